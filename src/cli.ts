@@ -1,0 +1,189 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { ExitCode, isAirtimeError } from './core/errors.js';
+import { createIO, type IO } from './ui/io.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  profile?: string;
+  provider?: string;
+  color?: boolean;
+}
+
+type CommandModule = () => Promise<{ default: (io: IO, ...args: never[]) => Promise<number> }>;
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/**
+ * The command tree. Each command's module is imported only when it runs, so `--version` and `--help`
+ * load commander and nothing else.
+ */
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('airtime')
+    .description('Send mobile airtime through Africa\'s Talking, Lipad, a Zimbabwe orders API or the embedded sandbox — exactly once.')
+    .version(version, '-v, --version')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--profile <name>', 'configuration profile to use (env AIRTIME_PROFILE)')
+    .option('--provider <name>', 'sandbox | africastalking | lipad | zw (env AIRTIME_PROVIDER)')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ airtime send +254711000100 100 --yes          one top-up on the sandbox
+  $ airtime status                                recent transfers
+  $ airtime bulk payouts.csv --dry-run            check a payout file, send nothing
+  $ airtime wallet                                balances from the active provider
+  $ airtime serve-callbacks                       watch provider callbacks arrive
+
+Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/auth · 5 partly done · 130 cancelled`,
+    );
+
+  const action =
+    (load: CommandModule) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const io = createIO({ json: globals.json ?? false, color: globals.color !== false });
+      const { default: run } = await load();
+      const positional = args.slice(0, -2);
+      setExit(await (run as (io: IO, ...rest: unknown[]) => Promise<number>)(io, ...positional, globals));
+    };
+
+  program
+    .command('send')
+    .description('send airtime to one phone number')
+    .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country')
+    .argument('<amount>', 'decimal amount, e.g. 100 or 99.50')
+    .option('--currency <code>', "ISO-4217 currency (default: the number's country's)")
+    .option('--country <code>', 'country of a local number, e.g. KE')
+    .option('--force-currency', "allow a currency that is not the number's country's")
+    .option('--key <key>', 'idempotency key: the same key twice is one transfer')
+    .option('--note <text>', 'a note kept in the journal')
+    .option('--wait', 'wait for the final status')
+    .option('--timeout <seconds>', 'how long --wait waits', '60')
+    .option('--dry-run', 'check everything, send nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes')
+    .action(action(() => import('./commands/send.js')));
+
+  program
+    .command('status')
+    .description('show a transfer (refreshed from its provider) or list recent ones')
+    .argument('[reference]', 'our reference (idempotency key) or the provider\'s reference')
+    .option('--limit <n>', 'how many recent transfers to list', '20')
+    .addOption(new Option('--state <state>', 'list only transfers in this state').choices(['queued', 'sending', 'submitted', 'delivered', 'failed', 'unknown', 'reversed']))
+    .option('--batch <id>', 'list only the transfers of one bulk batch')
+    .addHelpText('after', '\nExamples:\n  $ airtime status tx_3k9f2m8q1z7a1b2c\n  $ airtime status --state unknown --limit 50\n  $ airtime status --json')
+    .action(action(() => import('./commands/status.js')));
+
+  program
+    .command('wallet')
+    .description("balances from the active provider (or its ledger)")
+    .option('--ledger', 'list ledger entries instead of balances')
+    .option('--limit <n>', 'ledger entries to show', '50')
+    .addHelpText('after', '\nExamples:\n  $ airtime wallet\n  $ airtime wallet --provider zw --ledger --json')
+    .action(action(() => import('./commands/wallet.js')));
+
+  program
+    .command('providers')
+    .description('the providers and what each supports')
+    .addHelpText('after', '\nExample:\n  $ airtime providers --json')
+    .action(action(() => import('./commands/providers.js')));
+
+  const config = program.command('config').description("read and change the active profile's settings");
+  config
+    .command('set')
+    .description('set a setting (secrets: leave out the value to be asked, or use --stdin)')
+    .argument('<key>', 'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | callback-url | limits.<CUR>.min | limits.<CUR>.max')
+    .argument('[value]', 'the value')
+    .option('--stdin', 'read the value from standard input')
+    .addHelpText('after', '\nExamples:\n  $ airtime config set provider africastalking\n  $ echo "$KEY" | airtime config set api-key --stdin\n  $ airtime config set limits.KES.max 20000')
+    .action(action(() => import('./commands/config-set.js')));
+  config
+    .command('get')
+    .description('print one setting (secrets masked)')
+    .argument('<key>')
+    .addHelpText('after', '\nExample:\n  $ airtime config get provider')
+    .action(action(() => import('./commands/config-get.js')));
+  config
+    .command('list')
+    .description("list the profile's settings (secrets masked)")
+    .addHelpText('after', '\nExample:\n  $ airtime config list --profile work')
+    .action(action(() => import('./commands/config-list.js')));
+  config
+    .command('unset')
+    .description('remove a setting')
+    .argument('<key>')
+    .addHelpText('after', '\nExample:\n  $ airtime config unset base-url')
+    .action(action(() => import('./commands/config-unset.js')));
+
+  const profile = program.command('profile').description('named profiles: provider, credentials and defaults');
+  profile
+    .command('add')
+    .description('add or replace a profile; --provider names its provider (asks on a terminal; flags otherwise)')
+    .argument('<name>')
+    .option('--country <code>', 'default country for local numbers')
+    .option('--currency <code>', 'default currency')
+    .option('--base-url <url>', "override of the provider's base URL")
+    .option('--username <name>', "Africa's Talking username")
+    .option('--api-key <key>', 'API key (prefer the prompt, --stdin or the environment)')
+    .option('--consumer-key <key>', 'Lipad consumer key')
+    .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
+    .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
+    .option('--use', 'make it the active profile')
+    .addHelpText('after', '\nExamples:\n  $ airtime profile add kenya --provider africastalking --username myapp --country KE --use\n  $ airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010')
+    .action(action(() => import('./commands/profile-add.js')));
+  profile
+    .command('list')
+    .description('list profiles (the active one marked)')
+    .addHelpText('after', '\nExample:\n  $ airtime profile list')
+    .action(action(() => import('./commands/profile-list.js')));
+  profile
+    .command('use')
+    .description('make a profile the active one')
+    .argument('<name>')
+    .addHelpText('after', '\nExample:\n  $ airtime profile use kenya')
+    .action(action(() => import('./commands/profile-use.js')));
+  profile
+    .command('remove')
+    .description('remove a profile')
+    .argument('<name>')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', '\nExample:\n  $ airtime profile remove old --yes')
+    .action(action(() => import('./commands/profile-remove.js')));
+
+  return program;
+}
+
+function report(io: IO, error: unknown): number {
+  if (isAirtimeError(error)) {
+    io.err(`${io.errColor.red('error:')} ${error.message}`);
+    if (error.hint) io.err(`${io.errColor.dim('hint:')} ${error.hint}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`${io.errColor.red('error:')} unexpected: ${message} (this is a bug; AIRTIME_DEBUG=1 shows details)`);
+  if (process.env.AIRTIME_DEBUG === '1' && error instanceof Error && error.stack) io.err(error.stack);
+  return ExitCode.failed;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    return report(createIO({ json: argv.includes('--json') }), error);
+  }
+}

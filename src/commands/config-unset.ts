@@ -1,0 +1,16 @@
+import type { GlobalOptions } from '../cli.js';
+import { parseSettingKey, removeSetting } from '../config/edit.js';
+import { airtimePaths } from '../config/paths.js';
+import { ConfigStore } from '../config/store.js';
+import { ExitCode } from '../core/errors.js';
+import type { IO } from '../ui/io.js';
+
+export default async function configUnset(io: IO, key: string, options: GlobalOptions): Promise<number> {
+  const parsed = parseSettingKey(key);
+  const store = new ConfigStore(airtimePaths());
+  const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  store.saveProfile(profileName, removeSetting(store.profile(profileName) ?? {}, parsed));
+  if (io.json) io.printJson({ profile: profileName, key: parsed.key, value: null });
+  else io.err(`${parsed.key} removed (profile ${profileName})`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,13 @@
+import { usageError } from '../core/errors.js';
+
+export function parseSeconds(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw usageError(`${flag} "${text}" is not a positive number of seconds`);
+  return value;
+}
+
+export function parseCount(text: string, flag: string, max = 1_000_000): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0 || value > max) throw usageError(`${flag} "${text}" is not a whole number from 1 to ${max}`);
+  return value;
+}

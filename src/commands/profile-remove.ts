@@ -1,0 +1,16 @@
+import type { GlobalOptions } from '../cli.js';
+import { airtimePaths } from '../config/paths.js';
+import { ConfigStore } from '../config/store.js';
+import { configError, ExitCode } from '../core/errors.js';
+import { confirmOrExit } from '../ui/confirm.js';
+import type { IO } from '../ui/io.js';
+
+export default async function profileRemove(io: IO, name: string, options: GlobalOptions & { yes?: boolean }): Promise<number> {
+  const store = new ConfigStore(airtimePaths());
+  if (!store.profile(name)) throw configError(`profile "${name}" does not exist: list them with 'airtime profile list'`);
+  await confirmOrExit(io, `Remove profile ${name} and its credentials?`, { yes: options.yes });
+  store.removeProfile(name);
+  if (io.json) io.printJson({ removed: name });
+  else io.err(`profile ${name} removed`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,14 @@
+import type { GlobalOptions } from '../cli.js';
+import { airtimePaths } from '../config/paths.js';
+import { ConfigStore } from '../config/store.js';
+import { configError, ExitCode } from '../core/errors.js';
+import type { IO } from '../ui/io.js';
+
+export default async function profileUse(io: IO, name: string, _options: GlobalOptions): Promise<number> {
+  const store = new ConfigStore(airtimePaths());
+  if (!store.profile(name)) throw configError(`profile "${name}" does not exist: list them with 'airtime profile list'`);
+  store.setActiveProfile(name);
+  if (io.json) io.printJson({ active: name });
+  else io.err(`now using profile ${name}`);
+  return ExitCode.ok;
+}

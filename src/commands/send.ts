@@ -1,0 +1,94 @@
+import type { GlobalOptions } from '../cli.js';
+import { ExitCode, invalidInput, usageError } from '../core/errors.js';
+import { formatMinor, formatMoney } from '../core/money.js';
+import { resolveRecipient } from '../core/recipient.js';
+import type { Transfer } from '../journal/transfer.js';
+import { AppContext } from '../transfers/context.js';
+import { checkKey, newTransferKey } from '../transfers/keys.js';
+import { waitForFinal } from '../transfers/refresh.js';
+import { sendTransfer } from '../transfers/send.js';
+import { confirmOrExit } from '../ui/confirm.js';
+import type { IO } from '../ui/io.js';
+import { startSpinner } from '../ui/spinner.js';
+import { colourStatus, transferJson, transferLines } from '../ui/transfer-view.js';
+import { parseSeconds } from './options.js';
+
+interface SendOptions extends GlobalOptions {
+  currency?: string;
+  country?: string;
+  forceCurrency?: boolean;
+  key?: string;
+  note?: string;
+  wait?: boolean;
+  timeout: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+/** Exit code of a single transfer: failed → 1, still unknown → 5 (not done), otherwise 0. */
+export function exitCodeFor(transfer: Transfer): number {
+  if (transfer.status === 'failed' || transfer.status === 'reversed') return ExitCode.failed;
+  if (transfer.status === 'unknown') return ExitCode.partial;
+  return ExitCode.ok;
+}
+
+export default async function send(io: IO, phone: string, amount: string, options: SendOptions): Promise<number> {
+  const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
+  if (options.key !== undefined) {
+    const problem = checkKey(options.key);
+    if (problem) throw usageError(problem);
+  }
+  const context = AppContext.open(options);
+  try {
+    const { settings } = context;
+    const recipient = resolveRecipient(
+      { phone, amount, currency: options.currency, country: options.country },
+      { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits },
+    );
+    const reference = options.key ?? newTransferKey();
+    const summary = `${formatMoney(recipient.money)} to ${recipient.phone.e164} via ${settings.provider} (profile ${settings.profileName})`;
+
+    const existing = context.journal.get(reference);
+    if (existing) {
+      if (existing.phone !== recipient.phone.e164 || existing.amountMinor !== recipient.money.minor || existing.currency !== recipient.money.currency) {
+        throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
+      }
+      io.err(`already sent under key ${reference}: nothing sent this time`);
+      return finish(io, context, existing, options, timeoutMs);
+    }
+
+    if (options.dryRun) {
+      if (io.json) io.printJson({ dryRun: true, reference, phone: recipient.phone.e164, amount: formatMinor(recipient.money.minor, recipient.money.currency), currency: recipient.money.currency, provider: settings.provider, profile: settings.profileName });
+      else io.out(`dry run: would send ${summary}, key ${reference}; nothing sent`);
+      return ExitCode.ok;
+    }
+
+    await confirmOrExit(io, `Send ${summary}?`, { yes: options.yes });
+    if (!options.key) io.err(`reference ${reference} (to retry safely, pass --key ${reference})`);
+    const { transfer } = await sendTransfer(context, { recipient, reference, note: options.note });
+    return finish(io, context, transfer, options, timeoutMs);
+  } finally {
+    await context.close();
+  }
+}
+
+async function finish(io: IO, context: AppContext, sent: Transfer, options: SendOptions, timeoutMs: number): Promise<number> {
+  let transfer = sent;
+  if (options.wait) {
+    const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
+    try {
+      transfer = await waitForFinal(context, transfer.reference, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));
+    } finally {
+      spinner.stop();
+    }
+  }
+  if (io.json) io.printJson(transferJson(transfer));
+  else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
+  else io.out(`${transfer.status}\t${transfer.reference}\t${transfer.phone}\t${transferJson(transfer).amount} ${transfer.currency}\t${transfer.providerReference ?? '-'}${transfer.error ? `\t${transfer.error}` : ''}`);
+  if (options.wait && transfer.status !== 'delivered' && transfer.status !== 'failed' && transfer.status !== 'reversed') {
+    io.err(`still ${colourStatus(io.errColor, transfer.status)} after ${timeoutMs / 1000}s: check later with 'airtime status ${transfer.reference}'`);
+    return ExitCode.partial;
+  }
+  if (transfer.status === 'unknown') io.err(`the outcome is unknown: resolve it with 'airtime status ${transfer.reference}' — never resend under a new key`);
+  return exitCodeFor(transfer);
+}

@@ -1,0 +1,53 @@
+import type { GlobalOptions } from '../cli.js';
+import { ExitCode, invalidInput } from '../core/errors.js';
+import type { TransferState } from '../core/transfer-state.js';
+import { AppContext } from '../transfers/context.js';
+import { refreshTransfer } from '../transfers/refresh.js';
+import type { IO } from '../ui/io.js';
+import { printTable } from '../ui/table.js';
+import { colourStatus, transferJson, transferLines } from '../ui/transfer-view.js';
+import { parseCount } from './options.js';
+
+interface StatusOptions extends GlobalOptions {
+  limit: string;
+  state?: TransferState;
+  batch?: string;
+}
+
+export default async function status(io: IO, reference: string | undefined, options: StatusOptions): Promise<number> {
+  const context = AppContext.open(options);
+  try {
+    if (reference === undefined) return list(io, context, options);
+    const found = context.journal.get(reference) ?? context.journal.findByProviderReference(context.settings.provider, reference);
+    if (!found) throw invalidInput(`no transfer with reference "${reference}" in the journal: list recent ones with 'airtime status'`);
+    const { transfer, unresolved } = await refreshTransfer(context, found);
+    if (io.json) io.printJson(transferJson(transfer));
+    else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
+    else io.out(`${transfer.status}\t${transfer.reference}\t${transfer.phone}\t${transferJson(transfer).amount} ${transfer.currency}\t${transfer.providerReference ?? '-'}${transfer.error ? `\t${transfer.error}` : ''}`);
+    if (unresolved) io.err(`note: ${unresolved}`);
+    return ExitCode.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+function list(io: IO, context: AppContext, options: StatusOptions): number {
+  const transfers = context.journal.list({ limit: parseCount(options.limit, '--limit'), status: options.state, batchId: options.batch });
+  if (io.json) {
+    io.printJson({ transfers: transfers.map(transferJson) });
+    return ExitCode.ok;
+  }
+  if (transfers.length === 0) {
+    io.err("no transfers yet: try 'airtime send +254711000100 100' on the sandbox");
+    return ExitCode.ok;
+  }
+  printTable(
+    io,
+    ['reference', 'status', 'phone', 'amount', 'provider', 'created'],
+    transfers.map((transfer) => {
+      const json = transferJson(transfer);
+      return [json.reference, colourStatus(io.color, json.status), json.phone, `${json.amount} ${json.currency}`, json.provider, json.createdAt];
+    }),
+  );
+  return ExitCode.ok;
+}

@@ -1,0 +1,34 @@
+import type { GlobalOptions } from '../cli.js';
+import { ExitCode, failedError } from '../core/errors.js';
+import { formatMinor } from '../core/money.js';
+import { AppContext } from '../transfers/context.js';
+import type { IO } from '../ui/io.js';
+import { printTable } from '../ui/table.js';
+import { parseCount } from './options.js';
+
+interface WalletOptions extends GlobalOptions {
+  ledger?: boolean;
+  limit: string;
+}
+
+export default async function wallet(io: IO, options: WalletOptions): Promise<number> {
+  const context = AppContext.open(options);
+  try {
+    const provider = await context.provider();
+    if (options.ledger) {
+      if (!provider.ledger || !provider.capabilities.ledger) throw failedError(`${provider.name} has no ledger to list: only zw and the sandbox keep one`);
+      const entries = await provider.ledger(parseCount(options.limit, '--limit'));
+      const rows = entries.map((entry) => ({ ...entry, amount: formatMinor(entry.minor, entry.currency) }));
+      if (io.json) io.printJson({ provider: provider.name, entries: rows.map(({ minor: _minor, ...rest }) => rest) });
+      else printTable(io, ['at', 'kind', 'amount', 'currency', 'reference', 'description'], rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description]));
+      return ExitCode.ok;
+    }
+    if (!provider.capabilities.balance) throw failedError(`balance is not supported by ${provider.name}: check it in the provider's portal`);
+    const balances = (await provider.balance()).map((balance) => ({ provider: provider.name, currency: balance.currency, amount: formatMinor(balance.minor, balance.currency) }));
+    if (io.json) io.printJson({ balances });
+    else printTable(io, ['provider', 'currency', 'amount'], balances.map((balance) => [balance.provider, balance.currency, balance.amount]));
+    return ExitCode.ok;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,45 @@
+import type { ProviderName } from '../providers/names.js';
+
+export interface ProfileLimits {
+  [currency: string]: { min?: string; max?: string };
+}
+
+/** One named profile as stored in the config file. Secrets are stored here (0600) and masked on display. */
+export interface Profile {
+  provider?: ProviderName;
+  country?: string;
+  currency?: string;
+  baseUrl?: string;
+  username?: string;
+  apiKey?: string;
+  consumerKey?: string;
+  consumerSecret?: string;
+  webhookSecret?: string;
+  callbackUrl?: string;
+  limits?: ProfileLimits;
+}
+
+export interface ConfigFile {
+  activeProfile?: string;
+  profiles?: Record<string, Profile>;
+}
+
+/** The keys `airtime config set` takes, in the order `config list` shows them. */
+export const settingKeys = {
+  provider: { field: 'provider', secret: false, about: 'sandbox | africastalking | lipad | zw' },
+  country: { field: 'country', secret: false, about: 'default country for local numbers (ISO code, e.g. KE)' },
+  currency: { field: 'currency', secret: false, about: 'default currency (ISO-4217)' },
+  'base-url': { field: 'baseUrl', secret: false, about: "override of the provider's base URL" },
+  username: { field: 'username', secret: false, about: "Africa's Talking username" },
+  'api-key': { field: 'apiKey', secret: true, about: "Africa's Talking or zw API key" },
+  'consumer-key': { field: 'consumerKey', secret: false, about: 'Lipad consumer key' },
+  'consumer-secret': { field: 'consumerSecret', secret: true, about: 'Lipad consumer secret' },
+  'webhook-secret': { field: 'webhookSecret', secret: true, about: 'zw webhook signing secret' },
+  'callback-url': { field: 'callbackUrl', secret: false, about: 'where the sandbox delivers its callbacks' },
+} as const satisfies Record<string, { field: keyof Profile; secret: boolean; about: string }>;
+
+export type SettingKey = keyof typeof settingKeys;
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(settingKeys, key);
+}

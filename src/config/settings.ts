@@ -1,0 +1,118 @@
+import { configError, usageError } from '../core/errors.js';
+import { requireCurrency } from '../core/money.js';
+import { parseAmount, type AmountLimits } from '../core/money.js';
+import { isProviderName, type ProviderName } from '../providers/names.js';
+import type { AirtimePaths } from './paths.js';
+import type { Profile } from './schema.js';
+import { ConfigStore, defaultProfileName } from './store.js';
+
+export interface Credentials {
+  username?: string | undefined;
+  apiKey?: string | undefined;
+  consumerKey?: string | undefined;
+  consumerSecret?: string | undefined;
+  webhookSecret?: string | undefined;
+}
+
+/** Everything a command needs to reach a provider, after flags > environment > profile > defaults. */
+export interface Settings {
+  readonly paths: AirtimePaths;
+  readonly profileName: string;
+  readonly profileExists: boolean;
+  readonly provider: ProviderName;
+  /** The profile's defaults for recipients. */
+  readonly country: string | undefined;
+  readonly currency: string | undefined;
+  readonly baseUrl: string | undefined;
+  readonly callbackUrl: string | undefined;
+  readonly credentials: Credentials;
+  readonly limits: Record<string, AmountLimits>;
+}
+
+/** Only the flags that choose where to send; --country and --currency describe a recipient instead. */
+export interface SettingFlags {
+  profile?: string | undefined;
+  provider?: string | undefined;
+}
+
+const envBaseUrl: Record<ProviderName, string | undefined> = {
+  sandbox: undefined,
+  africastalking: 'AT_BASE_URL',
+  lipad: 'LIPAD_BASE_URL',
+  zw: 'ZW_BASE_URL',
+};
+
+function pick(...values: (string | undefined)[]): string | undefined {
+  return values.find((value) => value !== undefined && value.trim() !== '')?.trim();
+}
+
+function envCredentials(provider: ProviderName, env: NodeJS.ProcessEnv): Credentials {
+  switch (provider) {
+    case 'africastalking':
+      return { username: env.AT_USERNAME, apiKey: env.AT_API_KEY };
+    case 'lipad':
+      return { consumerKey: env.LIPAD_CONSUMER_KEY, consumerSecret: env.LIPAD_CONSUMER_SECRET };
+    case 'zw':
+      return { apiKey: env.ZW_API_KEY, webhookSecret: env.ZW_WEBHOOK_SECRET };
+    case 'sandbox':
+      return {};
+  }
+}
+
+function profileLimits(profile: Profile): Record<string, AmountLimits> {
+  const limits: Record<string, AmountLimits> = {};
+  for (const [code, bounds] of Object.entries(profile.limits ?? {})) {
+    const info = requireCurrency(code);
+    // Parsing with open limits: a profile's bound is itself an amount in that currency.
+    const open = { minMinor: null, maxMinor: null };
+    limits[info.code] = {
+      ...(bounds.min !== undefined ? { minMinor: parseAmount(bounds.min, info, open).minor } : {}),
+      ...(bounds.max !== undefined ? { maxMinor: parseAmount(bounds.max, info, open).minor } : {}),
+    };
+  }
+  return limits;
+}
+
+export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+  const store = new ConfigStore(paths);
+  const profileName = pick(flags.profile, env.AIRTIME_PROFILE) ?? store.activeProfileName();
+  const profile = store.profile(profileName);
+  const explicitlyNamed = pick(flags.profile, env.AIRTIME_PROFILE) !== undefined;
+  if (!profile && explicitlyNamed && profileName !== defaultProfileName) {
+    throw configError(`profile "${profileName}" does not exist: list them with 'airtime profile list' or add it with 'airtime profile add ${profileName}'`);
+  }
+  const providerText = pick(flags.provider, env.AIRTIME_PROVIDER) ?? profile?.provider ?? 'sandbox';
+  if (!isProviderName(providerText)) {
+    throw usageError(`provider "${providerText}" is not known: choose sandbox, africastalking, lipad or zw`);
+  }
+  const provider = providerText;
+  // A profile's credentials are for the profile's provider; a --provider override takes only env credentials.
+  const sameProvider = (profile?.provider ?? 'sandbox') === provider;
+  const fromEnv = envCredentials(provider, env);
+  const fromProfile: Credentials = sameProvider && profile ? profile : {};
+  const baseUrlEnv = envBaseUrl[provider];
+  return {
+    paths,
+    profileName,
+    profileExists: profile !== undefined,
+    provider,
+    country: profile?.country?.toUpperCase(),
+    currency: profile?.currency?.toUpperCase(),
+    baseUrl: pick(baseUrlEnv ? env[baseUrlEnv] : undefined, sameProvider ? profile?.baseUrl : undefined),
+    callbackUrl: pick(env.AIRTIME_CALLBACK_URL, profile?.callbackUrl),
+    credentials: {
+      username: pick(fromEnv.username, fromProfile.username),
+      apiKey: pick(fromEnv.apiKey, fromProfile.apiKey),
+      consumerKey: pick(fromEnv.consumerKey, fromProfile.consumerKey),
+      consumerSecret: pick(fromEnv.consumerSecret, fromProfile.consumerSecret),
+      webhookSecret: pick(fromEnv.webhookSecret, fromProfile.webhookSecret),
+    },
+    limits: profile ? profileLimits(profile) : {},
+  };
+}
+
+/** Every secret the settings hold, for redaction of raw payloads. */
+export function settingSecrets(settings: Settings): string[] {
+  const { apiKey, consumerSecret, webhookSecret } = settings.credentials;
+  return [apiKey, consumerSecret, webhookSecret].filter((secret): secret is string => Boolean(secret));
+}

@@ -1,0 +1,52 @@
+import type { TransferState } from '../core/transfer-state.js';
+import type { ProviderName } from '../providers/names.js';
+
+/** A transfer as the journal holds it: the single source of truth. */
+export interface Transfer {
+  readonly reference: string;
+  readonly provider: ProviderName;
+  readonly profile: string;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly status: TransferState;
+  readonly providerReference: string | null;
+  /** The provider request the transfer travelled in (a Lipad request reference covers many transfers). */
+  readonly requestReference: string | null;
+  readonly error: string | null;
+  readonly note: string | null;
+  readonly batchId: string | null;
+  readonly line: number | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewTransfer {
+  readonly reference: string;
+  readonly provider: ProviderName;
+  readonly profile: string;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly note?: string | null | undefined;
+  readonly batchId?: string | null | undefined;
+  readonly line?: number | null | undefined;
+}
+
+/** What a provider answer, a status query or a callback says about one transfer. */
+export interface Observation {
+  readonly status: TransferState;
+  readonly providerReference?: string | null | undefined;
+  readonly error?: string | null | undefined;
+  readonly note?: string | null | undefined;
+  /** The event's kind: `send`, `status`, `callback`, `reconcile`, … */
+  readonly kind: string;
+  /** The raw provider payload, secrets already removed. */
+  readonly payload?: unknown;
+  /** Callbacks carry one: the same key twice is recorded once. */
+  readonly dedupeKey?: string | undefined;
+}
+
+export type ObservationResult =
+  | { readonly outcome: 'moved' | 'same' | 'refused'; readonly transfer: Transfer; readonly previous: TransferState }
+  | { readonly outcome: 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };

@@ -1,0 +1,31 @@
+import type { Settings } from '../config/settings.js';
+import type { Provider } from './provider.js';
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Builds the adapter for the resolved settings; adapters are imported lazily to keep start-up fast. */
+export async function createProvider(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+  switch (settings.provider) {
+    case 'sandbox': {
+      const { SandboxProvider } = await import('./sandbox.js');
+      const latencyMs = envNumber(env, 'AIRTIME_SANDBOX_LATENCY_MS');
+      const settleMs = envNumber(env, 'AIRTIME_SANDBOX_SETTLE_MS');
+      const openingBalanceMajor = envNumber(env, 'AIRTIME_SANDBOX_BALANCE');
+      return new SandboxProvider({
+        file: settings.paths.sandboxFile,
+        ...(latencyMs !== undefined ? { latencyMs } : {}),
+        ...(settleMs !== undefined ? { settleMs } : {}),
+        ...(openingBalanceMajor !== undefined ? { openingBalanceMajor } : {}),
+      });
+    }
+    default: {
+      const { createHttpProvider } = await import('./http-providers.js');
+      return createHttpProvider(settings);
+    }
+  }
+}

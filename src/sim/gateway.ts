@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { knownCurrencies } from '../core/currency.js';
+import { requireCurrency as requireCurrencyInfo } from '../core/money.js';
+import { openDatabase, type Db } from '../journal/db.js';
+import { magicOutcome } from './magic.js';
+
+/**
+ * The simulated gateway: one core behind the embedded `sandbox` provider and every wire simulator.
+ * State lives in SQLite (a file in the data folder, or memory for a test server), so a transfer sent by
+ * one process can be queried by another. Time-based state is derived when read: a transfer is pending
+ * until its `settle_at`, then final; the wallet is its opening balance less what was delivered.
+ */
+export type GatewayState = 'pending' | 'delivered' | 'failed';
+
+export interface GatewayTransfer {
+  readonly key: string;
+  readonly providerRef: string;
+  readonly requestRef: string | null;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly state: GatewayState;
+  readonly error: string | null;
+  /** The client never heard the answer to this submission (magic number 0003 or an injected fault). */
+  readonly answerLost: boolean;
+  readonly sendCount: number;
+  readonly createdAtMs: number;
+  readonly settleAtMs: number;
+}
+
+export interface SubmitRequest {
+  readonly key: string;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly requestRef?: string | undefined;
+}
+
+export interface GatewayOptions {
+  /** Time from acceptance to a final state. */
+  readonly settleMs?: number;
+  /** Opening balance per currency, in major units. */
+  readonly openingBalanceMajor?: number;
+  readonly clock?: () => number;
+  /** Prefix of provider references, so each simulator's look like its provider's. */
+  readonly refPrefix?: string;
+}
+
+const schema = [
+  `
+  CREATE TABLE sim_transfers (
+    key           TEXT PRIMARY KEY,
+    provider_ref  TEXT NOT NULL UNIQUE,
+    request_ref   TEXT,
+    phone         TEXT NOT NULL,
+    amount_minor  INTEGER NOT NULL,
+    currency      TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    error         TEXT,
+    answer_lost   INTEGER NOT NULL DEFAULT 0,
+    send_count    INTEGER NOT NULL DEFAULT 1,
+    created_at_ms INTEGER NOT NULL,
+    settle_at_ms  INTEGER NOT NULL,
+    notified      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX sim_transfers_by_request ON sim_transfers (request_ref);
+  CREATE INDEX sim_transfers_by_settle ON sim_transfers (notified, settle_at_ms);
+  CREATE TABLE sim_wallet (currency TEXT PRIMARY KEY, opening_minor INTEGER NOT NULL);
+  `,
+];
+
+interface Row {
+  key: string;
+  provider_ref: string;
+  request_ref: string | null;
+  phone: string;
+  amount_minor: number;
+  currency: string;
+  outcome: string;
+  error: string | null;
+  answer_lost: number;
+  send_count: number;
+  created_at_ms: number;
+  settle_at_ms: number;
+}
+
+export class SimulatedGateway {
+  private readonly db: Db;
+  private readonly settleMs: number;
+  private readonly clock: () => number;
+  private readonly refPrefix: string;
+
+  constructor(file: string, options: GatewayOptions = {}) {
+    this.db = openDatabase(file, schema);
+    this.settleMs = options.settleMs ?? 1000;
+    this.clock = options.clock ?? Date.now;
+    this.refPrefix = options.refPrefix ?? 'SBX';
+    const opening = options.openingBalanceMajor ?? 1_000_000;
+    const seed = this.db.prepare('INSERT INTO sim_wallet (currency, opening_minor) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.db.transaction(() => {
+      for (const code of knownCurrencies()) seed.run(code, opening * 10 ** requireCurrencyInfo(code).digits);
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Accepts a transfer once per key: a repeated key returns the first transfer and charges nothing
+   * (it only counts the attempt, so tests can prove exactly-once delivery).
+   */
+  submit(request: SubmitRequest): { transfer: GatewayTransfer; duplicate: boolean } {
+    return this.db.transaction(() => {
+      const existing = this.row(request.key);
+      if (existing) {
+        this.db.prepare('UPDATE sim_transfers SET send_count = send_count + 1 WHERE key = ?').run(request.key);
+        return { transfer: this.view({ ...existing, send_count: existing.send_count + 1 }), duplicate: true };
+      }
+      const now = this.clock();
+      const magic = magicOutcome(request.phone);
+      let outcome = 'delivered';
+      let error: string | null = null;
+      if (magic.kind === 'reject') {
+        outcome = 'failed';
+        error = magic.error;
+      } else if (this.available(request.currency) < request.amountMinor) {
+        outcome = 'failed';
+        error = 'Insufficient Balance';
+      }
+      const providerRef = `${this.refPrefix}${randomBytes(10).toString('hex')}`;
+      this.db
+        .prepare(
+          `INSERT INTO sim_transfers (key, provider_ref, request_ref, phone, amount_minor, currency, outcome, error, answer_lost, created_at_ms, settle_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          request.key,
+          providerRef,
+          request.requestRef ?? null,
+          request.phone,
+          request.amountMinor,
+          request.currency,
+          outcome,
+          error,
+          magic.kind === 'lose-answer' ? 1 : 0,
+          now,
+          outcome === 'failed' ? now : now + this.settleMs,
+        );
+      const created = this.row(request.key);
+      if (!created) throw new Error('simulated gateway lost a transfer');
+      return { transfer: this.view(created), duplicate: false };
+    }).immediate();
+  }
+
+  byKey(key: string): GatewayTransfer | undefined {
+    const row = this.row(key);
+    return row ? this.view(row) : undefined;
+  }
+
+  byProviderRef(providerRef: string): GatewayTransfer | undefined {
+    const row = this.db.prepare('SELECT * FROM sim_transfers WHERE provider_ref = ?').get(providerRef) as Row | undefined;
+    return row ? this.view(row) : undefined;
+  }
+
+  byRequestRef(requestRef: string): GatewayTransfer[] {
+    const rows = this.db.prepare('SELECT * FROM sim_transfers WHERE request_ref = ? ORDER BY rowid').all(requestRef) as Row[];
+    return rows.map((row) => this.view(row));
+  }
+
+  /** Balance per currency: opening less delivered. */
+  balances(): { currency: string; minor: number }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT w.currency, w.opening_minor - coalesce((SELECT sum(amount_minor) FROM sim_transfers t
+            WHERE t.currency = w.currency AND t.outcome = 'delivered' AND t.settle_at_ms <= ?), 0) AS minor
+         FROM sim_wallet w ORDER BY w.currency`,
+      )
+      .all(this.clock()) as { currency: string; minor: number }[];
+    return rows;
+  }
+
+  /** Delivered transfers, oldest first: the ledger a wallet statement is made of. */
+  ledger(limit = 100): GatewayTransfer[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM sim_transfers WHERE outcome = 'delivered' AND settle_at_ms <= ? ORDER BY settle_at_ms DESC LIMIT ?`)
+      .all(this.clock(), limit) as Row[];
+    return rows.map((row) => this.view(row));
+  }
+
+  /** Transfers that became final since they were last handed out, each handed out once (callbacks). */
+  takeSettled(limit = 500): GatewayTransfer[] {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT * FROM sim_transfers WHERE notified = 0 AND settle_at_ms <= ? ORDER BY settle_at_ms LIMIT ?')
+        .all(this.clock(), limit) as Row[];
+      const mark = this.db.prepare('UPDATE sim_transfers SET notified = 1 WHERE key = ?');
+      for (const row of rows) mark.run(row.key);
+      return rows.map((row) => this.view(row));
+    }).immediate();
+  }
+
+  /** How many times each key was submitted: the proof that nobody was paid twice. */
+  sendCounts(): Map<string, number> {
+    const rows = this.db.prepare('SELECT key, send_count FROM sim_transfers').all() as { key: string; send_count: number }[];
+    return new Map(rows.map((row) => [row.key, row.send_count]));
+  }
+
+  private available(currency: string): number {
+    const opening = this.db.prepare('SELECT opening_minor FROM sim_wallet WHERE currency = ?').get(currency) as
+      | { opening_minor: number }
+      | undefined;
+    const committed = this.db
+      .prepare(`SELECT coalesce(sum(amount_minor), 0) AS minor FROM sim_transfers WHERE currency = ? AND outcome = 'delivered'`)
+      .get(currency) as { minor: number };
+    return (opening?.opening_minor ?? 0) - committed.minor;
+  }
+
+  private row(key: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM sim_transfers WHERE key = ?').get(key) as Row | undefined;
+  }
+
+  private view(row: Row): GatewayTransfer {
+    const settled = row.settle_at_ms <= this.clock();
+    return {
+      key: row.key,
+      providerRef: row.provider_ref,
+      requestRef: row.request_ref,
+      phone: row.phone,
+      amountMinor: row.amount_minor,
+      currency: row.currency,
+      state: settled ? (row.outcome as GatewayState) : 'pending',
+      error: row.error,
+      answerLost: row.answer_lost === 1,
+      sendCount: row.send_count,
+      createdAtMs: row.created_at_ms,
+      settleAtMs: row.settle_at_ms,
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import type { ChalkInstance } from 'chalk';
+import { formatMinor } from '../core/money.js';
+import type { TransferState } from '../core/transfer-state.js';
+import type { Transfer } from '../journal/transfer.js';
+
+/** The public JSON shape of a transfer (every command's --json uses it). */
+export interface TransferJson {
+  reference: string;
+  status: TransferState;
+  provider: string;
+  profile: string;
+  phone: string;
+  amount: string;
+  currency: string;
+  providerReference: string | null;
+  error: string | null;
+  note: string | null;
+  batch: string | null;
+  line: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function transferJson(transfer: Transfer): TransferJson {
+  return {
+    reference: transfer.reference,
+    status: transfer.status,
+    provider: transfer.provider,
+    profile: transfer.profile,
+    phone: transfer.phone,
+    amount: formatMinor(transfer.amountMinor, transfer.currency),
+    currency: transfer.currency,
+    providerReference: transfer.providerReference,
+    error: transfer.error,
+    note: transfer.note,
+    batch: transfer.batchId,
+    line: transfer.line,
+    createdAt: transfer.createdAt,
+    updatedAt: transfer.updatedAt,
+  };
+}
+
+export function colourStatus(color: ChalkInstance, status: string): string {
+  switch (status) {
+    case 'delivered':
+      return color.green(status);
+    case 'failed':
+    case 'reversed':
+      return color.red(status);
+    case 'unknown':
+      return color.yellow(status);
+    default:
+      return color.cyan(status);
+  }
+}
+
+/** The human form of one transfer: aligned "label  value" lines. */
+export function transferLines(transfer: Transfer, color: ChalkInstance): string[] {
+  const json = transferJson(transfer);
+  const rows: [string, string][] = [
+    ['status', colourStatus(color, json.status)],
+    ['reference', json.reference],
+    ['phone', json.phone],
+    ['amount', `${json.amount} ${json.currency}`],
+    ['provider', `${json.provider} (profile ${json.profile})`],
+    ['provider ref', json.providerReference ?? color.dim('—')],
+  ];
+  if (json.error) rows.push(['error', color.red(json.error)]);
+  if (json.note) rows.push(['note', json.note]);
+  if (json.batch) rows.push(['batch', `${json.batch} line ${json.line ?? '?'}`]);
+  rows.push(['created', json.createdAt], ['updated', json.updatedAt]);
+  return rows.map(([label, value]) => `${color.dim(label.padEnd(13))}${value}`);
+}
