@@ -26,6 +26,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--profile <name>', 'configuration profile to use (env AIRTIME_PROFILE)')
     .option('--provider <name>', 'sandbox | africastalking | lipad | zw (env AIRTIME_PROVIDER)')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -174,8 +176,6 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -54,7 +54,7 @@ export default async function send(io: IO, phone: string, amount: string, option
         throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
       }
       io.err(`already sent under key ${reference}: nothing sent this time`);
-      return finish(io, context, existing, options, timeoutMs);
+      return await finish(io, context, existing, options, timeoutMs);
     }
 
     if (options.dryRun) {
@@ -66,7 +66,7 @@ export default async function send(io: IO, phone: string, amount: string, option
     await confirmOrExit(io, `Send ${summary}?`, { yes: options.yes });
     if (!options.key) io.err(`reference ${reference} (to retry safely, pass --key ${reference})`);
     const { transfer } = await sendTransfer(context, { recipient, reference, note: options.note });
-    return finish(io, context, transfer, options, timeoutMs);
+    return await finish(io, context, transfer, options, timeoutMs);
   } finally {
     await context.close();
   }
