@@ -156,6 +156,25 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .addHelpText('after', '\nExample:\n  $ airtime profile remove old --yes')
     .action(action(() => import('./commands/profile-remove.js')));
 
+  const sandbox = program.command('sandbox').description('the wire simulators of every provider, for rehearsals and tests');
+  sandbox
+    .command('serve')
+    .description("serve Africa's Talking, Lipad and zw simulators on 127.0.0.1; prints the base URL")
+    .option('--port <n>', 'port (0 picks a free one)', '0')
+    .option('--callback-url <url>', 'deliver callbacks to <url>/callbacks/<provider> (e.g. airtime serve-callbacks)')
+    .option('--settle-ms <ms>', 'time from acceptance to a final state', '500')
+    .option('--latency <ms>', 'added latency per request (env AIRTIME_SIM_LATENCY_MS)')
+    .option('--timeout-rate <r>', 'fraction of requests that hang until the client gives up (AIRTIME_SIM_TIMEOUT_RATE)')
+    .option('--error-rate <r>', 'fraction answered 503 after processing (AIRTIME_SIM_ERROR_RATE)')
+    .option('--rate-limit-rate <r>', 'fraction answered 429 before processing (AIRTIME_SIM_RATE_LIMIT_RATE)')
+    .option('--reset-rate <r>', 'fraction whose connection is reset after processing (AIRTIME_SIM_RESET_RATE)')
+    .option('--malformed-rate <r>', 'fraction answered with a truncated body (AIRTIME_SIM_MALFORMED_RATE)')
+    .option('--duplicate-callbacks <r>', 'fraction of callbacks delivered twice (AIRTIME_SIM_DUPLICATE_CALLBACK_RATE)')
+    .option('--reorder-callbacks', 'deliver callbacks out of order, with stale updates after final ones')
+    .option('--seed <n>', 'seed of the fault dice, to replay a run')
+    .addHelpText('after', '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2')
+    .action(action(() => import('./commands/sandbox-serve.js')));
+
   return program;
 }
 

@@ -1,5 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
-import { ExitCode, invalidInput, usageError } from '../core/errors.js';
+import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
 import { formatMinor, formatMoney } from '../core/money.js';
 import { resolveRecipient } from '../core/recipient.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -49,13 +49,14 @@ export default async function send(io: IO, phone: string, amount: string, option
     const summary = `${formatMoney(recipient.money)} to ${recipient.phone.e164} via ${settings.provider} (profile ${settings.profileName})`;
 
     const existing = context.journal.get(reference);
-    if (existing) {
-      if (existing.phone !== recipient.phone.e164 || existing.amountMinor !== recipient.money.minor || existing.currency !== recipient.money.currency) {
-        throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
-      }
+    if (existing && (existing.phone !== recipient.phone.e164 || existing.amountMinor !== recipient.money.minor || existing.currency !== recipient.money.currency)) {
+      throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
+    }
+    if (existing && existing.status !== 'queued') {
       io.err(`already sent under key ${reference}: nothing sent this time`);
       return await finish(io, context, existing, options, timeoutMs);
     }
+    if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
 
     if (options.dryRun) {
       if (io.json) io.printJson({ dryRun: true, reference, phone: recipient.phone.e164, amount: formatMinor(recipient.money.minor, recipient.money.currency), currency: recipient.money.currency, provider: settings.provider, profile: settings.profileName });
@@ -66,6 +67,9 @@ export default async function send(io: IO, phone: string, amount: string, option
     await confirmOrExit(io, `Send ${summary}?`, { yes: options.yes });
     if (!options.key) io.err(`reference ${reference} (to retry safely, pass --key ${reference})`);
     const { transfer } = await sendTransfer(context, { recipient, reference, note: options.note });
+    if (transfer.status === 'queued') {
+      throw failedError(`${transfer.error ?? 'not sent'}; retry safely with the same key: --key ${reference}`);
+    }
     return await finish(io, context, transfer, options, timeoutMs);
   } finally {
     await context.close();

@@ -6,7 +6,8 @@ export const finalStates: ReadonlySet<TransferState> = new Set(['delivered', 'fa
 
 const allowed: Record<TransferState, readonly TransferState[]> = {
   queued: ['sending'],
-  sending: ['submitted', 'delivered', 'failed', 'unknown'],
+  // sending → queued only with proof the request never left (connection refused, rate limited, auth refused).
+  sending: ['submitted', 'delivered', 'failed', 'unknown', 'queued'],
   submitted: ['delivered', 'failed'],
   unknown: ['submitted', 'delivered', 'failed'],
   delivered: ['reversed'],

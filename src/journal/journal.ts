@@ -81,7 +81,7 @@ export class Journal {
       byProviderReference: this.db.prepare('SELECT * FROM transfers WHERE provider = ? AND provider_reference = ?'),
       update: this.db.prepare(
         `UPDATE transfers SET status = @status, provider_reference = coalesce(@providerReference, provider_reference),
-           error = CASE WHEN @status IN ('failed', 'unknown') THEN coalesce(@error, error) ELSE @error END,
+           error = CASE WHEN @status IN ('failed', 'unknown', 'queued') THEN coalesce(@error, error) ELSE @error END,
            note = coalesce(@note, note), updated_at = @at
          WHERE reference = @reference`,
       ),

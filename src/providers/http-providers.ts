@@ -1,7 +1,25 @@
 import type { Settings } from '../config/settings.js';
-import { usageError } from '../core/errors.js';
+import { ensureDir } from '../config/paths.js';
 import type { Provider } from './provider.js';
 
+/** The adapters that talk HTTP, each built from the resolved settings (profile or environment). */
 export async function createHttpProvider(settings: Settings): Promise<Provider> {
-  throw usageError(`provider "${settings.provider}" is not available in this build yet: use the sandbox`);
+  const { credentials, baseUrl } = settings;
+  const cacheDir = ensureDir(settings.paths.dataDir);
+  switch (settings.provider) {
+    case 'africastalking': {
+      const { AfricasTalkingProvider } = await import('./africastalking.js');
+      return new AfricasTalkingProvider({ username: credentials.username, apiKey: credentials.apiKey, baseUrl });
+    }
+    case 'lipad': {
+      const { LipadProvider } = await import('./lipad.js');
+      return new LipadProvider({ consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret, baseUrl, cacheDir });
+    }
+    case 'zw': {
+      const { ZwProvider } = await import('./zw.js');
+      return new ZwProvider({ apiKey: credentials.apiKey, baseUrl, cacheDir });
+    }
+    case 'sandbox':
+      throw new Error('the sandbox is not an HTTP provider');
+  }
 }

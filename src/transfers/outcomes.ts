@@ -1,5 +1,6 @@
 import { redact } from '../config/mask.js';
 import { isAirtimeError } from '../core/errors.js';
+import { TransportError } from '../providers/http.js';
 import type { SendOutcome } from '../providers/provider.js';
 import type { AppContext } from './context.js';
 
@@ -28,17 +29,18 @@ export function applySendOutcomes(context: AppContext, outcomes: readonly SendOu
 }
 
 /**
- * A send that threw. An authentication or configuration refusal means the provider took nothing: the
- * transfers failed. Anything else (timeout, reset, 5xx, a body we cannot read) leaves the outcome
- * unknown — to be resolved by asking the provider, never by sending under a new key.
+ * A send that threw. Proof that nothing left (connection refused, rate limited, credentials refused)
+ * puts the transfers back to `queued`: sending them again under the same key is safe. Anything else
+ * (timeout, reset, 5xx, a body we cannot read) leaves the outcome unknown — to be resolved by asking the
+ * provider, never by sending under a new key.
  */
 export function applySendFailure(context: AppContext, references: readonly string[], error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  const refused = isAirtimeError(error) && (error.kind === 'config' || error.kind === 'invalidInput' || error.kind === 'failed');
+  const message = redact(error instanceof Error ? error.message : String(error), context.secrets);
+  const notSent = (error instanceof TransportError && !error.sent) || (isAirtimeError(error) && error.kind === 'config');
   context.journal.observeMany(
     references.map((reference) => ({
       reference,
-      observation: { kind: 'send', status: refused ? 'failed' : 'unknown', error: redact(message, context.secrets), payload: { error: message } },
+      observation: { kind: 'send', status: notSent ? 'queued' : 'unknown', error: notSent ? `not sent: ${message}` : message, payload: { error: message } },
     })),
   );
 }

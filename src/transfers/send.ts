@@ -31,7 +31,8 @@ export async function sendTransfer(context: AppContext, request: SendRequest): P
     currency: request.recipient.money.currency,
     note: request.note,
   });
-  if (!created) return { transfer, existing: true };
+  // A transfer still `queued` never left: sending it now under its own key is the retry.
+  if (!created && transfer.status !== 'queued') return { transfer, existing: true };
 
   const provider = await context.provider();
   const item = { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
@@ -42,7 +43,7 @@ export async function sendTransfer(context: AppContext, request: SendRequest): P
     applySendOutcomes(context, outcomes);
   } catch (error) {
     applySendFailure(context, [transfer.reference], error);
-    if (isAirtimeError(error) && error.kind === 'config') throw error;
+    if (isAirtimeError(error)) throw error;
   }
   return { transfer: journal.get(transfer.reference) ?? transfer, existing: false };
 }

@@ -1,0 +1,77 @@
+import type { GlobalOptions } from '../cli.js';
+import { ExitCode, usageError } from '../core/errors.js';
+import { faultsFromEnv, type FaultOptions } from '../sim/faults.js';
+import { simCredentials, startSimServer } from '../sim/server.js';
+import type { IO } from '../ui/io.js';
+
+interface ServeOptions extends GlobalOptions {
+  port: string;
+  callbackUrl?: string;
+  latency?: string;
+  timeoutRate?: string;
+  errorRate?: string;
+  rateLimitRate?: string;
+  resetRate?: string;
+  malformedRate?: string;
+  duplicateCallbacks?: string;
+  reorderCallbacks?: boolean;
+  settleMs?: string;
+  seed?: string;
+}
+
+function rate(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw usageError(`${flag} "${text}" must be a fraction from 0 to 1`);
+  return value;
+}
+
+function count(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw usageError(`${flag} "${text}" must be a whole number`);
+  return value;
+}
+
+export default async function sandboxServe(io: IO, options: ServeOptions): Promise<number> {
+  const port = count(options.port, '--port') ?? 0;
+  if (port > 65535) throw usageError(`--port ${port} is not a port number`);
+  const fromFlags: Partial<FaultOptions> = Object.fromEntries(
+    Object.entries({
+      latencyMs: count(options.latency, '--latency'),
+      timeoutRate: rate(options.timeoutRate, '--timeout-rate'),
+      errorRate: rate(options.errorRate, '--error-rate'),
+      rateLimitRate: rate(options.rateLimitRate, '--rate-limit-rate'),
+      resetRate: rate(options.resetRate, '--reset-rate'),
+      malformedRate: rate(options.malformedRate, '--malformed-rate'),
+      duplicateCallbackRate: rate(options.duplicateCallbacks, '--duplicate-callbacks'),
+      reorderCallbacks: options.reorderCallbacks,
+      seed: count(options.seed, '--seed'),
+    }).filter(([, value]) => value !== undefined),
+  );
+  const faults = { ...faultsFromEnv(), ...fromFlags };
+  const credentials = simCredentials();
+  const settleMs = count(options.settleMs, '--settle-ms');
+  const server = await startSimServer({
+    port,
+    credentials,
+    faults,
+    ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
+    ...(settleMs !== undefined ? { settleMs } : {}),
+  });
+  if (io.json) io.printJson({ url: server.url, credentials, faults });
+  else io.out(server.url);
+  io.err(`simulators ready on ${server.url} (Africa's Talking /version1 + /query, Lipad /v1, zw /api/v1)`);
+  io.err(`point a shell at them:\n  export AT_BASE_URL=${server.url} AT_USERNAME=${credentials.at.username} AT_API_KEY=${credentials.at.apiKey}`);
+  io.err(`  export LIPAD_BASE_URL=${server.url} LIPAD_CONSUMER_KEY=${credentials.lipad.consumerKey} LIPAD_CONSUMER_SECRET=${credentials.lipad.consumerSecret}`);
+  io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${credentials.zw.apiKey} ZW_WEBHOOK_SECRET=${credentials.zw.webhookSecret}`);
+  io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
+  io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  io.err('stopping simulators');
+  await server.close();
+  return ExitCode.ok;
+}

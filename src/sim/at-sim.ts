@@ -1,0 +1,155 @@
+import { formatMinor, parseProviderAmount } from '../core/money.js';
+import type { OutgoingCallback } from './callback-sender.js';
+import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
+import { header, json, text, type SimRequest, type SimResponse } from './wire.js';
+
+export interface AtSimCredentials {
+  readonly username: string;
+  readonly apiKey: string;
+}
+
+const atLimits: Record<string, [number, number]> = { KES: [5_00, 10_000_00] };
+
+const format4 = (minor: number, currency: string) => {
+  const text2 = formatMinor(minor, currency);
+  return `${currency} ${text2.includes('.') ? `${text2}00` : `${text2}.0000`}`;
+};
+
+/** Africa's Talking's airtime API as africastalking.md describes it, over the simulated gateway. */
+export class AtSimulator {
+  private readonly recentRequests = new Map<string, number>();
+
+  constructor(
+    readonly gateway: SimulatedGateway,
+    private readonly credentials: AtSimCredentials,
+  ) {}
+
+  handle(request: SimRequest): SimResponse | undefined {
+    const route = `${request.method} ${request.path}`;
+    if (route === 'POST /version1/airtime/send') return this.authorised(request, request.body ? new URLSearchParams(request.body).get('username') : null) ?? this.send(request);
+    if (route === 'GET /query/transaction/find') return this.authorised(request, request.query.get('username')) ?? this.find(request);
+    if (route === 'GET /version1/user') return this.authorised(request, request.query.get('username')) ?? this.user();
+    return undefined;
+  }
+
+  private authorised(request: SimRequest, username: string | null): SimResponse | undefined {
+    if (header(request, 'apikey') !== this.credentials.apiKey || username !== this.credentials.username) {
+      return text(401, 'The supplied authentication is invalid');
+    }
+    return undefined;
+  }
+
+  private send(request: SimRequest): SimResponse {
+    const form = new URLSearchParams(request.body);
+    let recipients: { phoneNumber?: unknown; amount?: unknown }[];
+    try {
+      recipients = JSON.parse(form.get('recipients') ?? '') as typeof recipients;
+      if (!Array.isArray(recipients) || recipients.length === 0) throw new Error('empty');
+    } catch {
+      return json(400, { errorMessage: 'Invalid recipients', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
+    }
+    const idempotencyKey = header(request, 'idempotency-key');
+    // Without a key, AT rejects an identical request within 5 minutes as a duplicate.
+    if (!idempotencyKey) {
+      const fingerprint = form.get('recipients') ?? '';
+      const seen = this.recentRequests.get(fingerprint);
+      if (seen !== undefined && Date.now() - seen < 5 * 60_000) {
+        return json(201, { errorMessage: 'A duplicate request was received within the last 5 minutes', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
+      }
+      this.recentRequests.set(fingerprint, Date.now());
+    }
+    let loseAnswer = false;
+    let numSent = 0;
+    let total = 0;
+    let totalCurrency = 'KES';
+    const responses = recipients.map((recipient, index) => {
+      const phone = String(recipient.phoneNumber ?? '');
+      const amount = String(recipient.amount ?? '');
+      const parsed = /^([A-Z]{3})\s+(\d+(?:\.\d+)?)$/.exec(amount);
+      const failed = (errorMessage: string) => ({ phoneNumber: phone, errorMessage, amount, status: 'Failed', requestId: 'None', discount: `${parsed?.[1] ?? 'KES'} 0.0000` });
+      if (!/^\+\d{8,15}$/.test(phone)) return failed('Invalid Phone Number');
+      if (!parsed?.[1] || !parsed[2]) return failed('Invalid Amount');
+      const currency = parsed[1];
+      let minor: number;
+      try {
+        minor = parseProviderAmount(parsed[2], currency);
+      } catch {
+        return failed('Unsupported Currency');
+      }
+      const [min, max] = atLimits[currency] ?? [1, Number.MAX_SAFE_INTEGER];
+      if (minor < min || minor > max) return failed('Value Outside The Allowed Limits');
+      const key = idempotencyKey ? `${idempotencyKey}#${index}` : `auto-${Date.now()}-${index}-${Math.random()}`;
+      const { transfer } = this.gateway.submit({ key, phone, amountMinor: minor, currency, requestRef: idempotencyKey });
+      if (transfer.answerLost) loseAnswer = true;
+      if (transfer.state === 'failed') return failed(transfer.error ?? 'Failed');
+      numSent += 1;
+      total += minor;
+      totalCurrency = currency;
+      return { phoneNumber: phone, errorMessage: 'None', amount: format4(minor, currency), status: 'Sent', requestId: transfer.providerRef, discount: format4(Math.round(minor * 0.006), currency) };
+    });
+    const body = {
+      errorMessage: numSent === 0 ? 'Invalid Requests' : 'None',
+      numSent,
+      totalAmount: format4(total, totalCurrency),
+      totalDiscount: format4(Math.round(total * 0.006), totalCurrency),
+      responses,
+    };
+    return { ...json(201, body), loseAnswer };
+  }
+
+  private find(request: SimRequest): SimResponse {
+    const transfer = this.gateway.byProviderRef(request.query.get('transactionId') ?? '');
+    if (!transfer) return json(200, { status: 'Failed', errorMessage: 'Transaction not found' });
+    return json(200, {
+      status: 'Success',
+      data: {
+        requestMetadata: {},
+        sourceType: 'Wallet',
+        source: 'PaymentWallet',
+        provider: 'Airtime',
+        destinationType: 'PhoneNumber',
+        description: describe(transfer),
+        providerChannel: '',
+        transactionFee: `${transfer.currency} 0.0000`,
+        providerRefId: transfer.providerRef,
+        providerMetadata: {},
+        status: atStatus(transfer),
+        productName: 'Airtime',
+        category: 'Airtime',
+        transactionDate: new Date(transfer.createdAtMs).toISOString(),
+        destination: transfer.phone,
+        value: format4(transfer.amountMinor, transfer.currency),
+        transactionId: transfer.providerRef,
+        creationTime: new Date(transfer.createdAtMs).toISOString(),
+        ...(transfer.state === 'failed' ? { errorMessage: transfer.error } : {}),
+      },
+    });
+  }
+
+  private user(): SimResponse {
+    const kes = this.gateway.balances().find((balance) => balance.currency === 'KES');
+    return json(200, { UserData: { balance: `KES ${formatMinor(kes?.minor ?? 0, 'KES')}` } });
+  }
+
+  /** The status callback AT posts for each recipient's final outcome (form-encoded, as the dashboard sends). */
+  callbackFor(transfer: GatewayTransfer): OutgoingCallback | undefined {
+    if (transfer.state === 'pending') return undefined;
+    const body = new URLSearchParams({
+      phoneNumber: transfer.phone,
+      description: describe(transfer),
+      status: atStatus(transfer),
+      requestId: transfer.providerRef,
+      discount: format4(Math.round(transfer.amountMinor * 0.006), transfer.currency),
+      value: format4(transfer.amountMinor, transfer.currency),
+    }).toString();
+    return { path: '/callbacks/africastalking', body, contentType: 'application/x-www-form-urlencoded' };
+  }
+}
+
+function atStatus(transfer: GatewayTransfer): string {
+  return transfer.state === 'delivered' ? 'Success' : transfer.state === 'failed' ? 'Failed' : 'Pending';
+}
+
+function describe(transfer: GatewayTransfer): string {
+  return transfer.state === 'delivered' ? 'Airtime Delivered Successfully' : transfer.state === 'failed' ? (transfer.error ?? 'Failed') : 'Pending';
+}
