@@ -46,6 +46,8 @@ export interface RunningSimServer {
   readonly callbacks: CallbackSender;
   /** Requests answered so far, by "METHOD path". */
   readonly requestCounts: Map<string, number>;
+  /** The last requests as received (for contract tests), newest last. */
+  readonly recentRequests: SimRequest[];
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
   const callbacks = new CallbackSender(options.callbackUrl, faults, random);
   const requestCounts = new Map<string, number>();
   const hanging = new Set<ServerResponse>();
+  const recentRequests: SimRequest[] = [];
 
   const route = (request: SimRequest): SimResponse | undefined => at.handle(request) ?? lipad.handle(request) ?? zw.handle(request);
 
@@ -87,6 +90,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
     const name = `${request.method} ${request.path}`;
     requestCounts.set(name, (requestCounts.get(name) ?? 0) + 1);
+    recentRequests.push(request);
+    if (recentRequests.length > 200) recentRequests.shift();
     if (request.path === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
@@ -151,6 +156,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     zw,
     callbacks,
     requestCounts,
+    recentRequests,
     async close() {
       clearInterval(timer);
       for (const res of hanging) res.destroy();
