@@ -81,6 +81,35 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .action(action(() => import('./commands/status.js')));
 
   program
+    .command('bulk')
+    .description('pay every row of a CSV exactly once: validate all first, confirm, send, resume safely')
+    .argument('[file]', 'CSV with a header: phone and amount columns (currency, country, reference, name, note optional)')
+    .option('--dry-run', 'validate and print the plan; send nothing (exit 3 if any row is invalid)')
+    .option('--errors-out <file>', 'write the invalid rows with a reason column, ready to fix')
+    .option('--skip-invalid', 'pay only the valid rows (the invalid ones are listed, not paid)')
+    .option('--max-total <amount>', 'refuse a run whose total in any currency is above this')
+    .option('--concurrency <n>', 'requests in flight at once', '4')
+    .option('--rate <n>', 'at most this many requests per second')
+    .option('--resume <batch>', 'send the rows of a batch that were never sent (reconciling the uncertain ones first)')
+    .option('--out <file>', 'write results: line, reference, phone, amount, currency, status, providerReference, error')
+    .option('--wait', 'keep going until every row is final, then print the final summary')
+    .option('--timeout <seconds>', 'how long --wait waits', '300')
+    .option('--currency <code>', 'currency for rows without one')
+    .option('--country <code>', 'country for local numbers without one')
+    .option('--force-currency', "allow currencies that are not the numbers' countries'")
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes')
+    .action(action(() => import('./commands/bulk.js')));
+
+  program
+    .command('reconcile')
+    .description('resolve unknown transfers by asking the provider (never by resending under a new key)')
+    .argument('[batch]', 'only this batch')
+    .option('--concurrency <n>', 'status queries in flight at once', '4')
+    .addHelpText('after', '\nExamples:\n  $ airtime reconcile\n  $ airtime reconcile b_1a2b3c4d5e6f --json')
+    .action(action(() => import('./commands/reconcile.js')));
+
+  program
     .command('wallet')
     .description("balances from the active provider (or its ledger)")
     .option('--ledger', 'list ledger entries instead of balances')

@@ -9,7 +9,8 @@ const allowed: Record<TransferState, readonly TransferState[]> = {
   // sending → queued only with proof the request never left (connection refused, rate limited, auth refused).
   sending: ['submitted', 'delivered', 'failed', 'unknown', 'queued'],
   submitted: ['delivered', 'failed'],
-  unknown: ['submitted', 'delivered', 'failed'],
+  // unknown → queued only when a provider that deduplicates on our key says it never saw the transfer.
+  unknown: ['submitted', 'delivered', 'failed', 'queued'],
   delivered: ['reversed'],
   failed: [],
   reversed: [],

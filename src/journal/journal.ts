@@ -163,6 +163,35 @@ export class Journal {
     }).immediate();
   }
 
+  /**
+   * Claims several chunks for sending in one transaction (the write-ahead step, batched). Each chunk's
+   * request reference is computed from the transfers actually claimed.
+   */
+  claimChunks(chunks: readonly (readonly string[])[], requestReferenceFor: (claimed: string[]) => string | null): { references: string[]; requestReference: string | null }[] {
+    return this.db.transaction(() => {
+      const at = now();
+      return chunks.map((references) => {
+        const claimed = references.filter((reference) => this.get(reference)?.status === 'queued');
+        const requestReference = claimed.length ? requestReferenceFor(claimed) : null;
+        for (const reference of claimed) {
+          this.statements.markSending.run({ reference, requestReference, at });
+          this.event(reference, 'sending', 'queued', 'sending', [], requestReference ? { requestReference } : null);
+        }
+        return { references: claimed, requestReference };
+      });
+    }).immediate();
+  }
+
+  /** A page of a batch's transfers in some states, in file order. */
+  batchPage(batchId: string, states: readonly TransferState[], afterLine: number, limit: number): Transfer[] {
+    const marks = states.map(() => '?').join(', ');
+    return (
+      this.db
+        .prepare(`SELECT * FROM transfers WHERE batch_id = ? AND status IN (${marks}) AND line > ? ORDER BY line LIMIT ?`)
+        .all(batchId, ...states, afterLine, limit) as TransferRow[]
+    ).map(toTransfer);
+  }
+
   /** Applies what a provider said about a transfer, through the state machine, in one transaction. */
   observe(reference: string, observation: Observation): ObservationResult | undefined {
     return this.db.transaction(() => this.observeInTransaction(reference, observation)).immediate();

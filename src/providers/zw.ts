@@ -79,7 +79,8 @@ export class ZwProvider implements Provider {
     return product;
   }
 
-  async send(items: readonly SendItem[]): Promise<SendOutcome[]> {
+  /** One order per request: zw takes no batches, so the request reference is unused. */
+  async send(items: readonly SendItem[], _requestReference: string | null = null): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = [];
     for (const item of items) outcomes.push(await this.sendOne(item));
     return outcomes;

@@ -1,5 +1,6 @@
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings, settingSecrets, type SettingFlags, type Settings } from '../config/settings.js';
+import { BatchStore } from '../journal/batches.js';
 import { Journal } from '../journal/journal.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
@@ -21,6 +22,10 @@ export class AppContext {
   get journal(): Journal {
     this.journalInstance ??= Journal.open(this.settings.paths.journalFile);
     return this.journalInstance;
+  }
+
+  get batches(): BatchStore {
+    return new BatchStore(this.journal.db);
   }
 
   provider(): Promise<Provider> {

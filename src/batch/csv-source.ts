@@ -1,0 +1,81 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { parse, type Parser } from 'csv-parse';
+import { invalidInput } from '../core/errors.js';
+
+export interface CsvRecord {
+  readonly fields: string[];
+  /** Line of the file where the record starts (1-based, counting the header). */
+  readonly line: number;
+}
+
+const maxRecordBytes = 64 * 1024;
+
+/** Reads the start of the file to name what is wrong with it before parsing: encoding, binary, empty. */
+async function sniff(path: string): Promise<{ delimiter: string }> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    throw invalidInput(`file "${path}" cannot be read: check the path`);
+  }
+  if (size === 0) throw invalidInput(`file "${path}" is empty: export the sheet again with a header row and data`);
+  const handle = await open(path, 'r');
+  const buffer = Buffer.alloc(Math.min(size, 64 * 1024));
+  try {
+    await handle.read(buffer, 0, buffer.length, 0);
+  } finally {
+    await handle.close();
+  }
+  if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)) {
+    throw invalidInput(`file "${path}" is UTF-16 text: save it as "CSV UTF-8" and try again`);
+  }
+  if (buffer.includes(0)) throw invalidInput(`file "${path}" is not a text CSV (it holds binary data): export the sheet as CSV`);
+  const text = buffer.toString('utf8').replace(/^\uFEFF/, '');
+  return { delimiter: detectDelimiter(text) };
+}
+
+/** Picks the delimiter that splits the header line most (comma, semicolon or tab), outside quotes. */
+export function detectDelimiter(text: string): string {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === '\n' || char === '\r')) break;
+    else if (!quoted && counts.has(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  let best = ',';
+  for (const [delimiter, count] of counts) if (count > (counts.get(best) ?? 0)) best = delimiter;
+  return best;
+}
+
+/**
+ * Streams a CSV's records, values kept as strings, BOM removed, delimiter detected, record size capped.
+ * The header is the first record.
+ */
+export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
+  const { delimiter } = await sniff(path);
+  const parser: Parser = createReadStream(path).pipe(
+    parse({
+      bom: true,
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: maxRecordBytes,
+      info: true,
+    }),
+  );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { fields: record, line: info.lines };
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const line = (error as { lines?: number }).lines;
+    const where = line ? ` near line ${line}` : '';
+    if (code === 'CSV_MAX_RECORD_SIZE') throw invalidInput(`file "${path}" has a field over ${maxRecordBytes / 1024} KiB${where}: is a quote left open?`);
+    if (code === 'CSV_QUOTE_NOT_CLOSED') throw invalidInput(`file "${path}" has a quote that is never closed${where}: fix the quoting and try again`);
+    if (code.startsWith('CSV_')) throw invalidInput(`file "${path}" is not valid CSV${where}: ${(error as Error).message}`);
+    throw error;
+  }
+}

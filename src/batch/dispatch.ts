@@ -1,0 +1,172 @@
+import { isAirtimeError } from '../core/errors.js';
+import type { Observation, Transfer } from '../journal/transfer.js';
+import type { Provider, SendItem } from '../providers/provider.js';
+import type { AppContext } from '../transfers/context.js';
+import { scrub } from '../transfers/outcomes.js';
+import { TransportError } from '../providers/http.js';
+import { redact } from '../config/mask.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface DispatchOptions {
+  readonly concurrency: number;
+  readonly ratePerSecond?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: DispatchProgress) => void) | undefined;
+}
+
+export interface DispatchProgress {
+  total: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  requests: number;
+  readonly startedAt: number;
+}
+
+export interface DispatchResult {
+  readonly progress: DispatchProgress;
+  readonly interrupted: boolean;
+  /** A refusal that stops the run (credentials): raised after the requests in flight finished. */
+  readonly fatal: unknown;
+}
+
+interface Chunk {
+  readonly transfers: Transfer[];
+  readonly requestReference: string | null;
+}
+
+/**
+ * Sends every `queued` transfer of a batch exactly once. Claims (queued → sending) are written a window
+ * ahead in one transaction and answers are recorded in batches, so journal writes do not dominate; a
+ * crash between the two leaves `sending` rows that a resume reconciles by status query.
+ */
+export async function dispatchBatch(context: AppContext, batchId: string, options: DispatchOptions): Promise<DispatchResult> {
+  const provider = await context.provider();
+  const journal = context.journal;
+  const chunkSize = Math.max(1, provider.capabilities.maxRecipientsPerRequest);
+  const windowChunks = Math.max(2, options.concurrency * 2);
+  const limiter = new RateLimiter(options.ratePerSecond);
+  const recorder = new OutcomeRecorder(context);
+  const tally = context.batches.tally(batchId);
+  const progress: DispatchProgress = { total: tally.counts.queued ?? 0, sent: 0, failed: 0, unknown: 0, requests: 0, startedAt: performance.now() };
+  const ready: Chunk[] = [];
+  let afterLine = 0;
+  let exhausted = false;
+  let fatal: unknown;
+
+  const refill = () => {
+    if (exhausted) return;
+    const page = journal.batchPage(batchId, ['queued'], afterLine, chunkSize * windowChunks);
+    if (page.length === 0) {
+      exhausted = true;
+      return;
+    }
+    afterLine = page.at(-1)?.line ?? afterLine;
+    const groups: Transfer[][] = [];
+    for (let index = 0; index < page.length; index += chunkSize) groups.push(page.slice(index, index + chunkSize));
+    const byReference = new Map(page.map((transfer) => [transfer.reference, transfer]));
+    const claims = journal.claimChunks(
+      groups.map((group) => group.map((transfer) => transfer.reference)),
+      (claimed) => provider.requestReference(claimed.map((reference) => toItem(byReference.get(reference) as Transfer))),
+    );
+    for (const claim of claims) {
+      if (claim.references.length === 0) continue;
+      ready.push({ transfers: claim.references.map((reference) => byReference.get(reference) as Transfer), requestReference: claim.requestReference });
+    }
+  };
+
+  const stopped = () => options.signal?.aborted === true || fatal !== undefined;
+
+  const worker = async () => {
+    for (;;) {
+      if (stopped()) return;
+      if (ready.length === 0) refill();
+      const chunk = ready.shift();
+      if (!chunk) return;
+      await limiter.take();
+      if (stopped()) {
+        ready.unshift(chunk);
+        return;
+      }
+      await sendChunk(provider, chunk, recorder, progress).catch((error: unknown) => {
+        fatal ??= error;
+      });
+      options.onProgress?.(progress);
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  recorder.flush();
+  // Chunks claimed but never handed to the provider go back to queued: they provably did not leave.
+  const unsent = ready.splice(0).flatMap((chunk) => chunk.transfers);
+  if (unsent.length) {
+    journal.observeMany(unsent.map((transfer) => ({ reference: transfer.reference, observation: { kind: 'interrupt', status: 'queued', error: 'not sent: the run stopped first' } })));
+  }
+  context.batches.touch(batchId);
+  return { progress, interrupted: options.signal?.aborted === true, fatal };
+}
+
+function toItem(transfer: Transfer): SendItem {
+  return { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
+}
+
+async function sendChunk(provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
+  const items = chunk.transfers.map(toItem);
+  progress.requests += 1;
+  try {
+    const outcomes = await provider.send(items, chunk.requestReference);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'failed') progress.failed += 1;
+      else if (outcome.status === 'unknown') progress.unknown += 1;
+      progress.sent += 1;
+      recorder.add(outcome.reference, {
+        kind: 'send',
+        status: outcome.status,
+        providerReference: outcome.providerReference ?? null,
+        error: outcome.error ?? null,
+        payload: outcome.payload,
+      });
+    }
+  } catch (error) {
+    const notSent = (error instanceof TransportError && !error.sent) || (isAirtimeError(error) && error.kind === 'config');
+    const message = error instanceof Error ? error.message : String(error);
+    for (const item of items) {
+      if (!notSent) {
+        progress.unknown += 1;
+        progress.sent += 1;
+      }
+      recorder.add(item.reference, { kind: 'send', status: notSent ? 'queued' : 'unknown', error: notSent ? `not sent: ${message}` : message, payload: { error: message } });
+    }
+    if (isAirtimeError(error) && error.kind === 'config') throw error;
+  } finally {
+    recorder.maybeFlush();
+  }
+}
+
+/** Buffers answers and writes them in one transaction per flush. */
+class OutcomeRecorder {
+  private buffer: { reference: string; observation: Observation }[] = [];
+  private lastFlush = performance.now();
+
+  constructor(private readonly context: AppContext) {}
+
+  add(reference: string, observation: Observation): void {
+    const secrets = this.context.secrets;
+    this.buffer.push({
+      reference,
+      observation: { ...observation, error: observation.error ? redact(observation.error, secrets) : observation.error, payload: scrub(this.context, observation.payload) },
+    });
+  }
+
+  maybeFlush(): void {
+    if (this.buffer.length >= 256 || performance.now() - this.lastFlush > 50) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    const items = this.buffer;
+    this.buffer = [];
+    this.lastFlush = performance.now();
+    this.context.journal.observeMany(items);
+  }
+}

@@ -1,0 +1,137 @@
+import { isAirtimeError, invalidInput } from '../core/errors.js';
+import { resolveRecipient, type RecipientDefaults } from '../core/recipient.js';
+import { checkKey } from '../transfers/keys.js';
+import { mapColumns, type ColumnMapping, type Field } from './columns.js';
+import { readCsv } from './csv-source.js';
+
+export interface ValidRow {
+  readonly line: number;
+  /** 1-based position among data rows: stable for a given file content. */
+  readonly row: number;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly reference: string | undefined;
+  readonly name: string | undefined;
+  readonly note: string | undefined;
+}
+
+export interface RowError {
+  readonly line: number;
+  readonly column: string;
+  readonly value: string;
+  readonly reason: string;
+  readonly fields: readonly string[];
+}
+
+export type RowResult = { readonly ok: true; readonly row: ValidRow } | { readonly ok: false; readonly error: RowError };
+
+export interface ValidationSummary {
+  mapping: ColumnMapping | undefined;
+  header: string[];
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  /** Minor units per currency, valid rows only. */
+  totals: Map<string, number>;
+  counts: Map<string, number>;
+  /** The first errors, for display; `invalid` counts them all. */
+  errors: RowError[];
+}
+
+const shownErrors = 1000;
+
+export function emptySummary(): ValidationSummary {
+  return { mapping: undefined, header: [], rows: 0, valid: 0, invalid: 0, duplicates: 0, totals: new Map(), counts: new Map(), errors: [] };
+}
+
+/**
+ * Validates every row of a payout file with the same rules as `send`, streaming: memory holds only what
+ * duplicate detection needs. Yields each row's result and fills `summary` as it goes.
+ */
+export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary): AsyncGenerator<RowResult> {
+  const seenTransfers = new Map<string, number>();
+  const seenReferences = new Map<string, number>();
+  let mapping: ColumnMapping | undefined;
+  for await (const record of readCsv(path)) {
+    if (!mapping) {
+      mapping = mapColumns(record.fields);
+      summary.mapping = mapping;
+      summary.header = record.fields;
+      continue;
+    }
+    if (record.fields.every((field) => field.trim() === '')) continue;
+    summary.rows += 1;
+    const result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences);
+    if (result.ok) {
+      summary.valid += 1;
+      summary.totals.set(result.row.currency, (summary.totals.get(result.row.currency) ?? 0) + result.row.amountMinor);
+      summary.counts.set(result.row.currency, (summary.counts.get(result.row.currency) ?? 0) + 1);
+    } else {
+      summary.invalid += 1;
+      if (/^duplicate/.test(result.error.reason)) summary.duplicates += 1;
+      if (summary.errors.length < shownErrors) summary.errors.push(result.error);
+    }
+    yield result;
+  }
+  if (!mapping) throw invalidInput(`file "${path}" has no header row: the first line must name the columns (phone, amount, …)`);
+  if (summary.rows === 0) throw invalidInput(`file "${path}" has a header but no data rows`);
+}
+
+function validateRow(
+  fields: readonly string[],
+  line: number,
+  row: number,
+  mapping: ColumnMapping,
+  defaults: RecipientDefaults,
+  seenTransfers: Map<string, number>,
+  seenReferences: Map<string, number>,
+): RowResult {
+  const value = (field: Field) => {
+    const position = mapping.index[field];
+    return position === undefined ? undefined : (fields[position] ?? '').trim();
+  };
+  const fail = (column: string, cell: string, reason: string): RowResult => ({ ok: false, error: { line, column, value: cell, reason, fields } });
+  if (fields.length !== mapping.width) {
+    return fail('*', '', `has ${fields.length} fields but the header has ${mapping.width}: check for a stray delimiter or quote`);
+  }
+  const phone = value('phone') ?? '';
+  const amount = value('amount') ?? '';
+  if (phone === '') return fail('phone', phone, 'phone is empty');
+  if (amount === '') return fail('amount', amount, 'amount is empty');
+  let recipient;
+  try {
+    recipient = resolveRecipient({ phone, amount, currency: value('currency') || undefined, country: value('country') || undefined }, defaults);
+  } catch (error) {
+    if (!isAirtimeError(error)) throw error;
+    const column = /^amount|minimum|maximum/.test(error.message) ? 'amount' : /^currency|no currency/.test(error.message) ? 'currency' : 'phone';
+    return fail(column, column === 'amount' ? amount : column === 'currency' ? (value('currency') ?? '') : phone, error.message);
+  }
+  const reference = value('reference') || undefined;
+  if (reference !== undefined) {
+    const problem = checkKey(reference);
+    if (problem) return fail('reference', reference, problem.replace(/^key/, 'reference'));
+    const first = seenReferences.get(reference);
+    if (first !== undefined) return fail('reference', reference, `duplicate reference: line ${first} has it too`);
+    seenReferences.set(reference, line);
+  } else {
+    const fingerprint = `${recipient.phone.e164}|${recipient.money.minor}|${recipient.money.currency}`;
+    const first = seenTransfers.get(fingerprint);
+    if (first !== undefined) return fail('phone', phone, `duplicate of line ${first} (same phone and amount): remove it, or give each row a reference`);
+    seenTransfers.set(fingerprint, line);
+  }
+  return {
+    ok: true,
+    row: {
+      line,
+      row,
+      phone: recipient.phone.e164,
+      amountMinor: recipient.money.minor,
+      currency: recipient.money.currency,
+      reference,
+      name: value('name') || undefined,
+      note: value('note') || undefined,
+    },
+  };
+}

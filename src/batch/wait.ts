@@ -1,0 +1,26 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AppContext } from '../transfers/context.js';
+import { refreshTransfer } from '../transfers/refresh.js';
+
+/**
+ * Polls the provider until every transfer of the batch is final or the deadline passes. Rows that a
+ * callback listener finalises meanwhile are simply not asked about again.
+ */
+export async function waitForBatch(context: AppContext, batchId: string, timeoutMs: number, onPending?: (pending: number) => void, concurrency = 8): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 250;
+  for (;;) {
+    const pending = context.journal.batchPage(batchId, ['sending', 'submitted', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
+    onPending?.(pending.length);
+    if (pending.length === 0 || Date.now() >= deadline) return pending.length;
+    const queue = [...pending];
+    const worker = async () => {
+      for (let transfer = queue.shift(); transfer && Date.now() < deadline; transfer = queue.shift()) {
+        await refreshTransfer(context, transfer).catch(() => undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    await delay(Math.min(pause, Math.max(0, deadline - Date.now())));
+    pause = Math.min(pause * 1.5, 2000);
+  }
+}
