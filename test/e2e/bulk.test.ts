@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { binPath, parseJson, runCli, tempHome } from '../helpers/cli.js';
+import { writePayouts } from '../helpers/files.js';
+import { journalCount, sandboxState } from '../helpers/sandbox-state.js';
+
+const samples = resolve(import.meta.dirname, '../../samples');
+const fast = { AIRTIME_SANDBOX_SETTLE_MS: '100' };
+
+interface BulkJson {
+  batch: string;
+  rows: number;
+  totals: Record<string, string>;
+  counts: Record<string, number>;
+  transfers: { reference: string; status: string; phone: string; line: number }[];
+}
+
+describe('airtime bulk', () => {
+  let home: ReturnType<typeof tempHome>;
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(() => home.cleanup());
+
+  it('lists every bad row of the mistakes file with its line number and exits 3 on --dry-run', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'mistakes.csv'), '--dry-run']);
+    expect(result.code).toBe(3);
+    for (const line of [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]) expect(result.stdout).toContain(`line ${line}, `);
+    expect(result.stdout).not.toContain('line 2, ');
+    expect(result.stdout).toMatch(/line 4, phone: .*scientific notation/);
+    expect(result.stdout).toMatch(/line 11, phone: duplicate of line 2/);
+    expect(result.stdout).toContain('14 rows, 1 valid, 13 invalid');
+    expect(sandboxState(home.home).transfers).toBe(0);
+  });
+
+  it('writes the bad rows with a reason column for --errors-out', async () => {
+    const errors = join(home.home, 'bad.csv');
+    await runCli(home.home, ['bulk', join(samples, 'mistakes.csv'), '--dry-run', '--errors-out', errors]);
+    const lines = readFileSync(errors, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('msisdn,amount,currency,name,line,reason');
+    expect(lines).toHaveLength(14);
+    expect(lines[1]).toMatch(/^0711000200,100,,.*,3,/);
+  });
+
+  it('gives the dry-run plan as JSON', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--dry-run', '--json']);
+    expect(result.code).toBe(0);
+    const plan = parseJson<{ rows: number; valid: number; totals: Record<string, string>; columns: Record<string, string> }>(result.stdout);
+    expect(plan).toMatchObject({ rows: 5, valid: 5, totals: { KES: '1400.50', UGX: '5000' }, columns: { phone: 'phone', amount: 'amount', reference: 'reference' } });
+  });
+
+  it('pays every row once, and paying the same file again pays nobody', async () => {
+    const file = join(samples, 'payouts.csv');
+    const first = await runCli(home.home, ['bulk', file, '--yes', '--json', '--out', join(home.home, 'results.csv')], { env: fast });
+    expect(first.code).toBe(0);
+    const summary = parseJson<BulkJson>(first.stdout);
+    expect(summary).toMatchObject({ rows: 5, totals: { KES: '1400.50', UGX: '5000' }, counts: { submitted: 5 } });
+    expect(summary.transfers.map((transfer) => transfer.reference)).toEqual(['nov-2026-001', 'nov-2026-002', 'nov-2026-003', 'nov-2026-004', 'nov-2026-005']);
+    const results = readFileSync(join(home.home, 'results.csv'), 'utf8').trim().split('\n');
+    expect(results[0]).toBe('line,reference,phone,amount,currency,status,providerReference,error');
+    expect(results).toHaveLength(6);
+
+    const again = await runCli(home.home, ['bulk', file, '--yes', '--json'], { env: fast });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`already run as batch ${summary.batch}`);
+    const state = sandboxState(home.home);
+    expect(state.transfers).toBe(5);
+    expect(state.maxSendCount).toBe(1);
+  });
+
+  it('waits for final statuses with --wait', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--yes', '--wait', '--json'], { env: fast });
+    expect(result.code).toBe(0);
+    expect(parseJson<BulkJson>(result.stdout).counts).toEqual({ delivered: 5 });
+  });
+
+  it('reads semicolons, aliases and per-row currencies', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'payouts-no-reference.csv'), '--yes', '--json'], { env: fast });
+    expect(result.code).toBe(0);
+    expect(parseJson<BulkJson>(result.stdout).totals).toEqual({ KES: '250.00', UGX: '3000' });
+  });
+
+  it('refuses a file with invalid rows unless --skip-invalid, and then pays only the valid ones', async () => {
+    const refused = await runCli(home.home, ['bulk', join(samples, 'mistakes.csv'), '--yes']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/13 of 14 rows are invalid/);
+    expect(sandboxState(home.home).transfers).toBe(0);
+    const skipped = await runCli(home.home, ['bulk', join(samples, 'mistakes.csv'), '--yes', '--skip-invalid', '--json'], { env: fast });
+    expect(skipped.code).toBe(0);
+    expect(parseJson<BulkJson>(skipped.stdout).rows).toBe(1);
+  });
+
+  it('exits 5 when some rows fail', async () => {
+    const file = join(home.home, 'some-fail.csv');
+    writeFileSync(file, 'phone,amount\n+254711000100,10\n+254711000001,10\n');
+    const result = await runCli(home.home, ['bulk', file, '--yes', '--json'], { env: fast });
+    expect(result.code).toBe(5);
+    expect(parseJson<BulkJson>(result.stdout).counts).toEqual({ submitted: 1, failed: 1 });
+  });
+
+  it('refuses a run above --max-total and one the balance cannot cover, before sending', async () => {
+    const file = join(samples, 'payouts.csv');
+    const capped = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000']);
+    expect(capped.code).toBe(1);
+    expect(capped.stderr).toMatch(/above --max-total 1000/);
+    const poor = await runCli(home.home, ['bulk', file, '--yes'], { env: { AIRTIME_SANDBOX_BALANCE: '100' } });
+    expect(poor.code).toBe(1);
+    expect(poor.stderr).toMatch(/insufficient balance/);
+    expect(sandboxState(home.home).transfers).toBe(0);
+  });
+
+  it('needs --yes without a terminal', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--yes/);
+  });
+
+  it('chunks to the provider maximum with concurrency and a rate', async () => {
+    const { path } = writePayouts(home.home, 250);
+    const result = await runCli(home.home, ['bulk', path, '--yes', '--json', '--concurrency', '3', '--rate', '100'], { env: fast });
+    expect(result.code).toBe(0);
+    expect(parseJson<BulkJson>(result.stdout).counts).toEqual({ submitted: 250 });
+    expect(sandboxState(home.home).transfers).toBe(250);
+  });
+
+  it('survives SIGKILL mid-run: the resume pays every row exactly once', async () => {
+    const { path, totalMinor } = writePayouts(home.home, 300);
+    const env = { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_LATENCY_MS: '15', AIRTIME_SANDBOX_SETTLE_MS: '50' };
+    const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '2'], { env, stdio: 'ignore' });
+    const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
+    const deadline = Date.now() + 20_000;
+    while (journalCount(home.home, ['submitted']) < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const paidBeforeKill = sandboxState(home.home).transfers;
+    expect(paidBeforeKill).toBeGreaterThan(0);
+    expect(paidBeforeKill).toBeLessThan(300);
+
+    const resumed = await runCli(home.home, ['bulk', path, '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
+    expect(resumed.code).toBe(0);
+    const summary = parseJson<BulkJson>(resumed.stdout);
+    expect(summary.counts).toEqual({ delivered: 300 });
+    const state = sandboxState(home.home);
+    expect(state.transfers).toBe(300);
+    expect(state.deliveredMinor('KES')).toBe(totalMinor);
+  });
+
+  it.each([
+    ['empty.csv', '', /is empty/],
+    ['header-only.csv', 'phone,amount\n', /no data rows/],
+    ['no-phone.csv', 'name,amount\nA,10\n', /no phone column/],
+    ['dup-header.csv', 'phone,msisdn,amount\n1,2,3\n', /repeats the phone column/],
+    ['utf16.csv', Buffer.from('\ufeffphone,amount\n', 'utf16le'), /UTF-16/],
+    ['binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff]), /binary data/],
+    ['open-quote.csv', 'phone,amount\n"+254711000100,10\n', /quote|not valid CSV/],
+  ])('names what is wrong with %s (exit 3, no stack trace)', async (name, content, message) => {
+    const file = join(home.home, name);
+    writeFileSync(file, content);
+    const result = await runCli(home.home, ['bulk', file, '--dry-run']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports ragged rows by line', async () => {
+    const file = join(home.home, 'ragged.csv');
+    writeFileSync(file, 'phone,amount\n+254711000100,10,extra\n+254711000200,10\n');
+    const result = await runCli(home.home, ['bulk', file, '--dry-run']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/line 2, \*: has 3 fields but the header has 2/);
+  });
+});
+
+describe('airtime reconcile', () => {
+  it('resolves unknown transfers by status query', async () => {
+    const home = tempHome();
+    try {
+      const file = join(home.home, 'lost.csv');
+      writeFileSync(file, 'phone,amount\n+254711000003,10\n+254711000100,10\n');
+      const run = await runCli(home.home, ['bulk', file, '--yes', '--json'], { env: fast });
+      expect(run.code).toBe(5);
+      const { batch, counts } = parseJson<BulkJson>(run.stdout);
+      expect(counts.unknown).toBe(1);
+      let report = { unresolved: [1] as unknown[], resolved: 0 };
+      for (let attempt = 0; attempt < 20 && report.unresolved.length > 0; attempt += 1) {
+        report = parseJson(((await runCli(home.home, ['reconcile', batch, '--json'], { env: fast })).stdout));
+      }
+      expect(report.unresolved).toEqual([]);
+      const status = parseJson<{ transfers: { status: string }[] }>((await runCli(home.home, ['status', '--batch', batch, '--json'])).stdout);
+      expect(status.transfers.map((transfer) => transfer.status).sort()).toEqual(['delivered', 'submitted']);
+      expect(sandboxState(home.home).transfers).toBe(2);
+    } finally {
+      home.cleanup();
+    }
+  });
+});

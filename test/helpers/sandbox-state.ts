@@ -1,0 +1,35 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Reads the embedded sandbox's own state, as the provider would see it: the proof of what was paid. */
+export function sandboxState(home: string): { transfers: number; maxSendCount: number; deliveredMinor: (currency: string) => number } {
+  const file = join(home, 'sandbox.db');
+  if (!existsSync(file)) return { transfers: 0, maxSendCount: 0, deliveredMinor: () => 0 };
+  const db = new Database(file, { readonly: true });
+  try {
+    const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(send_count), 0) AS max FROM sim_transfers').get() as { n: number; max: number };
+    const sums = new Map(
+      (db.prepare(`SELECT currency, sum(amount_minor) AS minor FROM sim_transfers WHERE outcome = 'delivered' GROUP BY currency`).all() as { currency: string; minor: number }[]).map((row) => [row.currency, row.minor]),
+    );
+    return { transfers: n, maxSendCount: max, deliveredMinor: (currency) => sums.get(currency) ?? 0 };
+  } finally {
+    db.close();
+  }
+}
+
+/** Counts journal rows in given states (another process may be writing: WAL lets us read). */
+export function journalCount(home: string, states: string[]): number {
+  const file = join(home, 'journal.db');
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const marks = states.map(() => '?').join(',');
+    return (db.prepare(`SELECT count(*) AS n FROM transfers WHERE status IN (${marks})`).get(...states) as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
