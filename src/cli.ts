@@ -185,6 +185,23 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .addHelpText('after', '\nExample:\n  $ airtime profile remove old --yes')
     .action(action(() => import('./commands/profile-remove.js')));
 
+  program
+    .command('serve-callbacks')
+    .description('a local listener that verifies, records and prints the final status of every transfer as providers report it')
+    .option('--host <host>', 'interface to listen on (anything but loopback warns)', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', '0')
+    .addOption(new Option('--format <format>', 'text lines or NDJSON on stdout').choices(['text', 'json']).default('text'))
+    .option('--forward-to <url>', "relay each callback's raw body and headers to your app")
+    .option('--until-complete <batch>', 'exit when every transfer of the batch is final (exit codes as for bulk)')
+    .option('--timeout <seconds>', 'stop after this long')
+    .option('--path-token <token>', 'secret path segment for unsigned callbacks: /callbacks/<provider>/<token> (env AIRTIME_CALLBACK_TOKEN)')
+    .option('--max-amount <amount>', "AT validation: refuse amounts above this (e.g. '5000 KES')")
+    .option('--allow-prefix <prefix...>', 'AT validation: only numbers starting with these (e.g. +2547)')
+    .option('--body-limit <bytes>', 'largest body accepted (413 above)', '65536')
+    .option('--no-sandbox', 'do not deliver the embedded sandbox\'s callbacks here')
+    .addHelpText('after', '\nExamples:\n  $ airtime serve-callbacks --port 4000\n  $ airtime serve-callbacks --format json | jq .status\n  $ airtime serve-callbacks --forward-to http://127.0.0.1:3000/hooks --path-token s3cr3t\n  $ airtime serve-callbacks --until-complete b_1a2b3c4d5e6f --timeout 600')
+    .action(action(() => import('./commands/serve-callbacks.js')));
+
   const sandbox = program.command('sandbox').description('the wire simulators of every provider, for rehearsals and tests');
   sandbox
     .command('serve')

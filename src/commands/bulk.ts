@@ -14,6 +14,7 @@ import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import type { Batch } from '../journal/batches.js';
 import { AppContext } from '../transfers/context.js';
+import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { confirmOrExit } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
@@ -229,11 +230,13 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
     return ExitCode.cancelled;
   }
   if (run.options.wait) {
+    const listener = await startTemporaryListener(context, io);
     const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
     try {
       await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));
     } finally {
       waitSpinner.stop();
+      await listener.stop();
     }
   }
   return finish(io, context, batch, run.options);

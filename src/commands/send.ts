@@ -7,6 +7,7 @@ import { AppContext } from '../transfers/context.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { waitForFinal } from '../transfers/refresh.js';
 import { sendTransfer } from '../transfers/send.js';
+import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { confirmOrExit } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
@@ -79,11 +80,13 @@ export default async function send(io: IO, phone: string, amount: string, option
 async function finish(io: IO, context: AppContext, sent: Transfer, options: SendOptions, timeoutMs: number): Promise<number> {
   let transfer = sent;
   if (options.wait) {
+    const listener = await startTemporaryListener(context, io);
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
     try {
       transfer = await waitForFinal(context, transfer.reference, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));
     } finally {
       spinner.stop();
+      await listener.stop();
     }
   }
   if (io.json) io.printJson(transferJson(transfer));

@@ -207,21 +207,20 @@ export class Journal {
   private observeInTransaction(reference: string, observation: Observation): ObservationResult | undefined {
     const current = this.get(reference);
     if (!current) return undefined;
-    const at = now();
-    if (observation.dedupeKey) {
-      const inserted = this.statements.event.run({
-        reference,
-        kind: observation.kind,
-        from: current.status,
-        to: observation.status,
-        flags: null,
-        payload: serialise(observation.payload),
-        dedupeKey: observation.dedupeKey,
-        at,
-      });
-      if (inserted.changes === 0) return { outcome: 'duplicate', transfer: current, previous: current.status };
-    }
     const verdict = judgeTransition(current.status, observation.status);
+    const flags = verdict.kind === 'refused' ? ['out-of-order'] : verdict.kind === 'same' ? ['repeat'] : [];
+    const inserted = this.statements.event.run({
+      reference,
+      kind: observation.kind,
+      from: current.status,
+      to: observation.status,
+      flags: flags.length ? flags.join(',') : null,
+      payload: serialise(observation.payload),
+      dedupeKey: observation.dedupeKey ?? null,
+      at: now(),
+    });
+    // A callback's dedupe key seen before: the same callback again, recorded once.
+    if (inserted.changes === 0) return { outcome: 'duplicate', transfer: current, previous: current.status };
     if (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation))) {
       this.statements.update.run({
         reference,
@@ -229,14 +228,10 @@ export class Journal {
         providerReference: observation.providerReference ?? null,
         error: observation.error ?? null,
         note: observation.note ?? null,
-        at,
+        at: now(),
       });
     }
-    if (!observation.dedupeKey) {
-      const flags = verdict.kind === 'refused' ? ['out-of-order'] : verdict.kind === 'same' ? ['repeat'] : [];
-      this.event(reference, observation.kind, current.status, observation.status, flags, observation.payload);
-    }
-    const transfer = this.get(reference) ?? current;
+    const transfer = verdict.kind === 'refused' ? current : (this.get(reference) ?? current);
     return { outcome: verdict.kind === 'move' ? 'moved' : verdict.kind, transfer, previous: current.status };
   }
 

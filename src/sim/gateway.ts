@@ -200,6 +200,11 @@ export class SimulatedGateway {
     }).immediate();
   }
 
+  /** Marks transfers settled before `ms` as handed out, without handing them out (a listener's backlog). */
+  skipSettledBefore(ms: number): void {
+    this.db.prepare('UPDATE sim_transfers SET notified = 1 WHERE notified = 0 AND settle_at_ms < ?').run(ms);
+  }
+
   /** How many times each key was submitted: the proof that nobody was paid twice. */
   sendCounts(): Map<string, number> {
     const rows = this.db.prepare('SELECT key, send_count FROM sim_transfers').all() as { key: string; send_count: number }[];

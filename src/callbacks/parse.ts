@@ -1,0 +1,109 @@
+import { parseAtValue, mapAtStatus } from '../providers/africastalking.js';
+import { lipadOutcome, type LipadRecipientStatus } from '../providers/lipad.js';
+import { zwOutcome } from '../providers/zw.js';
+import type { ZwWebhook } from '../providers/zw-wire.js';
+import { isTransferState } from '../core/transfer-state.js';
+import { parseProviderAmount } from '../core/money.js';
+import { MalformedCallback, type CallbackEvent } from './event.js';
+
+/** A body as each provider sends it: JSON, or a form (AT's dashboard may send either). */
+export function decodeBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  if (!type.includes('json') && /^[^{[]/.test(raw.trim()) && raw.includes('=')) return Object.fromEntries(new URLSearchParams(raw));
+  throw new MalformedCallback('body is neither a JSON object nor a form');
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
+
+function required(body: Record<string, unknown>, field: string): string {
+  const value = text(body[field]);
+  if (value === undefined || value === '') throw new MalformedCallback(`field ${field} is missing`);
+  return value;
+}
+
+/** Africa's Talking status callback: phoneNumber, status, requestId, value, description. */
+export function parseAtStatus(body: Record<string, unknown>): CallbackEvent {
+  const requestId = required(body, 'requestId');
+  const phone = required(body, 'phoneNumber');
+  const status = required(body, 'status');
+  const value = parseAtValue(text(body.value) ?? '');
+  const unified = mapAtStatus(status);
+  return {
+    provider: 'africastalking',
+    match: { by: 'provider-reference', providerReference: requestId, phone, amountMinor: value?.minor, currency: value?.currency },
+    status: unified,
+    providerReference: requestId,
+    error: unified === 'failed' ? (text(body.description) ?? 'Failed') : null,
+    note: null,
+    dedupeKey: `africastalking:${requestId}:${status}`,
+    payload: body,
+  };
+}
+
+/** Lipad per-recipient callback, keyed by external_reference + phone_number. */
+export function parseLipad(body: Record<string, unknown>): CallbackEvent {
+  const reference = required(body, 'external_reference');
+  const phone = required(body, 'phone_number');
+  const code = Number(required(body, 'service_status'));
+  if (!Number.isInteger(code)) throw new MalformedCallback('service_status is not a number');
+  const outcome = lipadOutcome(body as unknown as LipadRecipientStatus);
+  let amountMinor: number | undefined;
+  try {
+    amountMinor = parseProviderAmount(required(body, 'amount'), 'KES');
+  } catch {
+    amountMinor = undefined;
+  }
+  return {
+    provider: 'lipad',
+    match: { by: 'request-reference', requestReference: reference, phone: `+${phone.replace(/^\+/, '')}`, amountMinor },
+    status: outcome.status === 'not-found' ? 'submitted' : outcome.status,
+    providerReference: outcome.providerReference ?? null,
+    error: outcome.error ?? null,
+    note: outcome.note ?? null,
+    dedupeKey: `lipad:${reference}:${phone}:${code}`,
+    payload: body,
+  };
+}
+
+/** zw webhook: { event, order } (providers/zw-wire.ts). The signature is checked before this. */
+export function parseZw(body: Record<string, unknown>): CallbackEvent {
+  const order = (body as unknown as ZwWebhook).order;
+  if (!order || typeof order !== 'object' || typeof order.agent_reference !== 'string' || typeof order.status !== 'string') {
+    throw new MalformedCallback('order.agent_reference and order.status are required');
+  }
+  const outcome = zwOutcome(order);
+  return {
+    provider: 'zw',
+    match: { by: 'reference', reference: order.agent_reference },
+    status: outcome.status === 'not-found' ? 'unknown' : outcome.status,
+    providerReference: outcome.providerReference ?? null,
+    error: outcome.error ?? null,
+    note: outcome.note ?? null,
+    dedupeKey: `zw:${order.agent_reference}:${order.status}:${order.updated_at ?? ''}`,
+    payload: body,
+  };
+}
+
+/** The embedded sandbox's callback: { reference, status, providerReference, error } in our own words. */
+export function parseSandbox(body: Record<string, unknown>): CallbackEvent {
+  const reference = required(body, 'reference');
+  const status = required(body, 'status');
+  if (!isTransferState(status)) throw new MalformedCallback(`status ${status} is not a transfer state`);
+  return {
+    provider: 'sandbox',
+    match: { by: 'reference', reference },
+    status,
+    providerReference: text(body.providerReference) ?? null,
+    error: text(body.error) ?? null,
+    note: null,
+    dedupeKey: `sandbox:${reference}:${status}`,
+    payload: body,
+  };
+}
