@@ -231,6 +231,11 @@ function report(io: IO, error: unknown): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
+  // A provider that could not be reached or answered nonsense: a failure to report, not a bug.
+  if (error instanceof Error && (error.name === 'TransportError' || error.name === 'MalformedBodyError')) {
+    io.err(`${io.errColor.red('error:')} ${message}; try again, or check the provider's base URL and status`);
+    return ExitCode.failed;
+  }
   io.err(`${io.errColor.red('error:')} unexpected: ${message} (this is a bug; AIRTIME_DEBUG=1 shows details)`);
   if (process.env.AIRTIME_DEBUG === '1' && error instanceof Error && error.stack) io.err(error.stack);
   return ExitCode.failed;

@@ -5,6 +5,7 @@ import type { AppContext } from '../transfers/context.js';
 import { scrub } from '../transfers/outcomes.js';
 import { TransportError } from '../providers/http.js';
 import { redact } from '../config/mask.js';
+import { failpoint } from '../failpoints.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface DispatchOptions {
@@ -69,6 +70,7 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
       groups.map((group) => group.map((transfer) => transfer.reference)),
       (claimed) => provider.requestReference(claimed.map((reference) => toItem(byReference.get(reference) as Transfer))),
     );
+    failpoint('after-claim');
     for (const claim of claims) {
       if (claim.references.length === 0) continue;
       ready.push({ transfers: claim.references.map((reference) => byReference.get(reference) as Transfer), requestReference: claim.requestReference });
@@ -115,6 +117,7 @@ async function sendChunk(provider: Provider, chunk: Chunk, recorder: OutcomeReco
   progress.requests += 1;
   try {
     const outcomes = await provider.send(items, chunk.requestReference);
+    failpoint('after-send');
     for (const outcome of outcomes) {
       if (outcome.status === 'failed') progress.failed += 1;
       else if (outcome.status === 'unknown') progress.unknown += 1;
@@ -168,5 +171,6 @@ class OutcomeRecorder {
     this.buffer = [];
     this.lastFlush = performance.now();
     this.context.journal.observeMany(items);
+    failpoint('after-record');
   }
 }

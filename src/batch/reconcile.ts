@@ -1,5 +1,6 @@
 import type { Transfer } from '../journal/transfer.js';
 import type { AppContext } from '../transfers/context.js';
+import { failpoint } from '../failpoints.js';
 import { refreshTransfer } from '../transfers/refresh.js';
 
 export interface ReconcileReport {
@@ -21,6 +22,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
     for (let transfer = queue.shift(); transfer; transfer = queue.shift()) {
       try {
         const { transfer: after, unresolved } = await refreshTransfer(context, transfer, 'reconcile');
+        failpoint('during-reconcile');
         if (!unresolved) {
           if (after.status !== 'unknown' && after.status !== 'sending') report.resolved += 1;
           else report.unresolved.push({ transfer: after, reason: `${provider.name} still reports it in progress` });

@@ -13,6 +13,7 @@ import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import type { Batch } from '../journal/batches.js';
+import { failpoint } from '../failpoints.js';
 import { AppContext } from '../transfers/context.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { confirmOrExit } from '../ui/confirm.js';
@@ -124,7 +125,9 @@ async function prepareBatch(io: IO, context: AppContext, file: string, fileHash:
   }
   const provider = await context.provider();
   if (provider.capabilities.balance) {
-    const balances = await provider.balance();
+    const balances = await provider.balance().catch((error: unknown) => {
+      throw failedError(`cannot check the balance before paying (${error instanceof Error ? error.message : String(error)}): nothing was sent; try again`);
+    });
     for (const [currency, minor] of summary.totals) {
       const balance = balances.find((entry) => entry.currency === currency);
       if (!balance) continue;
@@ -144,6 +147,7 @@ async function prepareBatch(io: IO, context: AppContext, file: string, fileHash:
     rows: summary.valid,
   });
   await journalRows(file, fileHash, defaults, context.journal, { provider: settings.provider, profile: settings.profileName, batchId: batch.id });
+  failpoint('after-journal');
   io.err(`batch ${batch.id}: ${summary.valid} rows journaled; sending`);
   return batch;
 }

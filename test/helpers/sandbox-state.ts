@@ -3,16 +3,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Reads the embedded sandbox's own state, as the provider would see it: the proof of what was paid. */
-export function sandboxState(home: string): { transfers: number; maxSendCount: number; deliveredMinor: (currency: string) => number } {
+export function sandboxState(home: string): { transfers: number; maxSendCount: number; keys: Set<string>; deliveredMinor: (currency: string) => number } {
   const file = join(home, 'sandbox.db');
-  if (!existsSync(file)) return { transfers: 0, maxSendCount: 0, deliveredMinor: () => 0 };
+  if (!existsSync(file)) return { transfers: 0, maxSendCount: 0, keys: new Set(), deliveredMinor: () => 0 };
   const db = new Database(file, { readonly: true });
   try {
     const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(send_count), 0) AS max FROM sim_transfers').get() as { n: number; max: number };
     const sums = new Map(
       (db.prepare(`SELECT currency, sum(amount_minor) AS minor FROM sim_transfers WHERE outcome = 'delivered' GROUP BY currency`).all() as { currency: string; minor: number }[]).map((row) => [row.currency, row.minor]),
     );
-    return { transfers: n, maxSendCount: max, deliveredMinor: (currency) => sums.get(currency) ?? 0 };
+    const keys = new Set((db.prepare('SELECT key FROM sim_transfers').all() as { key: string }[]).map((row) => row.key));
+    return { transfers: n, maxSendCount: max, keys, deliveredMinor: (currency) => sums.get(currency) ?? 0 };
   } finally {
     db.close();
   }
@@ -29,6 +30,16 @@ export function journalCount(home: string, states: string[]): number {
     return (db.prepare(`SELECT count(*) AS n FROM transfers WHERE status IN (${marks})`).get(...states) as { n: number }).n;
   } catch {
     return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Every journal row's reference and status, read directly from the file. */
+export function journalRows(home: string): { reference: string; status: string; error: string | null }[] {
+  const db = new Database(join(home, 'journal.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT reference, status, error FROM transfers ORDER BY line').all() as { reference: string; status: string; error: string | null }[];
   } finally {
     db.close();
   }
