@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { startCli } from '../helpers/process.js';
+import { startTestSim } from '../helpers/sim.js';
+
+/** Distinctive secrets: if any of them shows up anywhere but the config file, the test names where. */
+const secrets = {
+  atKey: 'atsk_SECRET_at_9f8e7d6c5b4a',
+  lipadSecret: 'lpsk_SECRET_lipad_1a2b3c4d',
+  zwKey: 'atk_SECRET_zw_5e6f7a8b9c',
+  webhook: 'whsec_SECRET_zw_0d1e2f3a',
+};
+
+function everyFile(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? everyFile(path) : [path];
+  });
+}
+
+describe('secrets stay secret', () => {
+  it('never reach stdout, stderr, the journal, caches or results files; config and journal are owner-only', async () => {
+    const sim = await startTestSim({
+      credentials: {
+        at: { username: 'sandbox', apiKey: secrets.atKey },
+        lipad: { consumerKey: 'lipad-key', consumerSecret: secrets.lipadSecret },
+        zw: { apiKey: secrets.zwKey, webhookSecret: secrets.webhook },
+      },
+    });
+    const home = tempHome();
+    const outputs: string[] = [];
+    const run = async (args: string[], input?: string) => {
+      const result = await runCli(home.home, args, input === undefined ? {} : { input });
+      outputs.push(`$ ${args.join(' ')}\n${result.stdout}\n${result.stderr}`);
+      return result;
+    };
+    try {
+      for (const [profile, provider, settings] of [
+        ['at', 'africastalking', [['username', 'sandbox'], ['api-key', secrets.atKey]]],
+        ['lipad', 'lipad', [['consumer-key', 'lipad-key'], ['consumer-secret', secrets.lipadSecret]]],
+        ['zw', 'zw', [['api-key', secrets.zwKey], ['webhook-secret', secrets.webhook]]],
+      ] as const) {
+        await run(['profile', 'add', profile, '--provider', provider, '--base-url', sim.url]);
+        for (const [key, value] of settings) await run(['config', 'set', key, '--stdin', '--profile', profile], value);
+        await run(['config', 'list', '--profile', profile]);
+        await run(['config', 'list', '--profile', profile, '--json']);
+      }
+      await run(['send', '+254711000100', '10', '--profile', 'at', '--yes', '--json']);
+      await run(['send', '+254711000100', '10', '--profile', 'lipad', '--yes', '--json', '--wait', '--timeout', '5']);
+      await run(['send', '+263772279099', '1', '--profile', 'zw', '--yes', '--json']);
+      await run(['bulk', 'samples/africastalking.csv', '--profile', 'at', '--yes', '--out', join(home.home, 'results.csv')]);
+      await run(['wallet', '--profile', 'zw', '--ledger', '--json']);
+      await run(['status', '--json', '--limit', '50']);
+      // Wrong credentials: the error names the credential, never its value.
+      const wrong = await runCli(home.home, ['wallet', '--profile', 'at'], { env: { AT_API_KEY: 'atsk_WRONG_but_secret_77' } });
+      outputs.push(wrong.stdout + wrong.stderr);
+      expect(wrong.stderr).not.toContain('atsk_WRONG_but_secret_77');
+
+      const listener = startCli(home.home, ['serve-callbacks', '--profile', 'zw']);
+      await listener.waitFor(/ready/);
+      await listener.stop();
+      outputs.push(listener.stdout() + listener.stderr());
+
+      const text = outputs.join('\n');
+      for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+      for (const file of everyFile(home.home)) {
+        if (file.endsWith('config.json')) continue;
+        const bytes = readFileSync(file).toString('latin1');
+        for (const secret of Object.values(secrets)) expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
+      }
+      expect(statSync(join(home.home, 'config.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(home.home, 'results.csv')).mode & 0o777).toBe(0o600);
+    } finally {
+      await sim.close();
+      home.cleanup();
+    }
+  });
+});
