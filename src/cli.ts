@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, isAirtimeError } from './core/errors.js';
-import { createIO, type IO } from './ui/io.js';
+import type { IO } from './ui/io.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -47,6 +47,8 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals<GlobalOptions>();
+      // Loaded here, not at the top: `--help` should not pay for chalk.
+      const { createIO } = await import('./ui/io.js');
       const io = createIO({ json: globals.json ?? false, color: globals.color !== false });
       const { default: run } = await load();
       const positional = args.slice(0, -2);
@@ -254,6 +256,7 @@ export async function run(argv: string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
       return ExitCode.usage;
     }
+    const { createIO } = await import('./ui/io.js');
     return report(createIO({ json: argv.includes('--json') }), error);
   }
 }

@@ -67,6 +67,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
   const requestCounts = new Map<string, number>();
   const hanging = new Set<ServerResponse>();
   const recentRequests: SimRequest[] = [];
+  const timings = new Map<string, { count: number; firstMs: number; lastMs: number }>();
 
   const route = (request: SimRequest): SimResponse | undefined => at.handle(request) ?? lipad.handle(request) ?? zw.handle(request);
 
@@ -96,6 +97,16 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    // Request timing as the server saw it, for benchmarks (first and last request per route).
+    if (request.path === '/__sim/stats') {
+      if (request.method === 'POST') timings.clear();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Object.fromEntries(timings)));
+      return;
+    }
+    const timing = timings.get(name) ?? { count: 0, firstMs: Date.now(), lastMs: 0 };
+    timing.count += 1;
+    timing.lastMs = Date.now();
+    timings.set(name, timing);
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
     if (random() < faults.rateLimitRate) {
       res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '0' }).end('Too Many Requests');
