@@ -45,9 +45,13 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
   const provider = await context.provider();
   const journal = context.journal;
   const chunkSize = Math.max(1, provider.capabilities.maxRecipientsPerRequest);
-  const windowChunks = Math.max(2, options.concurrency * 2);
+  // Claims and answers are written in batches so fsyncs do not stall the requests in flight. That is only
+  // safe where a crash's leftovers can be asked about by our key; for a provider without that (AT), claim
+  // one chunk at a time and record each answer at once, so a requestId is never lost.
+  const askable = provider.capabilities.statusQuery === 'by-our-reference';
+  const windowChunks = askable ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
   const limiter = new RateLimiter(options.ratePerSecond);
-  const recorder = new OutcomeRecorder(context);
+  const recorder = new OutcomeRecorder(context, askable ? 200 : 0);
   const tally = context.batches.tally(batchId);
   const progress: DispatchProgress = { total: tally.counts.queued ?? 0, sent: 0, failed: 0, unknown: 0, requests: 0, startedAt: performance.now() };
   const ready: Chunk[] = [];
@@ -151,7 +155,10 @@ class OutcomeRecorder {
   private buffer: { reference: string; observation: Observation }[] = [];
   private lastFlush = performance.now();
 
-  constructor(private readonly context: AppContext) {}
+  constructor(
+    private readonly context: AppContext,
+    private readonly maxDelayMs: number,
+  ) {}
 
   add(reference: string, observation: Observation): void {
     const secrets = this.context.secrets;
@@ -162,7 +169,7 @@ class OutcomeRecorder {
   }
 
   maybeFlush(): void {
-    if (this.buffer.length >= 256 || performance.now() - this.lastFlush > 50) this.flush();
+    if (this.buffer.length >= 512 || performance.now() - this.lastFlush >= this.maxDelayMs) this.flush();
   }
 
   flush(): void {

@@ -3,6 +3,7 @@ import { resolveRecipient, type RecipientDefaults } from '../core/recipient.js';
 import { checkKey } from '../transfers/keys.js';
 import { mapColumns, type ColumnMapping, type Field } from './columns.js';
 import { readCsv } from './csv-source.js';
+import { FingerprintIndex } from './fingerprint-index.js';
 
 export interface ValidRow {
   readonly line: number;
@@ -51,10 +52,11 @@ export function emptySummary(): ValidationSummary {
  * duplicate detection needs. Yields each row's result and fills `summary` as it goes.
  */
 export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary): AsyncGenerator<RowResult> {
-  const seenTransfers = new Map<string, number>();
-  const seenReferences = new Map<string, number>();
+  const seenTransfers = new FingerprintIndex();
+  const seenReferences = new FingerprintIndex();
   let mapping: ColumnMapping | undefined;
   for await (const record of readCsv(path)) {
+    if (!mapping && record.fields.every((field) => field.trim() === '')) continue;
     if (!mapping) {
       mapping = mapColumns(record.fields);
       summary.mapping = mapping;
@@ -85,8 +87,8 @@ function validateRow(
   row: number,
   mapping: ColumnMapping,
   defaults: RecipientDefaults,
-  seenTransfers: Map<string, number>,
-  seenReferences: Map<string, number>,
+  seenTransfers: FingerprintIndex,
+  seenReferences: FingerprintIndex,
 ): RowResult {
   const value = (field: Field) => {
     const position = mapping.index[field];
@@ -112,14 +114,12 @@ function validateRow(
   if (reference !== undefined) {
     const problem = checkKey(reference);
     if (problem) return fail('reference', reference, problem.replace(/^key/, 'reference'));
-    const first = seenReferences.get(reference);
+    const first = seenReferences.firstLineOrAdd(reference, line);
     if (first !== undefined) return fail('reference', reference, `duplicate reference: line ${first} has it too`);
-    seenReferences.set(reference, line);
   } else {
     const fingerprint = `${recipient.phone.e164}|${recipient.money.minor}|${recipient.money.currency}`;
-    const first = seenTransfers.get(fingerprint);
+    const first = seenTransfers.firstLineOrAdd(fingerprint, line);
     if (first !== undefined) return fail('phone', phone, `duplicate of line ${first} (same phone and amount): remove it, or give each row a reference`);
-    seenTransfers.set(fingerprint, line);
   }
   return {
     ok: true,

@@ -6,7 +6,7 @@ import type { Journal } from '../journal/journal.js';
 import type { ProviderName } from '../providers/names.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 import { decodeBody, parseAtStatus, parseLipad, parseSandbox, parseZw } from './parse.js';
-import { recordCallback, type RecordOutcome } from './record.js';
+import { recordCallback, type RecordOutcome, type Recorded } from './record.js';
 import { validateAtRequest, type ValidationRules } from './validation.js';
 import { tokenMatches, verifyZwSignature } from './verify.js';
 
@@ -68,6 +68,7 @@ const parsers: Record<ProviderName, (body: Record<string, unknown>) => CallbackE
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
   const limit = options.bodyLimitBytes ?? defaultBodyLimit;
   const pending = new Set<Promise<void>>();
+  const commits = new GroupCommit(options.journal);
 
   const server = createServer((req, res) => {
     const work = handle(req, res).catch(() => {
@@ -138,7 +139,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     }
     let recorded;
     try {
-      recorded = recordCallback(options.journal, event);
+      recorded = await commits.record(event);
     } catch (error) {
       // AT wants 200 even when local processing fails; the others retry on a 5xx, which is what we want.
       res.writeHead(route.provider === 'africastalking' ? 200 : 503, { 'content-type': 'text/plain' }).end(route.provider === 'africastalking' ? 'OK' : 'try again');
@@ -184,6 +185,35 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Group commit: callbacks that arrive together are recorded in one transaction (one fsync), and each is
+ * answered only after its transaction committed.
+ */
+class GroupCommit {
+  private queue: { event: CallbackEvent; resolve: (recorded: Recorded) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly journal: Journal) {}
+
+  record(event: CallbackEvent): Promise<Recorded> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.push({ event, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    let results: Recorded[];
+    try {
+      results = this.journal.db.transaction(() => batch.map(({ event }) => recordCallback(this.journal, event))).immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => item.resolve(results[index] as Recorded));
+  }
 }
 
 function resolveRoute(pathname: string, token: string | undefined): (typeof routes)[string] | undefined {
