@@ -49,6 +49,8 @@ export function startSandboxCallbacks(sandboxFile: string, listenerUrl: string, 
   return {
     async stop() {
       clearInterval(timer);
+      // One last delivery: whatever settled while the caller was finishing still reaches the listener.
+      tick();
       await running;
       stopped = true;
       gateway.close();
