@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { knownCurrencies } from '../core/currency.js';
 import { requireCurrency as requireCurrencyInfo } from '../core/money.js';
+import type Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../journal/db.js';
 import { magicOutcome } from './magic.js';
 
@@ -67,6 +68,13 @@ const schema = [
   CREATE INDEX sim_transfers_by_settle ON sim_transfers (notified, settle_at_ms);
   CREATE TABLE sim_wallet (currency TEXT PRIMARY KEY, opening_minor INTEGER NOT NULL);
   `,
+  // A running total of what deliveries committed, so a submission does not sum every earlier transfer.
+  `
+  ALTER TABLE sim_wallet ADD COLUMN committed_minor INTEGER NOT NULL DEFAULT 0;
+  UPDATE sim_wallet SET committed_minor = (SELECT coalesce(sum(amount_minor), 0) FROM sim_transfers t
+    WHERE t.currency = sim_wallet.currency AND t.outcome = 'delivered');
+  CREATE INDEX sim_transfers_by_settle_at ON sim_transfers (settle_at_ms);
+  `,
 ];
 
 interface Row {
@@ -89,6 +97,7 @@ export class SimulatedGateway {
   private readonly settleMs: number;
   private readonly clock: () => number;
   private readonly refPrefix: string;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string, options: GatewayOptions = {}) {
     this.db = openDatabase(file, schema);
@@ -96,7 +105,7 @@ export class SimulatedGateway {
     this.clock = options.clock ?? Date.now;
     this.refPrefix = options.refPrefix ?? 'SBX';
     const opening = options.openingBalanceMajor ?? 1_000_000;
-    const seed = this.db.prepare('INSERT INTO sim_wallet (currency, opening_minor) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    const seed = this.sql('INSERT INTO sim_wallet (currency, opening_minor) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.db.transaction(() => {
       for (const code of knownCurrencies()) seed.run(code, opening * 10 ** requireCurrencyInfo(code).digits);
     })();
@@ -104,6 +113,16 @@ export class SimulatedGateway {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Prepared statements, compiled once per gateway. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /**
@@ -114,7 +133,7 @@ export class SimulatedGateway {
     return this.db.transaction(() => {
       const existing = this.row(request.key);
       if (existing) {
-        this.db.prepare('UPDATE sim_transfers SET send_count = send_count + 1 WHERE key = ?').run(request.key);
+        this.sql('UPDATE sim_transfers SET send_count = send_count + 1 WHERE key = ?').run(request.key);
         return { transfer: this.view({ ...existing, send_count: existing.send_count + 1 }), duplicate: true };
       }
       const now = this.clock();
@@ -147,6 +166,9 @@ export class SimulatedGateway {
           now,
           outcome === 'failed' ? now : now + this.settleMs,
         );
+      if (outcome === 'delivered') {
+        this.sql('UPDATE sim_wallet SET committed_minor = committed_minor + ? WHERE currency = ?').run(request.amountMinor, request.currency);
+      }
       const created = this.row(request.key);
       if (!created) throw new Error('simulated gateway lost a transfer');
       return { transfer: this.view(created), duplicate: false };
@@ -159,25 +181,26 @@ export class SimulatedGateway {
   }
 
   byProviderRef(providerRef: string): GatewayTransfer | undefined {
-    const row = this.db.prepare('SELECT * FROM sim_transfers WHERE provider_ref = ?').get(providerRef) as Row | undefined;
+    const row = this.sql('SELECT * FROM sim_transfers WHERE provider_ref = ?').get(providerRef) as Row | undefined;
     return row ? this.view(row) : undefined;
   }
 
   byRequestRef(requestRef: string): GatewayTransfer[] {
-    const rows = this.db.prepare('SELECT * FROM sim_transfers WHERE request_ref = ? ORDER BY rowid').all(requestRef) as Row[];
+    const rows = this.sql('SELECT * FROM sim_transfers WHERE request_ref = ? ORDER BY rowid').all(requestRef) as Row[];
     return rows.map((row) => this.view(row));
   }
 
-  /** Balance per currency: opening less delivered. */
+  /** Balance per currency: opening less delivered (a delivery not yet settled is not debited yet). */
   balances(): { currency: string; minor: number }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT w.currency, w.opening_minor - coalesce((SELECT sum(amount_minor) FROM sim_transfers t
-            WHERE t.currency = w.currency AND t.outcome = 'delivered' AND t.settle_at_ms <= ?), 0) AS minor
-         FROM sim_wallet w ORDER BY w.currency`,
-      )
-      .all(this.clock()) as { currency: string; minor: number }[];
-    return rows;
+    const unsettled = new Map(
+      (
+        this.db
+          .prepare(`SELECT currency, sum(amount_minor) AS minor FROM sim_transfers WHERE settle_at_ms > ? AND outcome = 'delivered' GROUP BY currency`)
+          .all(this.clock()) as { currency: string; minor: number }[]
+      ).map((row) => [row.currency, row.minor]),
+    );
+    const rows = this.sql('SELECT currency, opening_minor - committed_minor AS minor FROM sim_wallet ORDER BY currency').all() as { currency: string; minor: number }[];
+    return rows.map((row) => ({ currency: row.currency, minor: row.minor + (unsettled.get(row.currency) ?? 0) }));
   }
 
   /** Delivered transfers, oldest first: the ledger a wallet statement is made of. */
@@ -194,7 +217,7 @@ export class SimulatedGateway {
       const rows = this.db
         .prepare('SELECT * FROM sim_transfers WHERE notified = 0 AND settle_at_ms <= ? ORDER BY settle_at_ms LIMIT ?')
         .all(this.clock(), limit) as Row[];
-      const mark = this.db.prepare('UPDATE sim_transfers SET notified = 1 WHERE key = ?');
+      const mark = this.sql('UPDATE sim_transfers SET notified = 1 WHERE key = ?');
       for (const row of rows) mark.run(row.key);
       return rows.map((row) => this.view(row));
     }).immediate();
@@ -202,27 +225,22 @@ export class SimulatedGateway {
 
   /** Marks transfers settled before `ms` as handed out, without handing them out (a listener's backlog). */
   skipSettledBefore(ms: number): void {
-    this.db.prepare('UPDATE sim_transfers SET notified = 1 WHERE notified = 0 AND settle_at_ms < ?').run(ms);
+    this.sql('UPDATE sim_transfers SET notified = 1 WHERE notified = 0 AND settle_at_ms < ?').run(ms);
   }
 
   /** How many times each key was submitted: the proof that nobody was paid twice. */
   sendCounts(): Map<string, number> {
-    const rows = this.db.prepare('SELECT key, send_count FROM sim_transfers').all() as { key: string; send_count: number }[];
+    const rows = this.sql('SELECT key, send_count FROM sim_transfers').all() as { key: string; send_count: number }[];
     return new Map(rows.map((row) => [row.key, row.send_count]));
   }
 
   private available(currency: string): number {
-    const opening = this.db.prepare('SELECT opening_minor FROM sim_wallet WHERE currency = ?').get(currency) as
-      | { opening_minor: number }
-      | undefined;
-    const committed = this.db
-      .prepare(`SELECT coalesce(sum(amount_minor), 0) AS minor FROM sim_transfers WHERE currency = ? AND outcome = 'delivered'`)
-      .get(currency) as { minor: number };
-    return (opening?.opening_minor ?? 0) - committed.minor;
+    const wallet = this.sql('SELECT opening_minor - committed_minor AS minor FROM sim_wallet WHERE currency = ?').get(currency) as { minor: number } | undefined;
+    return wallet?.minor ?? 0;
   }
 
   private row(key: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM sim_transfers WHERE key = ?').get(key) as Row | undefined;
+    return this.sql('SELECT * FROM sim_transfers WHERE key = ?').get(key) as Row | undefined;
   }
 
   private view(row: Row): GatewayTransfer {
