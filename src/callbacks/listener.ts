@@ -207,7 +207,7 @@ class GroupCommit {
     this.queue = [];
     let results: Recorded[];
     try {
-      results = this.journal.db.transaction(() => batch.map(({ event }) => recordCallback(this.journal, event))).immediate();
+      results = this.journal.inTransaction(() => batch.map(({ event }) => recordCallback(this.journal, event)));
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

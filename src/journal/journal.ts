@@ -1,7 +1,7 @@
 import { judgeTransition, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { openDatabase, type Db } from './db.js';
-import type { NewTransfer, Observation, ObservationResult, Transfer } from './transfer.js';
+import { SerialisedPayload, type NewTransfer, type Observation, type ObservationResult, type Transfer } from './transfer.js';
 
 interface TransferRow {
   reference: string;
@@ -69,6 +69,8 @@ export class Journal {
   readonly db: Db;
   private readonly statements;
 
+  private readonly transactions;
+
   constructor(file: string) {
     this.db = openDatabase(file);
     this.statements = {
@@ -89,6 +91,7 @@ export class Journal {
         `UPDATE transfers SET status = 'sending', request_reference = @requestReference, updated_at = @at
          WHERE reference = @reference AND status = 'queued'`,
       ),
+      setRequestReference: this.db.prepare('UPDATE transfers SET request_reference = @requestReference WHERE reference = @reference'),
       event: this.db.prepare(
         `INSERT INTO events (transfer_reference, kind, from_status, to_status, flags, payload, dedupe_key, created_at)
          VALUES (@reference, @kind, @from, @to, @flags, @payload, @dedupeKey, @at)
@@ -96,6 +99,18 @@ export class Journal {
       ),
       events: this.db.prepare('SELECT * FROM events WHERE transfer_reference = ? ORDER BY id'),
     };
+    // Built once: better-sqlite3's transaction wrapper is costly to create on every call.
+    this.transactions = {
+      observe: this.db.transaction((reference: string, observation: Observation) => this.observeInTransaction(reference, observation)),
+      observeMany: this.db.transaction((items: readonly { reference: string; observation: Observation }[]) =>
+        items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)),
+      ),
+    };
+  }
+
+  /** Runs `work` in one immediate transaction, or inside the caller's when there already is one. */
+  inTransaction<T>(work: () => T): T {
+    return this.db.inTransaction ? work() : this.db.transaction(work).immediate();
   }
 
   static open(file: string): Journal {
@@ -171,13 +186,15 @@ export class Journal {
     return this.db.transaction(() => {
       const at = now();
       return chunks.map((references) => {
-        const claimed = references.filter((reference) => this.get(reference)?.status === 'queued');
-        const requestReference = claimed.length ? requestReferenceFor(claimed) : null;
-        for (const reference of claimed) {
-          this.statements.markSending.run({ reference, requestReference, at });
-          this.event(reference, 'sending', 'queued', 'sending', [], requestReference ? { requestReference } : null);
+        let requestReference = references.length ? requestReferenceFor([...references]) : null;
+        const claimed = references.filter((reference) => this.statements.markSending.run({ reference, requestReference, at }).changes === 1);
+        if (claimed.length !== references.length && claimed.length > 0) {
+          // Another run claimed some first: the request carries only ours, so its reference is theirs alone.
+          requestReference = requestReferenceFor(claimed);
+          for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
         }
-        return { references: claimed, requestReference };
+        for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], requestReference ? { requestReference } : null);
+        return { references: claimed, requestReference: claimed.length ? requestReference : null };
       });
     }).immediate();
   }
@@ -194,14 +211,12 @@ export class Journal {
 
   /** Applies what a provider said about a transfer, through the state machine, in one transaction. */
   observe(reference: string, observation: Observation): ObservationResult | undefined {
-    return this.db.transaction(() => this.observeInTransaction(reference, observation)).immediate();
+    return this.db.inTransaction ? this.observeInTransaction(reference, observation) : this.transactions.observe.immediate(reference, observation);
   }
 
   /** Many observations in one transaction: journal writes must not dominate dispatch. */
   observeMany(items: readonly { reference: string; observation: Observation }[]): (ObservationResult | undefined)[] {
-    return this.db
-      .transaction(() => items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)))
-      .immediate();
+    return this.db.inTransaction ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)) : this.transactions.observeMany.immediate(items);
   }
 
   private observeInTransaction(reference: string, observation: Observation): ObservationResult | undefined {
@@ -221,17 +236,28 @@ export class Journal {
     });
     // A callback's dedupe key seen before: the same callback again, recorded once.
     if (inserted.changes === 0) return { outcome: 'duplicate', transfer: current, previous: current.status };
+    let transfer = current;
     if (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation))) {
+      const at = now();
       this.statements.update.run({
         reference,
         status: observation.status,
         providerReference: observation.providerReference ?? null,
         error: observation.error ?? null,
         note: observation.note ?? null,
-        at: now(),
+        at,
       });
+      // The row as the UPDATE above left it, without reading it back.
+      const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
+      transfer = {
+        ...current,
+        status: observation.status,
+        providerReference: observation.providerReference ?? current.providerReference,
+        error: keepsError ? (observation.error ?? current.error) : (observation.error ?? null),
+        note: observation.note ?? current.note,
+        updatedAt: at,
+      };
     }
-    const transfer = verdict.kind === 'refused' ? current : (this.get(reference) ?? current);
     return { outcome: verdict.kind === 'move' ? 'moved' : verdict.kind, transfer, previous: current.status };
   }
 
@@ -315,5 +341,6 @@ function hasNews(current: Transfer, observation: Observation): boolean {
 
 function serialise(payload: unknown): string | null {
   if (payload === undefined || payload === null) return null;
+  if (payload instanceof SerialisedPayload) return payload.json;
   return typeof payload === 'string' ? JSON.stringify({ raw: payload }) : JSON.stringify(payload);
 }

@@ -50,3 +50,8 @@ export interface Observation {
 export type ObservationResult =
   | { readonly outcome: 'moved' | 'same' | 'refused'; readonly transfer: Transfer; readonly previous: TransferState }
   | { readonly outcome: 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };
+
+/** A payload already serialised (and scrubbed of secrets) as JSON: stored as it is. */
+export class SerialisedPayload {
+  constructor(readonly json: string) {}
+}

@@ -65,8 +65,7 @@ export class ZwProvider implements Provider {
   }
 
   /** The product that sells airtime on the number's network in its currency, checked against its range. */
-  async productFor(item: SendItem): Promise<ZwProduct> {
-    const national = parsePhone(item.phone).national;
+  async productFor(item: SendItem, national = parsePhone(item.phone).national): Promise<ZwProduct> {
     const network = zwNetworkOf(national);
     if (!network) throw invalidInput(`phone ${item.phone} is on no Zimbabwean network zw sells airtime for`);
     const product = (await this.products()).find((entry) => entry.kind === 'airtime' && entry.network === network && entry.currency === item.currency);
@@ -87,14 +86,14 @@ export class ZwProvider implements Provider {
   }
 
   private async sendOne(item: SendItem): Promise<SendOutcome> {
+    const target = parsePhone(item.phone).national;
     let product: ZwProduct;
     try {
-      product = await this.productFor(item);
+      product = await this.productFor(item, target);
     } catch (error) {
       if (error instanceof Error && 'kind' in error && error.kind === 'invalidInput') return { reference: item.reference, status: 'failed', error: error.message };
       throw error;
     }
-    const target = parsePhone(item.phone).national;
     // The amount goes on the wire as the decimal text itself: no float arithmetic on money.
     const body = `{"product_id":${product.id},"target":${JSON.stringify(target)},"amount":${formatMinor(item.amountMinor, item.currency)},"agent_reference":${JSON.stringify(item.reference)}}`;
     // zw returns the same order for a repeated agent_reference: a retry cannot charge twice.

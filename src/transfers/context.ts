@@ -9,6 +9,7 @@ import { createProvider } from '../providers/registry.js';
 export class AppContext {
   private providerPromise: Promise<Provider> | undefined;
   private journalInstance: Journal | undefined;
+  private secretList: string[] | undefined;
 
   constructor(
     readonly settings: Settings,
@@ -34,7 +35,8 @@ export class AppContext {
   }
 
   get secrets(): string[] {
-    return settingSecrets(this.settings);
+    this.secretList ??= settingSecrets(this.settings);
+    return this.secretList;
   }
 
   async close(): Promise<void> {

@@ -2,14 +2,15 @@ import { redact } from '../config/mask.js';
 import { isAirtimeError } from '../core/errors.js';
 import { TransportError } from '../providers/http.js';
 import type { SendOutcome } from '../providers/provider.js';
+import { SerialisedPayload } from '../journal/transfer.js';
 import type { AppContext } from './context.js';
 
-/** Removes every known secret from a payload before it reaches the journal. */
-export function scrub(context: AppContext, payload: unknown): unknown {
-  if (payload === undefined || payload === null) return payload;
+/** Serialises a payload for the journal with every known secret removed (one pass, as text). */
+export function scrub(context: AppContext, payload: unknown): SerialisedPayload | null {
+  if (payload === undefined || payload === null) return null;
+  const json = typeof payload === 'string' ? JSON.stringify({ raw: payload }) : JSON.stringify(payload);
   const secrets = context.secrets;
-  if (secrets.length === 0) return payload;
-  return JSON.parse(redact(JSON.stringify(payload), secrets));
+  return new SerialisedPayload(secrets.length ? redact(json, secrets) : json);
 }
 
 /** Records a provider's per-recipient answers in one journal transaction. */
