@@ -129,7 +129,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
   config
     .command('set')
     .description('set a setting (secrets: leave out the value to be asked, or use --stdin)')
-    .argument('<key>', 'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | callback-url | limits.<CUR>.min | limits.<CUR>.max')
+    .argument('<key>', 'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | limits.<CUR>.min | limits.<CUR>.max')
     .argument('[value]', 'the value')
     .option('--stdin', 'read the value from standard input')
     .addHelpText('after', '\nExamples:\n  $ airtime config set provider africastalking\n  $ echo "$KEY" | airtime config set api-key --stdin\n  $ airtime config set limits.KES.max 20000')

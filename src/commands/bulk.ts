@@ -17,6 +17,7 @@ import { failpoint } from '../failpoints.js';
 import { AppContext } from '../transfers/context.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { confirmOrExit } from '../ui/confirm.js';
+import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
 import { printTable } from '../ui/table.js';
@@ -199,13 +200,13 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
   }
 
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.cancelled);
-    io.err('\ninterrupted: letting requests in flight finish (Ctrl-C again to quit at once)…');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(
+    () => {
+      io.err('\ninterrupted: letting requests in flight finish (Ctrl-C again to quit at once)…');
+      controller.abort();
+    },
+    () => process.exit(ExitCode.cancelled),
+  );
   const spinner = await startSpinner(io, 'sending…');
   let lastLine = 0;
   const report = (progress: DispatchProgress) => {
@@ -224,8 +225,7 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
     result = await dispatchBatch(context, batch.id, { concurrency: run.concurrency, ratePerSecond: run.rate, signal: controller.signal, onProgress: report });
   } finally {
     spinner.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
   if (result.fatal) throw result.fatal;
   if (result.interrupted) {

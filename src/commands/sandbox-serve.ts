@@ -2,6 +2,7 @@ import type { GlobalOptions } from '../cli.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { faultsFromEnv, type FaultOptions } from '../sim/faults.js';
 import { simCredentials, startSimServer } from '../sim/server.js';
+import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 
 interface ServeOptions extends GlobalOptions {
@@ -67,10 +68,11 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${credentials.zw.apiKey} ZW_WEBHOOK_SECRET=${credentials.zw.webhookSecret}`);
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
+  let stopListening = () => {};
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    stopListening = onInterrupt(resolve);
   });
+  stopListening();
   io.err('stopping simulators');
   await server.close();
   return ExitCode.ok;

@@ -6,6 +6,7 @@ import { parseAmount, requireCurrency } from '../core/money.js';
 import { startSandboxCallbacks } from '../sim/sandbox-callbacks.js';
 import { AppContext } from '../transfers/context.js';
 import { printCallback } from '../ui/callback-line.js';
+import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { parseSeconds } from './options.js';
 
@@ -63,9 +64,7 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   if (options.forwardTo) io.err(`forwarding every callback to ${options.forwardTo}`);
 
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stopListening = onInterrupt(() => controller.abort());
   let exit: number = ExitCode.ok;
   try {
     if (options.untilComplete) {
@@ -77,8 +76,7 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
       });
     }
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopListening();
     await pump?.stop();
     await listener.idle();
     await listener.close();

@@ -49,7 +49,6 @@ function validate(key: ParsedKey, raw: string): string {
       if (!currencyInfo(value)) requireCurrency(value);
       return value.toUpperCase();
     case 'base-url':
-    case 'callback-url':
       try {
         const url = new URL(value);
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');

@@ -15,7 +15,6 @@ export interface Profile {
   consumerKey?: string;
   consumerSecret?: string;
   webhookSecret?: string;
-  callbackUrl?: string;
   limits?: ProfileLimits;
 }
 
@@ -35,7 +34,6 @@ export const settingKeys = {
   'consumer-key': { field: 'consumerKey', secret: false, about: 'Lipad consumer key' },
   'consumer-secret': { field: 'consumerSecret', secret: true, about: 'Lipad consumer secret' },
   'webhook-secret': { field: 'webhookSecret', secret: true, about: 'zw webhook signing secret' },
-  'callback-url': { field: 'callbackUrl', secret: false, about: 'where the sandbox delivers its callbacks' },
 } as const satisfies Record<string, { field: keyof Profile; secret: boolean; about: string }>;
 
 export type SettingKey = keyof typeof settingKeys;

@@ -24,7 +24,6 @@ export interface Settings {
   readonly country: string | undefined;
   readonly currency: string | undefined;
   readonly baseUrl: string | undefined;
-  readonly callbackUrl: string | undefined;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
 }
@@ -99,7 +98,6 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     country: profile?.country?.toUpperCase(),
     currency: profile?.currency?.toUpperCase(),
     baseUrl: pick(baseUrlEnv ? env[baseUrlEnv] : undefined, sameProvider ? profile?.baseUrl : undefined),
-    callbackUrl: pick(env.AIRTIME_CALLBACK_URL, profile?.callbackUrl),
     credentials: {
       username: pick(fromEnv.username, fromProfile.username),
       apiKey: pick(fromEnv.apiKey, fromProfile.apiKey),

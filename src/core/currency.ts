@@ -34,10 +34,10 @@ const countryCurrency: Record<string, string> = {
   RW: 'RWF', SN: 'XOF', CI: 'XOF', ML: 'XOF', BF: 'XOF', BJ: 'XOF', TG: 'XOF', NE: 'XOF', GW: 'XOF', ZW: 'USD',
 };
 
+const infos = new Map<string, CurrencyInfo>(Object.entries(table).map(([code, info]) => [code, Object.freeze({ code, ...info })]));
+
 export function currencyInfo(code: string): CurrencyInfo | undefined {
-  const upper = code.trim().toUpperCase();
-  const info = table[upper];
-  return info ? { code: upper, ...info } : undefined;
+  return infos.get(code) ?? infos.get(code.trim().toUpperCase());
 }
 
 export function knownCurrencies(): string[] {
@@ -48,11 +48,13 @@ export function currencyForCountry(country: string): string | undefined {
   return countryCurrency[country.toUpperCase()];
 }
 
+const countriesByCurrency = new Map<string, readonly string[]>();
+for (const [country, currency] of Object.entries(countryCurrency)) {
+  countriesByCurrency.set(currency, [...(countriesByCurrency.get(currency) ?? []), country]);
+}
+countriesByCurrency.set('ZWG', ['ZW']);
+
 /** The countries a currency may legitimately be sent to (XOF and USD span several). */
-export function countriesForCurrency(code: string): string[] {
-  const upper = code.toUpperCase();
-  return Object.entries(countryCurrency)
-    .filter(([, currency]) => currency === upper)
-    .map(([country]) => country)
-    .concat(upper === 'ZWG' ? ['ZW'] : []);
+export function countriesForCurrency(code: string): readonly string[] {
+  return countriesByCurrency.get(code.toUpperCase()) ?? [];
 }

@@ -143,9 +143,31 @@ export class Journal {
     return { created: result.changes === 1, transfer: stored };
   }
 
-  /** Records many transfers in one transaction (bulk). */
+  /** Records many transfers in one transaction (bulk); returns how many were new. */
   createMany(transfers: readonly NewTransfer[]): number {
-    return this.db.transaction(() => transfers.filter((transfer) => this.create(transfer).created).length)();
+    return this.db.transaction(() => {
+      const at = now();
+      let created = 0;
+      for (const transfer of transfers) {
+        const { changes } = this.statements.insert.run({
+          reference: transfer.reference,
+          provider: transfer.provider,
+          profile: transfer.profile,
+          phone: transfer.phone,
+          amountMinor: transfer.amountMinor,
+          currency: transfer.currency,
+          note: transfer.note ?? null,
+          batchId: transfer.batchId ?? null,
+          line: transfer.line ?? null,
+          at,
+        });
+        if (changes === 1) {
+          created += 1;
+          this.event(transfer.reference, 'created', null, 'queued', [], null, at);
+        }
+      }
+      return created;
+    })();
   }
 
   get(reference: string): Transfer | undefined {
@@ -193,7 +215,8 @@ export class Journal {
           requestReference = requestReferenceFor(claimed);
           for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
         }
-        for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], requestReference ? { requestReference } : null);
+        const payload = requestReference ? new SerialisedPayload(JSON.stringify({ requestReference })) : null;
+        for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], payload, at);
         return { references: claimed, requestReference: claimed.length ? requestReference : null };
       });
     }).immediate();
@@ -318,7 +341,7 @@ export class Journal {
     return (this.db.prepare(sql).all(...params) as TransferRow[]).map(toTransfer);
   }
 
-  private event(reference: string | null, kind: string, from: string | null, to: string | null, flags: string[], payload: unknown): void {
+  private event(reference: string | null, kind: string, from: string | null, to: string | null, flags: string[], payload: unknown, at = now()): void {
     this.statements.event.run({
       reference,
       kind,
@@ -327,7 +350,7 @@ export class Journal {
       flags: flags.length ? flags.join(',') : null,
       payload: serialise(payload),
       dedupeKey: null,
-      at: now(),
+      at,
     });
   }
 }

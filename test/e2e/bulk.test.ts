@@ -147,6 +147,34 @@ describe('airtime bulk', () => {
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
   });
 
+  it('Ctrl-C lets requests in flight finish, leaves the rest unsent, and says how to resume', async () => {
+    const { path, totalMinor } = writePayouts(home.home, 3000);
+    const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '1'], {
+      env: { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_LATENCY_MS: '40' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    const deadline = Date.now() + 20_000;
+    while (journalCount(home.home, ['submitted']) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/interrupted: letting requests in flight finish/);
+    const batch = /Resume with: airtime bulk --resume (b_[0-9a-f]+)/.exec(stderr)?.[1];
+    expect(batch).toBeDefined();
+    expect(journalCount(home.home, ['sending', 'unknown'])).toBe(0);
+    expect(journalCount(home.home, ['queued'])).toBeGreaterThan(0);
+
+    const resumed = await runCli(home.home, ['bulk', '--resume', batch ?? '', '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
+    expect(resumed.code).toBe(0);
+    expect(parseJson<BulkJson>(resumed.stdout).counts).toEqual({ delivered: 3000 });
+    const state = sandboxState(home.home);
+    expect(state.transfers).toBe(3000);
+    expect(state.maxSendCount).toBe(1);
+    expect(state.deliveredMinor('KES')).toBe(totalMinor);
+  });
+
   it.each([
     ['empty.csv', '', /is empty/],
     ['header-only.csv', 'phone,amount\n', /no data rows/],
