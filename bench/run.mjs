@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --quick]`: the four costs users feel, each as a ratio to a baseline
+// `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|callback]`: the four costs users feel, each as a ratio to a baseline
 // measured in the same run (timings on a shared 2-core machine drift; ratios drift less).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -11,6 +11,9 @@ const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin/airtime.js');
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : undefined;
+const wanted = (section) => only === undefined || only === section;
 const sizes = quick
   ? { startupRuns: 7, csvRows: 100_000, dispatchRows: 5_000, latencyRows: 800, callbacks: 3_000 }
   : { startupRuns: 21, csvRows: 1_000_000, dispatchRows: 100_000, latencyRows: 3_200, callbacks: 20_000 };
@@ -201,10 +204,10 @@ async function callbacks() {
 }
 
 try {
-  startup();
-  await csv();
-  await dispatch();
-  await callbacks();
+  if (wanted('startup')) startup();
+  if (wanted('csv')) await csv();
+  if (wanted('dispatch')) await dispatch();
+  if (wanted('callback')) await callbacks();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { formatMinor } from '../core/money.js';
 import type { Journal } from '../journal/journal.js';
+import { SerialisedPayload } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 import { decodeBody, parseAtStatus, parseLipad, parseSandbox, parseZw } from './parse.js';
@@ -131,6 +132,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     let event: CallbackEvent;
     try {
       event = parsers[route.provider](body);
+      // A JSON body is journaled as received, not serialised a second time.
+      if (raw[0] === 0x7b) event = { ...event, payload: new SerialisedPayload(raw.toString('utf8')) };
     } catch (error) {
       if (!(error instanceof MalformedCallback)) throw error;
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`malformed callback: ${error.message}`);

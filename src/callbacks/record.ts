@@ -42,21 +42,23 @@ export function matchTransfer(journal: Journal, event: CallbackEvent): Transfer 
  * a final transfer backwards changes nothing; one for a transfer we do not know is kept as a flagged event.
  */
 export function recordCallback(journal: Journal, event: CallbackEvent): Recorded {
-  const transfer = matchTransfer(journal, event);
-  if (!transfer) {
-    const fresh = journal.recordEvent(null, `callback:${event.provider}`, ['unknown-transfer'], event.payload, event.dedupeKey);
-    return { outcome: fresh ? 'unknown-transfer' : 'duplicate', transfer: undefined };
-  }
-  const result = journal.observe(transfer.reference, {
-    kind: `callback:${event.provider}`,
-    status: event.status,
-    providerReference: event.providerReference,
-    error: event.error,
-    note: event.note,
-    payload: event.payload,
-    dedupeKey: event.dedupeKey,
+  // Matching and recording in one transaction: nothing can move the transfer in between.
+  return journal.inTransaction(() => {
+    const transfer = matchTransfer(journal, event);
+    if (!transfer) {
+      const fresh = journal.recordEvent(null, `callback:${event.provider}`, ['unknown-transfer'], event.payload, event.dedupeKey);
+      return { outcome: fresh ? 'unknown-transfer' : 'duplicate', transfer: undefined };
+    }
+    const result = journal.observeRead(transfer, {
+      kind: `callback:${event.provider}`,
+      status: event.status,
+      providerReference: event.providerReference,
+      error: event.error,
+      note: event.note,
+      payload: event.payload,
+      dedupeKey: event.dedupeKey,
+    });
+    const outcome: RecordOutcome = result.outcome === 'refused' ? 'out-of-order' : result.outcome;
+    return { outcome, transfer: result.transfer };
   });
-  if (!result) return { outcome: 'unknown-transfer', transfer: undefined };
-  const outcome: RecordOutcome = result.outcome === 'refused' ? 'out-of-order' : result.outcome;
-  return { outcome, transfer: result.transfer };
 }

@@ -123,7 +123,22 @@ export class Journal {
 
   /** Records a transfer as `queued`. A reference already known is returned as it is: the key is the transfer. */
   create(transfer: NewTransfer): { created: boolean; transfer: Transfer } {
-    const result = this.statements.insert.run({
+    const created = this.inTransaction(() => this.insertQueued(transfer, now()));
+    const stored = this.get(transfer.reference);
+    if (!stored) throw new Error(`journal lost transfer ${transfer.reference}`);
+    return { created, transfer: stored };
+  }
+
+  /** Records many transfers in one transaction (bulk); returns how many were new. */
+  createMany(transfers: readonly NewTransfer[]): number {
+    return this.inTransaction(() => {
+      const at = now();
+      return transfers.filter((transfer) => this.insertQueued(transfer, at)).length;
+    });
+  }
+
+  private insertQueued(transfer: NewTransfer, at: string): boolean {
+    const { changes } = this.statements.insert.run({
       reference: transfer.reference,
       provider: transfer.provider,
       profile: transfer.profile,
@@ -133,41 +148,10 @@ export class Journal {
       note: transfer.note ?? null,
       batchId: transfer.batchId ?? null,
       line: transfer.line ?? null,
-      at: now(),
+      at,
     });
-    const stored = this.get(transfer.reference);
-    if (!stored) throw new Error(`journal lost transfer ${transfer.reference}`);
-    if (result.changes === 1) {
-      this.event(transfer.reference, 'created', null, 'queued', [], transfer);
-    }
-    return { created: result.changes === 1, transfer: stored };
-  }
-
-  /** Records many transfers in one transaction (bulk); returns how many were new. */
-  createMany(transfers: readonly NewTransfer[]): number {
-    return this.db.transaction(() => {
-      const at = now();
-      let created = 0;
-      for (const transfer of transfers) {
-        const { changes } = this.statements.insert.run({
-          reference: transfer.reference,
-          provider: transfer.provider,
-          profile: transfer.profile,
-          phone: transfer.phone,
-          amountMinor: transfer.amountMinor,
-          currency: transfer.currency,
-          note: transfer.note ?? null,
-          batchId: transfer.batchId ?? null,
-          line: transfer.line ?? null,
-          at,
-        });
-        if (changes === 1) {
-          created += 1;
-          this.event(transfer.reference, 'created', null, 'queued', [], null, at);
-        }
-      }
-      return created;
-    })();
+    // No event for creation: the row itself, with its created_at, is that record.
+    return changes === 1;
   }
 
   get(reference: string): Transfer | undefined {
@@ -237,13 +221,19 @@ export class Journal {
     return this.db.inTransaction ? this.observeInTransaction(reference, observation) : this.transactions.observe.immediate(reference, observation);
   }
 
+  /** `observe` for a transfer just read inside the caller's transaction (the listener's group commit). */
+  observeRead(current: Transfer, observation: Observation): ObservationResult {
+    if (!this.db.inTransaction) throw new Error('observeRead needs a transaction');
+    return this.observeInTransaction(current.reference, observation, current) as ObservationResult;
+  }
+
   /** Many observations in one transaction: journal writes must not dominate dispatch. */
   observeMany(items: readonly { reference: string; observation: Observation }[]): (ObservationResult | undefined)[] {
     return this.db.inTransaction ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)) : this.transactions.observeMany.immediate(items);
   }
 
-  private observeInTransaction(reference: string, observation: Observation): ObservationResult | undefined {
-    const current = this.get(reference);
+  private observeInTransaction(reference: string, observation: Observation, read?: Transfer): ObservationResult | undefined {
+    const current = read ?? this.get(reference);
     if (!current) return undefined;
     const verdict = judgeTransition(current.status, observation.status);
     const flags = verdict.kind === 'refused' ? ['out-of-order'] : verdict.kind === 'same' ? ['repeat'] : [];

@@ -21,17 +21,11 @@ export interface Transfer {
   readonly updatedAt: string;
 }
 
-export interface NewTransfer {
-  readonly reference: string;
-  readonly provider: ProviderName;
-  readonly profile: string;
-  readonly phone: string;
-  readonly amountMinor: number;
-  readonly currency: string;
+export type NewTransfer = Pick<Transfer, 'reference' | 'provider' | 'profile' | 'phone' | 'amountMinor' | 'currency'> & {
   readonly note?: string | null | undefined;
   readonly batchId?: string | null | undefined;
   readonly line?: number | null | undefined;
-}
+};
 
 /** What a provider answer, a status query or a callback says about one transfer. */
 export interface Observation {
