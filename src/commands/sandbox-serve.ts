@@ -1,7 +1,7 @@
 import type { GlobalOptions } from '../cli.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { faultsFromEnv, type FaultOptions } from '../sim/faults.js';
-import { simCredentials, startSimServer } from '../sim/server.js';
+import { defaultSimCredentials, simCredentials, startSimServer } from '../sim/server.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 
@@ -60,12 +60,20 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
     ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}),
     ...(settleMs !== undefined ? { settleMs } : {}),
   });
-  if (io.json) io.printJson({ url: server.url, credentials, faults });
+  // Only the built-in simulator credentials are shown; ones taken from the environment may be real secrets.
+  const shown = (value: string, fallback: string, variable: string) => (value === fallback ? value : `"$${variable}"`);
+  const defaults = defaultSimCredentials;
+  const printable = {
+    at: { username: credentials.at.username, apiKey: shown(credentials.at.apiKey, defaults.at.apiKey, 'AT_API_KEY') },
+    lipad: { consumerKey: credentials.lipad.consumerKey, consumerSecret: shown(credentials.lipad.consumerSecret, defaults.lipad.consumerSecret, 'LIPAD_CONSUMER_SECRET') },
+    zw: { apiKey: shown(credentials.zw.apiKey, defaults.zw.apiKey, 'ZW_API_KEY'), webhookSecret: shown(credentials.zw.webhookSecret, defaults.zw.webhookSecret, 'ZW_WEBHOOK_SECRET') },
+  };
+  if (io.json) io.printJson({ url: server.url, credentials: printable, faults });
   else io.out(server.url);
   io.err(`simulators ready on ${server.url} (Africa's Talking /version1 + /query, Lipad /v1, zw /api/v1)`);
-  io.err(`point a shell at them:\n  export AT_BASE_URL=${server.url} AT_USERNAME=${credentials.at.username} AT_API_KEY=${credentials.at.apiKey}`);
-  io.err(`  export LIPAD_BASE_URL=${server.url} LIPAD_CONSUMER_KEY=${credentials.lipad.consumerKey} LIPAD_CONSUMER_SECRET=${credentials.lipad.consumerSecret}`);
-  io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${credentials.zw.apiKey} ZW_WEBHOOK_SECRET=${credentials.zw.webhookSecret}`);
+  io.err(`point a shell at them:\n  export AT_BASE_URL=${server.url} AT_USERNAME=${printable.at.username} AT_API_KEY=${printable.at.apiKey}`);
+  io.err(`  export LIPAD_BASE_URL=${server.url} LIPAD_CONSUMER_KEY=${printable.lipad.consumerKey} LIPAD_CONSUMER_SECRET=${printable.lipad.consumerSecret}`);
+  io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${printable.zw.apiKey} ZW_WEBHOOK_SECRET=${printable.zw.webhookSecret}`);
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
   let stopListening = () => {};

@@ -15,12 +15,19 @@ export interface SimCredentials {
   readonly zw: ZwSimCredentials;
 }
 
+export const defaultSimCredentials: SimCredentials = {
+  at: { username: 'sandbox', apiKey: 'at-sim-key' },
+  lipad: { consumerKey: 'lipad-sim-key', consumerSecret: 'lipad-sim-secret' },
+  zw: { apiKey: 'atk_sim', webhookSecret: 'zw-sim-secret' },
+};
+
 /** The credentials the simulators accept unless the environment names others. */
 export function simCredentials(env: NodeJS.ProcessEnv = process.env): SimCredentials {
+  const fallback = defaultSimCredentials;
   return {
-    at: { username: env.AT_USERNAME || 'sandbox', apiKey: env.AT_API_KEY || 'at-sim-key' },
-    lipad: { consumerKey: env.LIPAD_CONSUMER_KEY || 'lipad-sim-key', consumerSecret: env.LIPAD_CONSUMER_SECRET || 'lipad-sim-secret' },
-    zw: { apiKey: env.ZW_API_KEY || 'atk_sim', webhookSecret: env.ZW_WEBHOOK_SECRET || 'zw-sim-secret' },
+    at: { username: env.AT_USERNAME || fallback.at.username, apiKey: env.AT_API_KEY || fallback.at.apiKey },
+    lipad: { consumerKey: env.LIPAD_CONSUMER_KEY || fallback.lipad.consumerKey, consumerSecret: env.LIPAD_CONSUMER_SECRET || fallback.lipad.consumerSecret },
+    zw: { apiKey: env.ZW_API_KEY || fallback.zw.apiKey, webhookSecret: env.ZW_WEBHOOK_SECRET || fallback.zw.webhookSecret },
   };
 }
 

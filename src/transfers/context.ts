@@ -10,6 +10,7 @@ export class AppContext {
   private providerPromise: Promise<Provider> | undefined;
   private journalInstance: Journal | undefined;
   private secretList: string[] | undefined;
+  private batchStore: BatchStore | undefined;
 
   constructor(
     readonly settings: Settings,
@@ -26,7 +27,8 @@ export class AppContext {
   }
 
   get batches(): BatchStore {
-    return new BatchStore(this.journal.db);
+    this.batchStore ??= new BatchStore(this.journal.db);
+    return this.batchStore;
   }
 
   provider(): Promise<Provider> {

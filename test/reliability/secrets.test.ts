@@ -58,6 +58,11 @@ describe('secrets stay secret', () => {
       outputs.push(wrong.stdout + wrong.stderr);
       expect(wrong.stderr).not.toContain('atsk_WRONG_but_secret_77');
 
+      const simulators = startCli(home.home, ['sandbox', 'serve'], { AT_API_KEY: secrets.atKey, LIPAD_CONSUMER_SECRET: secrets.lipadSecret, ZW_API_KEY: secrets.zwKey, ZW_WEBHOOK_SECRET: secrets.webhook });
+      await simulators.waitFor(/export ZW_BASE_URL/);
+      await simulators.stop();
+      outputs.push(simulators.stdout() + simulators.stderr());
+
       const listener = startCli(home.home, ['serve-callbacks', '--profile', 'zw']);
       await listener.waitFor(/ready/);
       await listener.stop();
