@@ -71,10 +71,6 @@ export class BatchStore {
     return row ? toBatch(row) : undefined;
   }
 
-  list(limit = 20): Batch[] {
-    return (this.db.prepare('SELECT * FROM batches ORDER BY created_at DESC LIMIT ?').all(limit) as BatchRow[]).map(toBatch);
-  }
-
   tally(id: string): BatchTally {
     const rows = this.db
       .prepare('SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM transfers WHERE batch_id = ? GROUP BY status, currency')
@@ -90,14 +86,6 @@ export class BatchStore {
       total += row.n;
     }
     return { counts, totals, delivered, rows: total };
-  }
-
-  /** References of a batch's transfers in some states, in file order, a page at a time. */
-  references(id: string, states: readonly TransferState[], limit: number, afterLine = 0): { reference: string; line: number }[] {
-    const marks = states.map(() => '?').join(', ');
-    return this.db
-      .prepare(`SELECT reference, line FROM transfers WHERE batch_id = ? AND status IN (${marks}) AND line > ? ORDER BY line LIMIT ?`)
-      .all(id, ...states, afterLine, limit) as { reference: string; line: number }[];
   }
 
   touch(id: string): void {

@@ -77,4 +77,3 @@ export function zwNetworkOf(national: string): ZwNetwork | undefined {
   return undefined;
 }
 
-export const zwSignatureHeader = 'x-airtime-signature';
