@@ -257,7 +257,7 @@ async function finish(io: IO, context: AppContext, batch: Batch, options: BulkOp
     io.printJson({ batch: batch.id, rows: tally.rows, totals: money(tally.totals), delivered: money(tally.delivered), counts, transfers: transfers().map(transferJson) });
   } else {
     printTable(io, ['batch', 'rows', 'status', 'count'], Object.entries(counts).map(([status, count]) => [batch.id, String(tally.rows), status, String(count)]));
-    io.err(`total ${describeTotals(tally.totals)}; delivered ${describeTotals(tally.delivered)}${options.out ? `; results in ${options.out}` : ''}`);
+    io.err(`total ${describeTotals(tally.totals)}; delivered so far ${describeTotals(tally.delivered)}${options.out ? `; results in ${options.out}` : ''}`);
     if ((counts.unknown ?? 0) + (counts.sending ?? 0) > 0) io.err(`some outcomes are unknown: 'airtime reconcile ${batch.id}' asks the provider (never resends under a new key)`);
     if (counts.queued) io.err(`${counts.queued} rows were not sent: 'airtime bulk --resume ${batch.id}' sends them`);
   }
