@@ -7,10 +7,11 @@ export const finalStates: ReadonlySet<TransferState> = new Set(['delivered', 'fa
 const allowed: Record<TransferState, readonly TransferState[]> = {
   queued: ['sending'],
   // sending → queued only with proof the request never left (connection refused, rate limited, auth refused).
-  sending: ['submitted', 'delivered', 'failed', 'unknown', 'queued'],
-  submitted: ['delivered', 'failed'],
+  // A reversal implies a delivery we may not have heard of yet: it is final news from any open state.
+  sending: ['submitted', 'delivered', 'failed', 'unknown', 'queued', 'reversed'],
+  submitted: ['delivered', 'failed', 'reversed'],
   // unknown → queued only when a provider that deduplicates on our key says it never saw the transfer.
-  unknown: ['submitted', 'delivered', 'failed', 'queued'],
+  unknown: ['submitted', 'delivered', 'failed', 'queued', 'reversed'],
   delivered: ['reversed'],
   failed: [],
   reversed: [],

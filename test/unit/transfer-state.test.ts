@@ -25,6 +25,11 @@ describe('judgeTransition', () => {
     }
   });
 
+  it('takes a reversal from any open state, never from failed', () => {
+    for (const from of ['sending', 'submitted', 'unknown', 'delivered'] as const) expect(judgeTransition(from, 'reversed').kind).toBe('move');
+    expect(judgeTransition('failed', 'reversed').kind).toBe('refused');
+  });
+
   it('treats a repeat as the same state', () => {
     expect(judgeTransition('delivered', 'delivered').kind).toBe('same');
   });
