@@ -1,10 +1,8 @@
 import { isAirtimeError } from '../core/errors.js';
-import type { Observation, Transfer } from '../journal/transfer.js';
+import type { Transfer } from '../journal/transfer.js';
 import type { Provider, SendItem } from '../providers/provider.js';
 import type { AppContext } from '../transfers/context.js';
-import { scrub } from '../transfers/outcomes.js';
-import { TransportError } from '../providers/http.js';
-import { redact } from '../config/mask.js';
+import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
 import { failpoint } from '../failpoints.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -51,7 +49,7 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
   const askable = provider.capabilities.statusQuery === 'by-our-reference';
   const windowChunks = askable ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
   const limiter = new RateLimiter(options.ratePerSecond);
-  const recorder = new OutcomeRecorder(context, askable ? 200 : 0);
+  const recorder = new OutcomeRecorder(journal, askable ? 200 : 0);
   const tally = context.batches.tally(batchId);
   const progress: DispatchProgress = { total: tally.counts.queued ?? 0, sent: 0, failed: 0, unknown: 0, requests: 0, startedAt: performance.now() };
   const ready: Chunk[] = [];
@@ -94,7 +92,7 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
         ready.unshift(chunk);
         return;
       }
-      await sendChunk(provider, chunk, recorder, progress).catch((error: unknown) => {
+      await sendChunk(context, provider, chunk, recorder, progress).catch((error: unknown) => {
         fatal ??= error;
       });
       options.onProgress?.(progress);
@@ -116,56 +114,43 @@ function toItem(transfer: Transfer): SendItem {
   return { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
 }
 
-async function sendChunk(provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
+async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
   const items = chunk.transfers.map(toItem);
   progress.requests += 1;
+  let observed: PendingObservation[];
+  let refusal: unknown;
   try {
     const outcomes = await provider.send(items, chunk.requestReference);
     failpoint('after-send');
-    for (const outcome of outcomes) {
-      if (outcome.status === 'failed') progress.failed += 1;
-      else if (outcome.status === 'unknown') progress.unknown += 1;
-      progress.sent += 1;
-      recorder.add(outcome.reference, {
-        kind: 'send',
-        status: outcome.status,
-        providerReference: outcome.providerReference ?? null,
-        error: outcome.error ?? null,
-        payload: outcome.payload,
-      });
-    }
+    observed = outcomeObservations(context, outcomes);
   } catch (error) {
-    const notSent = (error instanceof TransportError && !error.sent) || (isAirtimeError(error) && error.kind === 'config');
-    const message = error instanceof Error ? error.message : String(error);
-    for (const item of items) {
-      if (!notSent) {
-        progress.unknown += 1;
-        progress.sent += 1;
-      }
-      recorder.add(item.reference, { kind: 'send', status: notSent ? 'queued' : 'unknown', error: notSent ? `not sent: ${message}` : message, payload: { error: message } });
-    }
-    if (isAirtimeError(error) && error.kind === 'config') throw error;
-  } finally {
-    recorder.maybeFlush();
+    observed = failureObservations(context, items.map((item) => item.reference), error);
+    // Credentials refused: every later chunk would be refused too, so the run stops after recording this one.
+    if (isAirtimeError(error) && error.kind === 'config') refusal = error;
   }
+  for (const { observation } of observed) {
+    if (observation.status === 'queued') continue;
+    progress.sent += 1;
+    if (observation.status === 'failed') progress.failed += 1;
+    else if (observation.status === 'unknown') progress.unknown += 1;
+  }
+  recorder.add(observed);
+  recorder.maybeFlush();
+  if (refusal) throw refusal;
 }
 
 /** Buffers answers and writes them in one transaction per flush. */
 class OutcomeRecorder {
-  private buffer: { reference: string; observation: Observation }[] = [];
+  private buffer: PendingObservation[] = [];
   private lastFlush = performance.now();
 
   constructor(
-    private readonly context: AppContext,
+    private readonly journal: AppContext['journal'],
     private readonly maxDelayMs: number,
   ) {}
 
-  add(reference: string, observation: Observation): void {
-    const secrets = this.context.secrets;
-    this.buffer.push({
-      reference,
-      observation: { ...observation, error: observation.error ? redact(observation.error, secrets) : observation.error, payload: scrub(this.context, observation.payload) },
-    });
+  add(observations: readonly PendingObservation[]): void {
+    this.buffer.push(...observations);
   }
 
   maybeFlush(): void {
@@ -178,7 +163,7 @@ class OutcomeRecorder {
     const items = this.buffer;
     this.buffer = [];
     this.lastFlush = performance.now();
-    this.context.journal.observeMany(items);
+    this.journal.observeMany(items);
     failpoint('after-record');
   }
 }

@@ -1,9 +1,9 @@
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import type { Journal } from '../journal/journal.js';
-import type { NewTransfer } from '../journal/transfer.js';
+import { sameTransfer, type NewTransfer } from '../journal/transfer.js';
 import { rowKey } from './file-hash.js';
-import { emptySummary, validateFile, type RowError, type ValidationSummary } from './validate.js';
+import { emptySummary, validateFile, type RowCheck, type RowError, type ValidationSummary } from './validate.js';
 
 export interface FileCheck {
   readonly summary: ValidationSummary;
@@ -24,32 +24,22 @@ export async function checkFile(
 ): Promise<FileCheck> {
   const summary = emptySummary();
   let alreadyInJournal = 0;
-  for await (const result of validateFile(path, defaults, summary)) {
-    if (!result.ok) {
-      await onError?.(result.error, summary);
-      continue;
-    }
-    const { row } = result;
-    if (row.reference === undefined) continue;
+  const againstJournal: RowCheck = (row) => {
+    if (row.reference === undefined) return undefined;
     const existing = journal.get(rowKey(fileHash, row.row, row.reference));
-    if (!existing) continue;
-    if (existing.phone === row.phone && existing.amountMinor === row.amountMinor && existing.currency === row.currency) {
+    if (!existing) return undefined;
+    if (sameTransfer(existing, row)) {
       alreadyInJournal += 1;
-      continue;
+      return undefined;
     }
-    const error: RowError = {
-      line: row.line,
+    return {
       column: 'reference',
       value: row.reference,
       reason: `reference ${row.reference} was already used for a different transfer (${existing.phone}, ${formatMinor(existing.amountMinor, existing.currency)} ${existing.currency}): give this row a new reference`,
-      fields: [],
     };
-    summary.valid -= 1;
-    summary.invalid += 1;
-    summary.totals.set(row.currency, (summary.totals.get(row.currency) ?? 0) - row.amountMinor);
-    summary.counts.set(row.currency, (summary.counts.get(row.currency) ?? 0) - 1);
-    if (summary.errors.length < 1000) summary.errors.push(error);
-    await onError?.(error, summary);
+  };
+  for await (const result of validateFile(path, defaults, summary, againstJournal)) {
+    if (!result.ok) await onError?.(result.error, summary);
   }
   return { summary, alreadyInJournal };
 }

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { formatMinor } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
+import type { RowError } from './validate.js';
 
 /**
  * Quotes a CSV cell when it needs it. Written by hand: it is the whole of what we need from a CSV
@@ -34,4 +35,23 @@ export async function writeResults(path: string, transfers: Iterable<Transfer>):
     }
   }
   await writeLines(path, lines());
+}
+
+/** `--errors-out`: the bad rows as they were, plus line and reason, ready to fix and upload again. */
+export function errorsWriter(path: string): { write(header: readonly string[], error: RowError): Promise<void>; close(): Promise<void> } {
+  const stream = createWriteStream(path, { mode: 0o600 });
+  let wroteHeader = false;
+  return {
+    async write(header, error) {
+      if (!wroteHeader) {
+        stream.write(`${[...header, 'line', 'reason'].map(csvCell).join(',')}\n`);
+        wroteHeader = true;
+      }
+      if (!stream.write(`${[...error.fields, error.line, error.reason].map(csvCell).join(',')}\n`)) await once(stream, 'drain');
+    },
+    async close() {
+      stream.end();
+      await once(stream, 'finish');
+    },
+  };
 }

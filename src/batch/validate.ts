@@ -51,7 +51,10 @@ export function emptySummary(): ValidationSummary {
  * Validates every row of a payout file with the same rules as `send`, streaming: memory holds only what
  * duplicate detection needs. Yields each row's result and fills `summary` as it goes.
  */
-export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary): AsyncGenerator<RowResult> {
+/** A rule beyond the row's own content (e.g. what the journal already holds): a reason makes the row invalid. */
+export type RowCheck = (row: ValidRow) => { column: string; value: string; reason: string } | undefined;
+
+export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary, check?: RowCheck): AsyncGenerator<RowResult> {
   const seenTransfers = new FingerprintIndex();
   const seenReferences = new FingerprintIndex();
   let mapping: ColumnMapping | undefined;
@@ -65,7 +68,9 @@ export async function* validateFile(path: string, defaults: RecipientDefaults, s
     }
     if (record.fields.every((field) => field.trim() === '')) continue;
     summary.rows += 1;
-    const result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences);
+    let result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences);
+    const problem = result.ok && check ? check(result.row) : undefined;
+    if (problem) result = { ok: false, error: { line: record.line, ...problem, fields: record.fields } };
     if (result.ok) {
       summary.valid += 1;
       summary.totals.set(result.row.currency, (summary.totals.get(result.row.currency) ?? 0) + result.row.amountMinor);

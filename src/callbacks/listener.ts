@@ -81,6 +81,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   server.keepAliveTimeout = 30_000;
 
   const emit = (line: Omit<CallbackLine, 'at'>) => options.onCallback?.({ at: new Date().toISOString(), ...line });
+  /** A callback turned away before it could be recorded: one line saying why. */
+  const rejected = (route: { provider: ProviderName; kind: CallbackLine['kind'] }, httpStatus: number, flag: string, reason: string, status: string | null = null) =>
+    emit({ ...route, httpStatus, phone: null, amount: null, currency: null, status, reference: null, outcome: 'rejected', flags: [flag], reason });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://listener.local');
@@ -93,12 +96,12 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     const raw = await readLimited(req, limit);
     if (raw === undefined) {
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large');
-      emit({ provider: route.provider, kind: route.kind, httpStatus: 413, phone: null, amount: null, currency: null, status: null, reference: null, outcome: 'rejected', flags: ['too-large'], reason: `body over ${limit} bytes` });
+      rejected(route, 413, 'too-large', `body over ${limit} bytes`);
       return;
     }
     if (route.provider === 'zw' && !verifyZwSignature(raw, headerOf(req, 'x-airtime-signature'), options.webhookSecret)) {
       res.writeHead(401, { 'content-type': 'text/plain' }).end('bad signature');
-      emit({ provider: 'zw', kind: 'status', httpStatus: 401, phone: null, amount: null, currency: null, status: null, reference: null, outcome: 'rejected', flags: ['bad-signature'], reason: options.webhookSecret ? 'signature missing or wrong' : 'no webhook secret configured' });
+      rejected({ provider: 'zw', kind: 'status' }, 401, 'bad-signature', options.webhookSecret ? 'signature missing or wrong' : 'no webhook secret configured');
       return;
     }
     let body: Record<string, unknown>;
@@ -106,7 +109,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       body = decodeBody(raw.toString('utf8'), headerOf(req, 'content-type'));
     } catch {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed body');
-      emit({ provider: route.provider, kind: route.kind, httpStatus: 400, phone: null, amount: null, currency: null, status: null, reference: null, outcome: 'rejected', flags: ['malformed'], reason: 'body is neither JSON nor a form' });
+      rejected(route, 400, 'malformed', 'body is neither JSON nor a form');
       return;
     }
 
@@ -137,7 +140,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     } catch (error) {
       if (!(error instanceof MalformedCallback)) throw error;
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`malformed callback: ${error.message}`);
-      emit({ provider: route.provider, kind: 'status', httpStatus: 400, phone: null, amount: null, currency: null, status: null, reference: null, outcome: 'rejected', flags: ['malformed'], reason: error.message });
+      rejected({ provider: route.provider, kind: 'status' }, 400, 'malformed', error.message);
       return;
     }
     let recorded;
@@ -145,8 +148,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       recorded = await commits.record(event);
     } catch (error) {
       // AT wants 200 even when local processing fails; the others retry on a 5xx, which is what we want.
-      res.writeHead(route.provider === 'africastalking' ? 200 : 503, { 'content-type': 'text/plain' }).end(route.provider === 'africastalking' ? 'OK' : 'try again');
-      emit({ provider: route.provider, kind: 'status', httpStatus: 503, phone: null, amount: null, currency: null, status: event.status, reference: null, outcome: 'rejected', flags: ['journal-error'], reason: error instanceof Error ? error.message : String(error) });
+      const answered = route.provider === 'africastalking' ? 200 : 503;
+      res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'OK' : 'try again');
+      rejected({ provider: route.provider, kind: 'status' }, answered, 'journal-error', error instanceof Error ? error.message : String(error), event.status);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');

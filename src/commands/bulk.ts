@@ -1,12 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { basename } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
 import { batchIdFor, hashFile } from '../batch/file-hash.js';
 import { checkFile, journalRows } from '../batch/prepare.js';
 import { dispatchBatch, type DispatchProgress } from '../batch/dispatch.js';
 import { reconcileTransfers } from '../batch/reconcile.js';
-import { csvCell, writeResults } from '../batch/results.js';
+import { errorsWriter, writeResults } from '../batch/results.js';
 import type { ValidationSummary } from '../batch/validate.js';
 import { waitForBatch } from '../batch/wait.js';
 import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
@@ -92,23 +90,12 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
 
 async function prepareBatch(io: IO, context: AppContext, file: string, fileHash: string, defaults: RecipientDefaults, options: BulkOptions): Promise<Batch | number> {
   const { settings } = context;
-  const errorsOut = options.errorsOut ? createWriteStream(options.errorsOut, { mode: 0o600 }) : undefined;
-  let wroteHeader = false;
+  const errorsOut = options.errorsOut ? errorsWriter(options.errorsOut) : undefined;
   let check;
   try {
-    check = await checkFile(file, fileHash, defaults, context.journal, async (error, progress) => {
-      if (!errorsOut) return;
-      if (!wroteHeader) {
-        errorsOut.write(`${[...progress.header, 'line', 'reason'].map(csvCell).join(',')}\n`);
-        wroteHeader = true;
-      }
-      if (!errorsOut.write(`${[...error.fields, error.line, error.reason].map(csvCell).join(',')}\n`)) await once(errorsOut, 'drain');
-    });
+    check = await checkFile(file, fileHash, defaults, context.journal, (error, progress) => errorsOut?.write(progress.header, error));
   } finally {
-    if (errorsOut) {
-      errorsOut.end();
-      await once(errorsOut, 'finish');
-    }
+    await errorsOut?.close();
   }
   const { summary, alreadyInJournal } = check;
 

@@ -2,7 +2,8 @@ import type { GlobalOptions } from '../cli.js';
 import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
 import { formatMinor, formatMoney } from '../core/money.js';
 import { resolveRecipient } from '../core/recipient.js';
-import type { Transfer } from '../journal/transfer.js';
+import { isFinal } from '../core/transfer-state.js';
+import { sameTransfer, type Transfer } from '../journal/transfer.js';
 import { AppContext } from '../transfers/context.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { waitForFinal } from '../transfers/refresh.js';
@@ -11,7 +12,7 @@ import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { confirmOrExit } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
-import { colourStatus, transferJson, transferLines } from '../ui/transfer-view.js';
+import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { parseSeconds } from './options.js';
 
 interface SendOptions extends GlobalOptions {
@@ -50,7 +51,7 @@ export default async function send(io: IO, phone: string, amount: string, option
     const summary = `${formatMoney(recipient.money)} to ${recipient.phone.e164} via ${settings.provider} (profile ${settings.profileName})`;
 
     const existing = context.journal.get(reference);
-    if (existing && (existing.phone !== recipient.phone.e164 || existing.amountMinor !== recipient.money.minor || existing.currency !== recipient.money.currency)) {
+    if (existing && !sameTransfer(existing, { phone: recipient.phone.e164, amountMinor: recipient.money.minor, currency: recipient.money.currency })) {
       throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
     }
     if (existing && existing.status !== 'queued') {
@@ -89,10 +90,8 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: Send
       await listener.stop();
     }
   }
-  if (io.json) io.printJson(transferJson(transfer));
-  else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
-  else io.out(`${transfer.status}\t${transfer.reference}\t${transfer.phone}\t${transferJson(transfer).amount} ${transfer.currency}\t${transfer.providerReference ?? '-'}${transfer.error ? `\t${transfer.error}` : ''}`);
-  if (options.wait && transfer.status !== 'delivered' && transfer.status !== 'failed' && transfer.status !== 'reversed') {
+  printTransfer(io, transfer);
+  if (options.wait && !isFinal(transfer.status)) {
     io.err(`still ${colourStatus(io.errColor, transfer.status)} after ${timeoutMs / 1000}s: check later with 'airtime status ${transfer.reference}'`);
     return ExitCode.partial;
   }

@@ -5,7 +5,7 @@ import { AppContext } from '../transfers/context.js';
 import { refreshTransfer } from '../transfers/refresh.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
-import { colourStatus, transferJson, transferLines } from '../ui/transfer-view.js';
+import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
 
 interface StatusOptions extends GlobalOptions {
@@ -21,9 +21,7 @@ export default async function status(io: IO, reference: string | undefined, opti
     const found = context.journal.get(reference) ?? context.journal.findByProviderReference(context.settings.provider, reference);
     if (!found) throw invalidInput(`no transfer with reference "${reference}" in the journal: list recent ones with 'airtime status'`);
     const { transfer, unresolved } = await refreshTransfer(context, found);
-    if (io.json) io.printJson(transferJson(transfer));
-    else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
-    else io.out(`${transfer.status}\t${transfer.reference}\t${transfer.phone}\t${transferJson(transfer).amount} ${transfer.currency}\t${transfer.providerReference ?? '-'}${transfer.error ? `\t${transfer.error}` : ''}`);
+    printTransfer(io, transfer);
     if (unresolved) io.err(`note: ${unresolved}`);
     return ExitCode.ok;
   } finally {

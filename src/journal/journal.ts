@@ -170,18 +170,7 @@ export class Journal {
    * that claimed one first wins it).
    */
   markSending(references: readonly string[], requestReference: string | null): string[] {
-    return this.db.transaction(() => {
-      const at = now();
-      const claimed: string[] = [];
-      for (const reference of references) {
-        const { changes } = this.statements.markSending.run({ reference, requestReference, at });
-        if (changes === 1) {
-          claimed.push(reference);
-          this.event(reference, 'sending', 'queued', 'sending', [], requestReference ? { requestReference } : null);
-        }
-      }
-      return claimed;
-    }).immediate();
+    return this.claimChunks([references], () => requestReference)[0]?.references ?? [];
   }
 
   /**
@@ -195,7 +184,7 @@ export class Journal {
         let requestReference = references.length ? requestReferenceFor([...references]) : null;
         const claimed = references.filter((reference) => this.statements.markSending.run({ reference, requestReference, at }).changes === 1);
         if (claimed.length !== references.length && claimed.length > 0) {
-          // Another run claimed some first: the request carries only ours, so its reference is theirs alone.
+          // Another run claimed some first: the request carries only the rows we claimed, so its reference is derived from those alone.
           requestReference = requestReferenceFor(claimed);
           for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
         }

@@ -27,6 +27,11 @@ export type NewTransfer = Pick<Transfer, 'reference' | 'provider' | 'profile' | 
   readonly line?: number | null | undefined;
 };
 
+/** Whether a journaled transfer is the one described: same phone, amount and currency. */
+export function sameTransfer(transfer: Transfer, other: { phone: string; amountMinor: number; currency: string }): boolean {
+  return transfer.phone === other.phone && transfer.amountMinor === other.amountMinor && transfer.currency === other.currency;
+}
+
 /** What a provider answer, a status query or a callback says about one transfer. */
 export interface Observation {
   readonly status: TransferState;

@@ -63,7 +63,7 @@ export interface Provider {
   requestReference(items: readonly SendItem[]): string | null;
   send(items: readonly SendItem[], requestReference: string | null): Promise<SendOutcome[]>;
   status(transfer: Transfer): Promise<StatusOutcome>;
-  /** Many at once where the provider allows it (Lipad answers a whole request); defaults to one by one. */
+  /** Balances per currency; throws a plain "not supported" where the provider publishes none. */
   balance(): Promise<Balance[]>;
   ledger?(limit: number): Promise<LedgerEntry[]>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { isAirtimeError } from '../core/errors.js';
 import type { Recipient } from '../core/recipient.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { AppContext } from './context.js';
-import { applySendFailure, applySendOutcomes } from './outcomes.js';
+import { failureObservations, outcomeObservations } from './outcomes.js';
 
 export interface SendRequest {
   readonly recipient: Recipient;
@@ -39,10 +39,9 @@ export async function sendTransfer(context: AppContext, request: SendRequest): P
   const requestReference = provider.requestReference([item]);
   journal.markSending([transfer.reference], requestReference);
   try {
-    const outcomes = await provider.send([item], requestReference);
-    applySendOutcomes(context, outcomes);
+    journal.observeMany(outcomeObservations(context, await provider.send([item], requestReference)));
   } catch (error) {
-    applySendFailure(context, [transfer.reference], error);
+    journal.observeMany(failureObservations(context, [transfer.reference], error));
     if (isAirtimeError(error)) throw error;
   }
   return { transfer: journal.get(transfer.reference) ?? transfer, existing: false };

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatMinor } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
+import type { IO } from './io.js';
 
 /** The public JSON shape of a transfer (every command's --json uses it). */
 export interface TransferJson {
@@ -70,4 +71,11 @@ export function transferLines(transfer: Transfer, color: ChalkInstance): string[
   if (json.batch) rows.push(['batch', `${json.batch} line ${json.line ?? '?'}`]);
   rows.push(['created', json.createdAt], ['updated', json.updatedAt]);
   return rows.map(([label, value]) => `${color.dim(label.padEnd(13))}${value}`);
+}
+
+/** One transfer on stdout: JSON with --json, labelled lines on a terminal, one tab-separated line in a pipe. */
+export function printTransfer(io: IO, transfer: Transfer): void {
+  if (io.json) io.printJson(transferJson(transfer));
+  else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
+  else io.out([transfer.status, transfer.reference, transfer.phone, `${transferJson(transfer).amount} ${transfer.currency}`, transfer.providerReference ?? '-', ...(transfer.error ? [transfer.error] : [])].join('\t'));
 }
