@@ -22,7 +22,16 @@ const results = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
 function record(name, unit, value, baseline, target, pass, note) {
-  const entry = { name, unit, value: round(value), baseline: round(baseline), ratio: round(baseline ? value / baseline : 0, 3), target, pass, ...(note ? { note } : {}) };
+  const entry = {
+    name,
+    unit,
+    value: round(value),
+    baseline: round(baseline),
+    ratio: round(baseline ? value / baseline : 0, 3),
+    target,
+    pass,
+    ...(note ? { note } : {}),
+  };
   results.push(entry);
   log(`  ${name}: ${entry.value} ${unit} vs ${entry.baseline} (×${entry.ratio}; target ${target}) ${pass ? 'PASS' : 'MISS'}`);
 }
@@ -105,7 +114,13 @@ async function startSim(extra = []) {
     if (waited > 10_000) throw new Error('simulator did not start');
     await delay(20);
   }
-  return { url: url.trim(), stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); } };
+  return {
+    url: url.trim(),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
 }
 
 async function orderWindow(url, reset = false) {
@@ -132,7 +147,9 @@ async function dispatch() {
   log(`dispatch (${sizes.dispatchRows} zw orders, concurrency ${concurrency}, no added latency)`);
   const file = await zwFile(sizes.dispatchRows);
   let sim = await startSim();
-  const bare = spawnSync(process.execPath, [join(root, 'bench/bare-undici.mjs'), sim.url, String(sizes.dispatchRows), String(concurrency), 'atk_bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = spawnSync(process.execPath, [join(root, 'bench/bare-undici.mjs'), sim.url, String(sizes.dispatchRows), String(concurrency), 'atk_bench'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const bareOk = JSON.parse(bare.stdout.toString()).ok;
   const bareWindow = await orderWindow(sim.url);
   await sim.stop();
@@ -144,13 +161,24 @@ async function dispatch() {
   if (cliWindow.count !== sizes.dispatchRows || bareOk !== sizes.dispatchRows) throw new Error(`orders: cli ${cliWindow.count}, bare ${bareOk}`);
   const cliRate = sizes.dispatchRows / (cliWindow.ms / 1000);
   const bareRate = sizes.dispatchRows / (bareWindow.ms / 1000);
-  record('dispatch-requests-per-second', 'req/s', cliRate, bareRate, '≥ 0.8× bare undici loop', cliRate / bareRate >= 0.8,
-    `whole command incl. validation and journaling: ${round(sizes.dispatchRows / (wall / 1000))} rows/s`);
+  record(
+    'dispatch-requests-per-second',
+    'req/s',
+    cliRate,
+    bareRate,
+    '≥ 0.8× bare undici loop',
+    cliRate / bareRate >= 0.8,
+    `whole command incl. validation and journaling: ${round(sizes.dispatchRows / (wall / 1000))} rows/s`,
+  );
 
   log(`dispatch with 50 ms latency (${sizes.latencyRows} orders, concurrency ${concurrency})`);
   const latencyFile = await zwFile(sizes.latencyRows);
   sim = await startSim(['--latency', '50']);
-  timeRun(process.execPath, [bin, 'bulk', latencyFile, '--provider', 'zw', '--yes', '--concurrency', String(concurrency)], { AIRTIME_HOME: home(), ZW_BASE_URL: sim.url, ZW_API_KEY: 'atk_bench' });
+  timeRun(process.execPath, [bin, 'bulk', latencyFile, '--provider', 'zw', '--yes', '--concurrency', String(concurrency)], {
+    AIRTIME_HOME: home(),
+    ZW_BASE_URL: sim.url,
+    ZW_API_KEY: 'atk_bench',
+  });
   const latencyWindow = await orderWindow(sim.url);
   await sim.stop();
   const ideal = concurrency / 0.05;
@@ -167,15 +195,34 @@ async function callbacks() {
   const airtimeHome = home();
   const { Journal } = await import(join(root, 'dist/journal/journal.js'));
   const journal = Journal.open(join(airtimeHome, 'journal.db'));
-  const transfers = Array.from({ length: count }, (_, index) => ({ reference: `cb-${index}`, provider: 'zw', profile: 'default', phone: '+263772279099', amountMinor: 100, currency: 'USD' }));
+  const transfers = Array.from({ length: count }, (_, index) => ({
+    reference: `cb-${index}`,
+    provider: 'zw',
+    profile: 'default',
+    phone: '+263772279099',
+    amountMinor: 100,
+    currency: 'USD',
+  }));
   journal.createMany(transfers);
-  for (let index = 0; index < count; index += 1000) journal.markSending(transfers.slice(index, index + 1000).map((transfer) => transfer.reference), null);
+  for (let index = 0; index < count; index += 1000)
+    journal.markSending(
+      transfers.slice(index, index + 1000).map((transfer) => transfer.reference),
+      null,
+    );
   journal.observeMany(transfers.map((transfer) => ({ reference: transfer.reference, observation: { kind: 'send', status: 'submitted' } })));
   journal.close();
 
   const bare = spawn(process.execPath, [join(root, 'bench/bare-http.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [portText] = await once(bare.stdout, 'data');
-  const bareLoad = JSON.parse(spawnSync(process.execPath, [join(root, 'bench/callback-load.mjs'), `http://127.0.0.1:${String(portText).trim()}/callbacks/zw`, String(count), String(concurrency), secret]).stdout.toString());
+  const bareLoad = JSON.parse(
+    spawnSync(process.execPath, [
+      join(root, 'bench/callback-load.mjs'),
+      `http://127.0.0.1:${String(portText).trim()}/callbacks/zw`,
+      String(count),
+      String(concurrency),
+      secret,
+    ]).stdout.toString(),
+  );
   bare.kill('SIGTERM');
 
   const listener = spawn(process.execPath, [bin, 'serve-callbacks', '--port', '0', '--format', 'json', '--no-sandbox'], {
@@ -189,7 +236,9 @@ async function callbacks() {
     await delay(20);
   }
   const url = /ready: (\S+)/.exec(banner)[1];
-  const load = JSON.parse(spawnSync(process.execPath, [join(root, 'bench/callback-load.mjs'), `${url}/callbacks/zw`, String(count), String(concurrency), secret]).stdout.toString());
+  const load = JSON.parse(
+    spawnSync(process.execPath, [join(root, 'bench/callback-load.mjs'), `${url}/callbacks/zw`, String(count), String(concurrency), secret]).stdout.toString(),
+  );
   listener.kill('SIGTERM');
   await once(listener, 'exit');
 
@@ -199,7 +248,14 @@ async function callbacks() {
   const lost = count - delivered;
   const rate = load.ok / (load.ms / 1000);
   const bareRate = bareLoad.ok / (bareLoad.ms / 1000);
-  record('callback-ingest-per-second', 'callbacks/s', rate, bareRate, '≥ 0.5× bare node:http, 0 lost', rate / bareRate >= 0.5 && lost === 0 && load.failed === 0);
+  record(
+    'callback-ingest-per-second',
+    'callbacks/s',
+    rate,
+    bareRate,
+    '≥ 0.5× bare node:http, 0 lost',
+    rate / bareRate >= 0.5 && lost === 0 && load.failed === 0,
+  );
   record('callback-lost', 'callbacks', lost, 0, '0', lost === 0);
 }
 
@@ -217,6 +273,7 @@ if (json) {
 } else {
   const { default: Table } = await import('cli-table3');
   const table = new Table({ head: ['name', 'value', 'baseline', 'ratio', 'target', 'pass'] });
-  for (const entry of results) table.push([entry.name, `${entry.value} ${entry.unit}`, `${entry.baseline} ${entry.unit}`, `×${entry.ratio}`, entry.target, entry.pass ? 'yes' : 'NO']);
+  for (const entry of results)
+    table.push([entry.name, `${entry.value} ${entry.unit}`, `${entry.baseline} ${entry.unit}`, `×${entry.ratio}`, entry.target, entry.pass ? 'yes' : 'NO']);
   process.stdout.write(`${table.toString()}\n`);
 }

@@ -20,7 +20,7 @@ const version = (createRequire(import.meta.url)('../package.json') as { version:
  */
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('airtime')
-    .description('Send mobile airtime through Africa\'s Talking, Lipad, a Zimbabwe orders API or the embedded sandbox — exactly once.')
+    .description("Send mobile airtime through Africa's Talking, Lipad, a Zimbabwe orders API or the embedded sandbox — exactly once.")
     .version(version, '-v, --version')
     .option('--json', 'machine-readable output on stdout')
     .option('--profile <name>', 'configuration profile to use (env AIRTIME_PROFILE)')
@@ -69,15 +69,28 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--timeout <seconds>', 'how long --wait waits', '60')
     .option('--dry-run', 'check everything, send nothing')
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText('after', '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes',
+    )
     .action(action(() => import('./commands/send.js')));
 
   program
     .command('status')
     .description('show a transfer (refreshed from its provider) or list recent ones')
-    .argument('[reference]', 'our reference (idempotency key) or the provider\'s reference')
+    .argument('[reference]', "our reference (idempotency key) or the provider's reference")
     .option('--limit <n>', 'how many recent transfers to list', '20')
-    .addOption(new Option('--state <state>', 'list only transfers in this state').choices(['queued', 'sending', 'submitted', 'delivered', 'failed', 'unknown', 'reversed']))
+    .addOption(
+      new Option('--state <state>', 'list only transfers in this state').choices([
+        'queued',
+        'sending',
+        'submitted',
+        'delivered',
+        'failed',
+        'unknown',
+        'reversed',
+      ]),
+    )
     .option('--batch <id>', 'list only the transfers of one bulk batch')
     .addHelpText('after', '\nExamples:\n  $ airtime status tx_3k9f2m8q1z7a1b2c\n  $ airtime status --state unknown --limit 50\n  $ airtime status --json')
     .action(action(() => import('./commands/status.js')));
@@ -100,7 +113,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--country <code>', 'country for local numbers without one')
     .option('--force-currency', "allow currencies that are not the numbers' countries'")
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText('after', '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
+    )
     .action(action(() => import('./commands/bulk.js')));
 
   program
@@ -113,7 +129,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
 
   program
     .command('wallet')
-    .description("balances from the active provider (or its ledger)")
+    .description('balances from the active provider (or its ledger)')
     .option('--ledger', 'list ledger entries instead of balances')
     .option('--limit <n>', 'ledger entries to show', '50')
     .addHelpText('after', '\nExamples:\n  $ airtime wallet\n  $ airtime wallet --provider zw --ledger --json')
@@ -129,10 +145,16 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
   config
     .command('set')
     .description('set a setting (secrets: leave out the value to be asked, or use --stdin)')
-    .argument('<key>', 'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | limits.<CUR>.min | limits.<CUR>.max')
+    .argument(
+      '<key>',
+      'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | limits.<CUR>.min | limits.<CUR>.max',
+    )
     .argument('[value]', 'the value')
     .option('--stdin', 'read the value from standard input')
-    .addHelpText('after', '\nExamples:\n  $ airtime config set provider africastalking\n  $ echo "$KEY" | airtime config set api-key --stdin\n  $ airtime config set limits.KES.max 20000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime config set provider africastalking\n  $ echo "$KEY" | airtime config set api-key --stdin\n  $ airtime config set limits.KES.max 20000',
+    )
     .action(action(() => import('./commands/config-set.js')));
   config
     .command('get')
@@ -166,7 +188,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
     .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
     .option('--use', 'make it the active profile')
-    .addHelpText('after', '\nExamples:\n  $ airtime profile add kenya --provider africastalking --username myapp --country KE --use\n  $ airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime profile add kenya --provider africastalking --username myapp --country KE --use\n  $ airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010',
+    )
     .action(action(() => import('./commands/profile-add.js')));
   profile
     .command('list')
@@ -200,8 +225,11 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--max-amount <amount>', "AT validation: refuse amounts above this (e.g. '5000 KES')")
     .option('--allow-prefix <prefix...>', 'AT validation: only numbers starting with these (e.g. +2547)')
     .option('--body-limit <bytes>', 'largest body accepted (413 above)', '65536')
-    .option('--no-sandbox', 'do not deliver the embedded sandbox\'s callbacks here')
-    .addHelpText('after', '\nExamples:\n  $ airtime serve-callbacks --port 4000\n  $ airtime serve-callbacks --format json | jq .status\n  $ airtime serve-callbacks --forward-to http://127.0.0.1:3000/hooks --path-token s3cr3t\n  $ airtime serve-callbacks --until-complete b_1a2b3c4d5e6f --timeout 600')
+    .option('--no-sandbox', "do not deliver the embedded sandbox's callbacks here")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime serve-callbacks --port 4000\n  $ airtime serve-callbacks --format json | jq .status\n  $ airtime serve-callbacks --forward-to http://127.0.0.1:3000/hooks --path-token s3cr3t\n  $ airtime serve-callbacks --until-complete b_1a2b3c4d5e6f --timeout 600',
+    )
     .action(action(() => import('./commands/serve-callbacks.js')));
 
   const sandbox = program.command('sandbox').description('the wire simulators of every provider, for rehearsals and tests');
@@ -220,7 +248,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--duplicate-callbacks <r>', 'fraction of callbacks delivered twice (AIRTIME_SIM_DUPLICATE_CALLBACK_RATE)')
     .option('--reorder-callbacks', 'deliver callbacks out of order, with stale updates after final ones')
     .option('--seed <n>', 'seed of the fault dice, to replay a run')
-    .addHelpText('after', '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2',
+    )
     .action(action(() => import('./commands/sandbox-serve.js')));
 
   return program;

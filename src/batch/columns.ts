@@ -15,9 +15,7 @@ const aliases: Record<Field, readonly string[]> = {
 
 const normalise = (header: string) => header.toLowerCase().replace(/[\s_-]+/g, '');
 
-const lookup = new Map<string, Field>(
-  Object.entries(aliases).flatMap(([field, names]) => names.map((name) => [normalise(name), field as Field] as const)),
-);
+const lookup = new Map<string, Field>(Object.entries(aliases).flatMap(([field, names]) => names.map((name) => [normalise(name), field as Field] as const)));
 
 export interface ColumnMapping {
   /** Field → column index. */
@@ -46,7 +44,9 @@ export function mapColumns(headers: readonly string[]): ColumnMapping {
     applied.push({ header, field });
   });
   if (index.phone === undefined) {
-    throw invalidInput(`no phone column among the headers (${headers.map((h) => `"${h.trim()}"`).join(', ')}): name one phone, msisdn, phone_number, recipient or mobile`);
+    throw invalidInput(
+      `no phone column among the headers (${headers.map((h) => `"${h.trim()}"`).join(', ')}): name one phone, msisdn, phone_number, recipient or mobile`,
+    );
   }
   if (index.amount === undefined) {
     throw invalidInput(`no amount column among the headers (${headers.map((h) => `"${h.trim()}"`).join(', ')}): name one amount or value`);

@@ -37,7 +37,11 @@ async function sniff(path: string): Promise<{ delimiter: string }> {
 
 /** Picks the delimiter that splits the header line most (comma, semicolon or tab), outside quotes. */
 export function detectDelimiter(text: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const char of text) {
     if (char === '"') quoted = !quoted;

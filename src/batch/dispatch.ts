@@ -104,7 +104,12 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
   // Chunks claimed but never handed to the provider go back to queued: they provably did not leave.
   const unsent = ready.splice(0).flatMap((chunk) => chunk.transfers);
   if (unsent.length) {
-    journal.observeMany(unsent.map((transfer) => ({ reference: transfer.reference, observation: { kind: 'interrupt', status: 'queued', error: 'not sent: the run stopped first' } })));
+    journal.observeMany(
+      unsent.map((transfer) => ({
+        reference: transfer.reference,
+        observation: { kind: 'interrupt', status: 'queued', error: 'not sent: the run stopped first' },
+      })),
+    );
   }
   context.batches.touch(batchId);
   return { progress, interrupted: options.signal?.aborted === true, fatal };
@@ -124,7 +129,11 @@ async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, 
     failpoint('after-send');
     observed = outcomeObservations(context, outcomes);
   } catch (error) {
-    observed = failureObservations(context, items.map((item) => item.reference), error);
+    observed = failureObservations(
+      context,
+      items.map((item) => item.reference),
+      error,
+    );
     // Credentials refused: every later chunk would be refused too, so the run stops after recording this one.
     if (isAirtimeError(error) && error.kind === 'config') refusal = error;
   }

@@ -29,7 +29,16 @@ export async function writeResults(path: string, transfers: Iterable<Transfer>):
   function* lines() {
     yield ['line', 'reference', 'phone', 'amount', 'currency', 'status', 'providerReference', 'error'].join(',');
     for (const transfer of transfers) {
-      yield [transfer.line, transfer.reference, transfer.phone, formatMinor(transfer.amountMinor, transfer.currency), transfer.currency, transfer.status, transfer.providerReference, transfer.error]
+      yield [
+        transfer.line,
+        transfer.reference,
+        transfer.phone,
+        formatMinor(transfer.amountMinor, transfer.currency),
+        transfer.currency,
+        transfer.status,
+        transfer.providerReference,
+        transfer.error,
+      ]
         .map(csvCell)
         .join(',');
     }

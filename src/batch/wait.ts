@@ -6,7 +6,13 @@ import { refreshTransfer } from '../transfers/refresh.js';
  * Polls the provider until every transfer of the batch is final or the deadline passes. Rows that a
  * callback listener finalises meanwhile are simply not asked about again.
  */
-export async function waitForBatch(context: AppContext, batchId: string, timeoutMs: number, onPending?: (pending: number) => void, concurrency = 8): Promise<number> {
+export async function waitForBatch(
+  context: AppContext,
+  batchId: string,
+  timeoutMs: number,
+  onPending?: (pending: number) => void,
+  concurrency = 8,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let pause = 250;
   for (;;) {

@@ -4,7 +4,13 @@ import type { ProviderName } from '../providers/names.js';
 /** How a callback names its transfer: providers identify transfers differently. */
 export type CallbackMatch =
   | { readonly by: 'reference'; readonly reference: string }
-  | { readonly by: 'provider-reference'; readonly providerReference: string; readonly phone: string; readonly amountMinor: number | undefined; readonly currency: string | undefined }
+  | {
+      readonly by: 'provider-reference';
+      readonly providerReference: string;
+      readonly phone: string;
+      readonly amountMinor: number | undefined;
+      readonly currency: string | undefined;
+    }
   | { readonly by: 'request-reference'; readonly requestReference: string; readonly phone: string; readonly amountMinor: number | undefined };
 
 /** A provider's callback in our words. */

@@ -82,8 +82,13 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
 
   const emit = (line: Omit<CallbackLine, 'at'>) => options.onCallback?.({ at: new Date().toISOString(), ...line });
   /** A callback turned away before it could be recorded: one line saying why. */
-  const rejected = (route: { provider: ProviderName; kind: CallbackLine['kind'] }, httpStatus: number, flag: string, reason: string, status: string | null = null) =>
-    emit({ ...route, httpStatus, phone: null, amount: null, currency: null, status, reference: null, outcome: 'rejected', flags: [flag], reason });
+  const rejected = (
+    route: { provider: ProviderName; kind: CallbackLine['kind'] },
+    httpStatus: number,
+    flag: string,
+    reason: string,
+    status: string | null = null,
+  ) => emit({ ...route, httpStatus, phone: null, amount: null, currency: null, status, reference: null, outcome: 'rejected', flags: [flag], reason });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://listener.local');

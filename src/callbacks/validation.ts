@@ -21,10 +21,13 @@ export function validateAtRequest(journal: Journal, body: Record<string, unknown
   } catch {
     return { approved: false, reason: 'amount or currency unreadable' };
   }
-  if (rules.allowedPrefixes?.length && !rules.allowedPrefixes.some((prefix) => phone.startsWith(prefix))) return { approved: false, reason: 'prefix not allowed' };
+  if (rules.allowedPrefixes?.length && !rules.allowedPrefixes.some((prefix) => phone.startsWith(prefix)))
+    return { approved: false, reason: 'prefix not allowed' };
   if (rules.maxAmountMinor !== undefined && minor > rules.maxAmountMinor) return { approved: false, reason: 'above the maximum' };
   const known = journal.db
-    .prepare(`SELECT 1 FROM transfers WHERE provider = 'africastalking' AND phone = ? AND amount_minor = ? AND currency = ? AND status IN ('sending', 'submitted') LIMIT 1`)
+    .prepare(
+      `SELECT 1 FROM transfers WHERE provider = 'africastalking' AND phone = ? AND amount_minor = ? AND currency = ? AND status IN ('sending', 'submitted') LIMIT 1`,
+    )
     .get(phone, minor, currency);
   return known ? { approved: true, reason: 'matches a transfer this tool sent' } : { approved: false, reason: 'no such transfer in the journal' };
 }

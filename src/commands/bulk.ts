@@ -67,7 +67,8 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     if (options.resume) {
       batch = context.batches.get(options.resume);
       if (!batch) throw invalidInput(`no batch "${options.resume}" in the journal: list transfers with 'airtime status --json' to find batch ids`);
-      if (batch.provider !== settings.provider) throw usageError(`batch ${batch.id} was sent through ${batch.provider}: add --provider ${batch.provider} (or its --profile ${batch.profile})`);
+      if (batch.provider !== settings.provider)
+        throw usageError(`batch ${batch.id} was sent through ${batch.provider}: add --provider ${batch.provider} (or its --profile ${batch.profile})`);
     } else if (file) {
       const fileHash = await hashFile(file).catch(() => {
         throw invalidInput(`file "${file}" cannot be read: check the path`);
@@ -88,7 +89,14 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
   }
 }
 
-async function prepareBatch(io: IO, context: AppContext, file: string, fileHash: string, defaults: RecipientDefaults, options: BulkOptions): Promise<Batch | number> {
+async function prepareBatch(
+  io: IO,
+  context: AppContext,
+  file: string,
+  fileHash: string,
+  defaults: RecipientDefaults,
+  options: BulkOptions,
+): Promise<Batch | number> {
   const { settings } = context;
   const errorsOut = options.errorsOut ? errorsWriter(options.errorsOut) : undefined;
   let check;
@@ -102,13 +110,16 @@ async function prepareBatch(io: IO, context: AppContext, file: string, fileHash:
   printPlan(io, file, summary, alreadyInJournal, settings.provider, settings.profileName, options);
   if (options.dryRun) return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
   if (summary.invalid > 0 && !options.skipInvalid) {
-    throw invalidInput(`${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${options.errorsOut ? ` and ${options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`);
+    throw invalidInput(
+      `${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${options.errorsOut ? ` and ${options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`,
+    );
   }
   if (summary.valid === 0) throw invalidInput('no valid rows to pay');
   if (options.maxTotal) {
     for (const [currency, minor] of summary.totals) {
       const cap = parseAmount(options.maxTotal, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor;
-      if (minor > cap) throw failedError(`the run's total ${formatMinor(minor, currency)} ${currency} is above --max-total ${options.maxTotal}: nothing was sent`);
+      if (minor > cap)
+        throw failedError(`the run's total ${formatMinor(minor, currency)} ${currency} is above --max-total ${options.maxTotal}: nothing was sent`);
     }
   }
   const provider = await context.provider();
@@ -121,11 +132,15 @@ async function prepareBatch(io: IO, context: AppContext, file: string, fileHash:
       if (!balance) continue;
       io.err(`balance ${currency}: ${formatMinor(balance.minor, currency)} now, ${formatMinor(balance.minor - minor, currency)} after this run`);
       if (balance.minor < minor) {
-        throw failedError(`insufficient balance: ${provider.name} holds ${formatMinor(balance.minor, currency)} ${currency} but this run needs ${formatMinor(minor, currency)} ${currency}; nothing was sent`);
+        throw failedError(
+          `insufficient balance: ${provider.name} holds ${formatMinor(balance.minor, currency)} ${currency} but this run needs ${formatMinor(minor, currency)} ${currency}; nothing was sent`,
+        );
       }
     }
   }
-  await confirmOrExit(io, `Pay ${summary.valid} rows (${describeTotals(summary.totals)}) through ${settings.provider} (profile ${settings.profileName})?`, { yes: options.yes });
+  await confirmOrExit(io, `Pay ${summary.valid} rows (${describeTotals(summary.totals)}) through ${settings.provider} (profile ${settings.profileName})?`, {
+    yes: options.yes,
+  });
   const batch = context.batches.create({
     id: batchIdFor(fileHash, settings.provider, settings.profileName),
     fileName: basename(file),
@@ -162,8 +177,12 @@ function printPlan(io: IO, file: string, summary: ValidationSummary, alreadyInJo
     io.printJson({ dryRun: true, ...plan });
     return;
   }
-  out(`${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${file}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`);
-  out(`columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${header}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${h}"`).join(', ')}` : ''}`);
+  out(
+    `${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${file}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`,
+  );
+  out(
+    `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${header}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${h}"`).join(', ')}` : ''}`,
+  );
   out(`total: ${describeTotals(summary.totals)} · provider ${provider} · profile ${profile}`);
   if (alreadyInJournal) out(`${alreadyInJournal} rows carry references already sent earlier: they will not be sent again`);
   for (const error of summary.errors) out(`  line ${error.line}, ${error.column}: ${error.reason}`);
@@ -183,7 +202,9 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
   if (inFlight.length) {
     io.err(`reconciling ${inFlight.length} rows whose outcome an earlier run did not record`);
     const report = await reconcileTransfers(context, inFlight, run.concurrency);
-    io.err(`reconciled: ${report.resolved} resolved, ${report.requeued} never arrived (sending them under the same key), ${report.unresolved.length} still unknown`);
+    io.err(
+      `reconciled: ${report.resolved} resolved, ${report.requeued} never arrived (sending them under the same key), ${report.unresolved.length} still unknown`,
+    );
   }
 
   const controller = new AbortController();
@@ -217,7 +238,9 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
   if (result.fatal) throw result.fatal;
   if (result.interrupted) {
     const tally = context.batches.tally(batch.id);
-    io.err(`stopped: ${result.progress.sent} sent this run, ${tally.counts.queued ?? 0} not sent. Resume with: airtime bulk --resume ${batch.id}${context.settings.profileName !== 'default' ? ` --profile ${context.settings.profileName}` : ''}`);
+    io.err(
+      `stopped: ${result.progress.sent} sent this run, ${tally.counts.queued ?? 0} not sent. Resume with: airtime bulk --resume ${batch.id}${context.settings.profileName !== 'default' ? ` --profile ${context.settings.profileName}` : ''}`,
+    );
     return ExitCode.cancelled;
   }
   if (run.options.wait) {
@@ -241,13 +264,24 @@ async function finish(io: IO, context: AppContext, batch: Batch, options: BulkOp
   const done = (counts.submitted ?? 0) + (counts.delivered ?? 0);
   const exit = done === tally.rows ? ExitCode.ok : ExitCode.partial;
   if (io.json) {
-    io.printJson({ batch: batch.id, rows: tally.rows, totals: money(tally.totals), delivered: money(tally.delivered), counts, transfers: transfers().map(transferJson) });
+    io.printJson({
+      batch: batch.id,
+      rows: tally.rows,
+      totals: money(tally.totals),
+      delivered: money(tally.delivered),
+      counts,
+      transfers: transfers().map(transferJson),
+    });
   } else {
-    printTable(io, ['batch', 'rows', 'status', 'count'], Object.entries(counts).map(([status, count]) => [batch.id, String(tally.rows), status, String(count)]));
+    printTable(
+      io,
+      ['batch', 'rows', 'status', 'count'],
+      Object.entries(counts).map(([status, count]) => [batch.id, String(tally.rows), status, String(count)]),
+    );
     io.err(`total ${describeTotals(tally.totals)}; delivered so far ${describeTotals(tally.delivered)}${options.out ? `; results in ${options.out}` : ''}`);
-    if ((counts.unknown ?? 0) + (counts.sending ?? 0) > 0) io.err(`some outcomes are unknown: 'airtime reconcile ${batch.id}' asks the provider (never resends under a new key)`);
+    if ((counts.unknown ?? 0) + (counts.sending ?? 0) > 0)
+      io.err(`some outcomes are unknown: 'airtime reconcile ${batch.id}' asks the provider (never resends under a new key)`);
     if (counts.queued) io.err(`${counts.queued} rows were not sent: 'airtime bulk --resume ${batch.id}' sends them`);
   }
   return exit;
 }
-

@@ -50,14 +50,18 @@ export default async function profileAdd(io: IO, name: string, options: AddOptio
       const value = options[flag];
       if (value === undefined) continue;
       const parsed = parseSettingKey(key);
-      if (parsed.secret) io.err(`warning: --${key} puts a secret in your shell history; prefer 'airtime config set ${key} --profile ${name}' (prompt) or the environment`);
+      if (parsed.secret)
+        io.err(`warning: --${key} puts a secret in your shell history; prefer 'airtime config set ${key} --profile ${name}' (prompt) or the environment`);
       profile = writeSetting(profile, parsed, value);
     }
   }
   store.saveProfile(name, profile);
   if (options.use) store.setActiveProfile(name);
   if (io.json) io.printJson({ profile: name, active: store.activeProfileName() === name, settings: Object.fromEntries(profileRows(profile)) });
-  else io.err(`profile ${name} saved (${profile.provider ?? 'sandbox'})${options.use ? ' and in use' : `; use it with --profile ${name} or 'airtime profile use ${name}'`}`);
+  else
+    io.err(
+      `profile ${name} saved (${profile.provider ?? 'sandbox'})${options.use ? ' and in use' : `; use it with --profile ${name} or 'airtime profile use ${name}'`}`,
+    );
   return ExitCode.ok;
 }
 
@@ -77,7 +81,7 @@ async function ask(start: Profile): Promise<Profile> {
   const country = await input({ message: 'Default country for local numbers (e.g. KE, blank for none)' }, output);
   if (country.trim()) profile = writeSetting(profile, parseSettingKey('country'), country);
   if (provider !== 'sandbox') {
-    const baseUrl = await input({ message: 'Base URL override (blank for the provider\'s own)' }, output);
+    const baseUrl = await input({ message: "Base URL override (blank for the provider's own)" }, output);
     if (baseUrl.trim()) profile = writeSetting(profile, parseSettingKey('base-url'), baseUrl);
   }
   return profile;

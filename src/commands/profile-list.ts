@@ -23,6 +23,10 @@ export default async function profileList(io: IO, _options: GlobalOptions): Prom
     io.err(`no profiles yet: the sandbox is used. Add one with 'airtime profile add <name> --provider africastalking'`);
     return ExitCode.ok;
   }
-  printTable(io, ['', 'profile', 'provider', 'country', 'base url'], profiles.map((p) => [p.active ? '*' : '', p.name, p.provider, p.country ?? '', p.baseUrl ?? '']));
+  printTable(
+    io,
+    ['', 'profile', 'provider', 'country', 'base url'],
+    profiles.map((p) => [p.active ? '*' : '', p.name, p.provider, p.country ?? '', p.baseUrl ?? '']),
+  );
   return ExitCode.ok;
 }

@@ -25,15 +25,23 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
     if (batchId && !context.batches.get(batchId)) throw invalidInput(`no batch "${batchId}" in the journal`);
     const pending = batchId
       ? context.journal.batchPage(batchId, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER)
-      : [...context.journal.list({ status: 'unknown' }), ...context.journal.list({ status: 'sending' })].filter((transfer) => transfer.provider === context.settings.provider);
+      : [...context.journal.list({ status: 'unknown' }), ...context.journal.list({ status: 'sending' })].filter(
+          (transfer) => transfer.provider === context.settings.provider,
+        );
     const report = await reconcileTransfers(context, pending, concurrency);
     const unresolved = report.unresolved.map(({ transfer, reason }) => ({ ...transferJson(transfer), reason, check: operatorHint(transfer.provider) }));
     if (io.json) {
       io.printJson({ batch: batchId ?? null, checked: pending.length, resolved: report.resolved, requeued: report.requeued, unresolved });
     } else {
-      io.err(`checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`);
+      io.err(
+        `checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
+      );
       if (unresolved.length) {
-        printTable(io, ['reference', 'phone', 'amount', 'reason'], unresolved.map((entry) => [entry.reference, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]));
+        printTable(
+          io,
+          ['reference', 'phone', 'amount', 'reason'],
+          unresolved.map((entry) => [entry.reference, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]),
+        );
         io.err(`what to check: ${operatorHint(unresolved[0]?.provider ?? '')}`);
       }
     }

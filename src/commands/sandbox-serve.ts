@@ -65,8 +65,14 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   const defaults = defaultSimCredentials;
   const printable = {
     at: { username: credentials.at.username, apiKey: shown(credentials.at.apiKey, defaults.at.apiKey, 'AT_API_KEY') },
-    lipad: { consumerKey: credentials.lipad.consumerKey, consumerSecret: shown(credentials.lipad.consumerSecret, defaults.lipad.consumerSecret, 'LIPAD_CONSUMER_SECRET') },
-    zw: { apiKey: shown(credentials.zw.apiKey, defaults.zw.apiKey, 'ZW_API_KEY'), webhookSecret: shown(credentials.zw.webhookSecret, defaults.zw.webhookSecret, 'ZW_WEBHOOK_SECRET') },
+    lipad: {
+      consumerKey: credentials.lipad.consumerKey,
+      consumerSecret: shown(credentials.lipad.consumerSecret, defaults.lipad.consumerSecret, 'LIPAD_CONSUMER_SECRET'),
+    },
+    zw: {
+      apiKey: shown(credentials.zw.apiKey, defaults.zw.apiKey, 'ZW_API_KEY'),
+      webhookSecret: shown(credentials.zw.webhookSecret, defaults.zw.webhookSecret, 'ZW_WEBHOOK_SECRET'),
+    },
   };
   if (io.json) io.printJson({ url: server.url, credentials: printable, faults });
   else io.out(server.url);

@@ -52,7 +52,9 @@ export default async function send(io: IO, phone: string, amount: string, option
 
     const existing = context.journal.get(reference);
     if (existing && !sameTransfer(existing, { phone: recipient.phone.e164, amountMinor: recipient.money.minor, currency: recipient.money.currency })) {
-      throw invalidInput(`key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`);
+      throw invalidInput(
+        `key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`,
+      );
     }
     if (existing && existing.status !== 'queued') {
       io.err(`already sent under key ${reference}: nothing sent this time`);
@@ -61,7 +63,16 @@ export default async function send(io: IO, phone: string, amount: string, option
     if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
 
     if (options.dryRun) {
-      if (io.json) io.printJson({ dryRun: true, reference, phone: recipient.phone.e164, amount: formatMinor(recipient.money.minor, recipient.money.currency), currency: recipient.money.currency, provider: settings.provider, profile: settings.profileName });
+      if (io.json)
+        io.printJson({
+          dryRun: true,
+          reference,
+          phone: recipient.phone.e164,
+          amount: formatMinor(recipient.money.minor, recipient.money.currency),
+          currency: recipient.money.currency,
+          provider: settings.provider,
+          profile: settings.profileName,
+        });
       else io.out(`dry run: would send ${summary}, key ${reference}; nothing sent`);
       return ExitCode.ok;
     }

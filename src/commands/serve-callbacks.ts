@@ -58,9 +58,11 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   io.err(`ready: ${listener.url}`);
   io.err(`  africastalking  ${listener.url}/callbacks/africastalking${suffix}  (validation: ${listener.url}/callbacks/africastalking/validation${suffix})`);
   io.err(`  lipad           ${listener.url}/callbacks/lipad${suffix}`);
-  io.err(`  zw              ${listener.url}/callbacks/zw  (${webhookSecret ? 'signature checked with the webhook secret' : 'no webhook secret: every zw callback will be refused — set ZW_WEBHOOK_SECRET'})`);
+  io.err(
+    `  zw              ${listener.url}/callbacks/zw  (${webhookSecret ? 'signature checked with the webhook secret' : 'no webhook secret: every zw callback will be refused — set ZW_WEBHOOK_SECRET'})`,
+  );
   io.err(`  sandbox         ${listener.url}/callbacks/sandbox${suffix}${pump ? '  (the embedded sandbox delivers here)' : ''}`);
-  if (!pathToken) io.err('path token off: Africa\'s Talking and Lipad sign nothing — use --path-token when this is reachable from outside');
+  if (!pathToken) io.err("path token off: Africa's Talking and Lipad sign nothing — use --path-token when this is reachable from outside");
   if (options.forwardTo) io.err(`forwarding every callback to ${options.forwardTo}`);
 
   const controller = new AbortController();

@@ -20,13 +20,27 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
       const entries = await provider.ledger(parseCount(options.limit, '--limit'));
       const rows = entries.map((entry) => ({ ...entry, amount: formatMinor(entry.minor, entry.currency) }));
       if (io.json) io.printJson({ provider: provider.name, entries: rows.map(({ minor: _minor, ...rest }) => rest) });
-      else printTable(io, ['at', 'kind', 'amount', 'currency', 'reference', 'description'], rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description]));
+      else
+        printTable(
+          io,
+          ['at', 'kind', 'amount', 'currency', 'reference', 'description'],
+          rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description]),
+        );
       return ExitCode.ok;
     }
     if (!provider.capabilities.balance) throw failedError(`balance is not supported by ${provider.name}: check it in the provider's portal`);
-    const balances = (await provider.balance()).map((balance) => ({ provider: provider.name, currency: balance.currency, amount: formatMinor(balance.minor, balance.currency) }));
+    const balances = (await provider.balance()).map((balance) => ({
+      provider: provider.name,
+      currency: balance.currency,
+      amount: formatMinor(balance.minor, balance.currency),
+    }));
     if (io.json) io.printJson({ balances });
-    else printTable(io, ['provider', 'currency', 'amount'], balances.map((balance) => [balance.provider, balance.currency, balance.amount]));
+    else
+      printTable(
+        io,
+        ['provider', 'currency', 'amount'],
+        balances.map((balance) => [balance.provider, balance.currency, balance.amount]),
+      );
     return ExitCode.ok;
   } finally {
     await context.close();

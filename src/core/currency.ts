@@ -30,8 +30,25 @@ const table: Record<string, Omit<CurrencyInfo, 'code'>> = {
 
 /** Countries whose default currency differs from the one whose `country` field names them. */
 const countryCurrency: Record<string, string> = {
-  KE: 'KES', UG: 'UGX', TZ: 'TZS', NG: 'NGN', GH: 'GHS', ZM: 'ZMW', ZA: 'ZAR', ET: 'ETB', MW: 'MWK',
-  RW: 'RWF', SN: 'XOF', CI: 'XOF', ML: 'XOF', BF: 'XOF', BJ: 'XOF', TG: 'XOF', NE: 'XOF', GW: 'XOF', ZW: 'USD',
+  KE: 'KES',
+  UG: 'UGX',
+  TZ: 'TZS',
+  NG: 'NGN',
+  GH: 'GHS',
+  ZM: 'ZMW',
+  ZA: 'ZAR',
+  ET: 'ETB',
+  MW: 'MWK',
+  RW: 'RWF',
+  SN: 'XOF',
+  CI: 'XOF',
+  ML: 'XOF',
+  BF: 'XOF',
+  BJ: 'XOF',
+  TG: 'XOF',
+  NE: 'XOF',
+  GW: 'XOF',
+  ZW: 'USD',
 };
 
 const infos = new Map<string, CurrencyInfo>(Object.entries(table).map(([code, info]) => [code, Object.freeze({ code, ...info })]));

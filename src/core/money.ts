@@ -41,7 +41,10 @@ export function parseAmount(input: string, currency: CurrencyInfo | string, limi
     throw invalidInput(`amount ${formatMinor(minor, info)} ${info.code} is below the minimum of ${formatMinor(min, info)} ${info.code}`);
   }
   if (max !== null && minor > max) {
-    throw invalidInput(`amount ${formatMinor(minor, info)} ${info.code} is above the maximum of ${formatMinor(max, info)} ${info.code}`, 'a profile can raise it: airtime config set limits.<CUR>.max <amount>');
+    throw invalidInput(
+      `amount ${formatMinor(minor, info)} ${info.code} is above the maximum of ${formatMinor(max, info)} ${info.code}`,
+      'a profile can raise it: airtime config set limits.<CUR>.max <amount>',
+    );
   }
   return { minor, currency: info.code };
 }
@@ -50,7 +53,9 @@ export function parseAmount(input: string, currency: CurrencyInfo | string, limi
 export function formatMinor(minor: number, currency: CurrencyInfo | string): string {
   const digits = typeof currency === 'string' ? requireCurrency(currency).digits : currency.digits;
   const negative = minor < 0;
-  const text = Math.abs(minor).toString().padStart(digits + 1, '0');
+  const text = Math.abs(minor)
+    .toString()
+    .padStart(digits + 1, '0');
   const whole = digits === 0 ? text : text.slice(0, -digits);
   const fraction = digits === 0 ? '' : `.${text.slice(-digits)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;

@@ -25,10 +25,7 @@ export function isTransferState(value: string): value is TransferState {
   return (transferStates as readonly string[]).includes(value);
 }
 
-export type TransitionVerdict =
-  | { readonly kind: 'move' }
-  | { readonly kind: 'same' }
-  | { readonly kind: 'refused'; readonly reason: string };
+export type TransitionVerdict = { readonly kind: 'move' } | { readonly kind: 'same' } | { readonly kind: 'refused'; readonly reason: string };
 
 /**
  * The one place that decides whether a transfer may move. A duplicate answer is `same`; an answer that

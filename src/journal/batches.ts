@@ -67,7 +67,8 @@ export class BatchStore {
   }
 
   byFile(fileHash: string, provider: ProviderName, profile: string): Batch | undefined {
-    const row = this.db.prepare('SELECT * FROM batches WHERE file_hash = ? AND provider = ? AND profile = ?').get(fileHash, provider, profile) as BatchRow | undefined;
+    const row = this.db.prepare('SELECT * FROM batches WHERE file_hash = ? AND provider = ? AND profile = ?').get(fileHash, provider, profile) as
+      BatchRow | undefined;
     return row ? toBatch(row) : undefined;
   }
 

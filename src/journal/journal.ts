@@ -177,22 +177,27 @@ export class Journal {
    * Claims several chunks for sending in one transaction (the write-ahead step, batched). Each chunk's
    * request reference is computed from the transfers actually claimed.
    */
-  claimChunks(chunks: readonly (readonly string[])[], requestReferenceFor: (claimed: string[]) => string | null): { references: string[]; requestReference: string | null }[] {
-    return this.db.transaction(() => {
-      const at = now();
-      return chunks.map((references) => {
-        let requestReference = references.length ? requestReferenceFor([...references]) : null;
-        const claimed = references.filter((reference) => this.statements.markSending.run({ reference, requestReference, at }).changes === 1);
-        if (claimed.length !== references.length && claimed.length > 0) {
-          // Another run claimed some first: the request carries only the rows we claimed, so its reference is derived from those alone.
-          requestReference = requestReferenceFor(claimed);
-          for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
-        }
-        const payload = requestReference ? new SerialisedPayload(JSON.stringify({ requestReference })) : null;
-        for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], payload, at);
-        return { references: claimed, requestReference: claimed.length ? requestReference : null };
-      });
-    }).immediate();
+  claimChunks(
+    chunks: readonly (readonly string[])[],
+    requestReferenceFor: (claimed: string[]) => string | null,
+  ): { references: string[]; requestReference: string | null }[] {
+    return this.db
+      .transaction(() => {
+        const at = now();
+        return chunks.map((references) => {
+          let requestReference = references.length ? requestReferenceFor([...references]) : null;
+          const claimed = references.filter((reference) => this.statements.markSending.run({ reference, requestReference, at }).changes === 1);
+          if (claimed.length !== references.length && claimed.length > 0) {
+            // Another run claimed some first: the request carries only the rows we claimed, so its reference is derived from those alone.
+            requestReference = requestReferenceFor(claimed);
+            for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
+          }
+          const payload = requestReference ? new SerialisedPayload(JSON.stringify({ requestReference })) : null;
+          for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], payload, at);
+          return { references: claimed, requestReference: claimed.length ? requestReference : null };
+        });
+      })
+      .immediate();
   }
 
   /** A page of a batch's transfers in some states, in file order. */
@@ -218,7 +223,9 @@ export class Journal {
 
   /** Many observations in one transaction: journal writes must not dominate dispatch. */
   observeMany(items: readonly { reference: string; observation: Observation }[]): (ObservationResult | undefined)[] {
-    return this.db.inTransaction ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)) : this.transactions.observeMany.immediate(items);
+    return this.db.inTransaction
+      ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation))
+      : this.transactions.observeMany.immediate(items);
   }
 
   private observeInTransaction(reference: string, observation: Observation, read?: Transfer): ObservationResult | undefined {
@@ -313,9 +320,7 @@ export class Journal {
       params.push(query.batchId);
     }
     const order = query.batchId ? 'line, reference' : 'created_at DESC, rowid DESC';
-    const sql = `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} ${
-      query.limit ? 'LIMIT ?' : ''
-    }`;
+    const sql = `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} ${query.limit ? 'LIMIT ?' : ''}`;
     if (query.limit) params.push(query.limit);
     return (this.db.prepare(sql).all(...params) as TransferRow[]).map(toTransfer);
   }
@@ -337,7 +342,7 @@ export class Journal {
 function hasNews(current: Transfer, observation: Observation): boolean {
   return Boolean(
     (observation.providerReference && observation.providerReference !== current.providerReference) ||
-      (observation.error && observation.error !== current.error),
+    (observation.error && observation.error !== current.error),
   );
 }
 

@@ -87,19 +87,33 @@ export class AfricasTalkingProvider implements Provider {
       uncertainRetries: requestReference ? 2 : 0,
     });
     this.checkAuth(response);
-    if (response.status >= 500) return items.map((item) => ({ reference: item.reference, status: 'unknown', error: `africastalking answered HTTP ${response.status}`, payload: response.text.slice(0, 500) }));
+    if (response.status >= 500)
+      return items.map((item) => ({
+        reference: item.reference,
+        status: 'unknown',
+        error: `africastalking answered HTTP ${response.status}`,
+        payload: response.text.slice(0, 500),
+      }));
     if (response.status !== 201) {
-      return items.map((item) => ({ reference: item.reference, status: 'failed', error: `africastalking refused the request (HTTP ${response.status}): ${response.text.slice(0, 200)}`, payload: response.text.slice(0, 500) }));
+      return items.map((item) => ({
+        reference: item.reference,
+        status: 'failed',
+        error: `africastalking refused the request (HTTP ${response.status}): ${response.text.slice(0, 200)}`,
+        payload: response.text.slice(0, 500),
+      }));
     }
     const answer = parseJsonBody<AtSendResponse>(this.http, response);
-    if (!Array.isArray(answer.responses)) return items.map((item) => ({ reference: item.reference, status: 'unknown', error: 'africastalking answered without responses', payload: answer }));
+    if (!Array.isArray(answer.responses))
+      return items.map((item) => ({ reference: item.reference, status: 'unknown', error: 'africastalking answered without responses', payload: answer }));
     if (answer.responses.length === 0) {
       // A whole-request rejection. "Duplicate" means an identical request was taken minutes ago: it may have paid.
       const duplicate = /duplicate/i.test(answer.errorMessage);
       return items.map((item) => ({
         reference: item.reference,
         status: duplicate ? 'unknown' : 'failed',
-        error: duplicate ? `africastalking: ${answer.errorMessage} — the earlier request may have paid; check the AT dashboard` : `africastalking: ${answer.errorMessage}`,
+        error: duplicate
+          ? `africastalking: ${answer.errorMessage} — the earlier request may have paid; check the AT dashboard`
+          : `africastalking: ${answer.errorMessage}`,
         payload: answer,
       }));
     }
@@ -165,6 +179,12 @@ function matchResponses(items: readonly SendItem[], answer: AtSendResponse): Sen
     if (entry.status === 'Sent' || entry.status === 'Success') {
       return { reference: item.reference, status: entry.status === 'Success' ? 'delivered' : 'submitted', providerReference: entry.requestId, payload: entry };
     }
-    return { reference: item.reference, status: 'failed', providerReference: entry.requestId && entry.requestId !== 'None' ? entry.requestId : null, error: entry.errorMessage || entry.status, payload: entry };
+    return {
+      reference: item.reference,
+      status: 'failed',
+      providerReference: entry.requestId && entry.requestId !== 'None' ? entry.requestId : null,
+      error: entry.errorMessage || entry.status,
+      payload: entry,
+    };
   });
 }

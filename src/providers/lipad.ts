@@ -88,14 +88,31 @@ export class LipadProvider implements Provider {
       recipients: items.map((item) => ({ phone_number: item.phone.replace(/^\+/, ''), amount: formatMinor(item.amountMinor, item.currency) })),
     });
     // Lipad deduplicates on the request reference: a retry after a timeout is the same request.
-    const response = await this.authorised({ method: 'POST', path: '/v1/gw/airtime/send', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, uncertainRetries: 2 });
-    if (response.status >= 500) return items.map((item) => ({ reference: item.reference, status: 'unknown', error: `lipad answered HTTP ${response.status}`, payload: response.text.slice(0, 500) }));
+    const response = await this.authorised({
+      method: 'POST',
+      path: '/v1/gw/airtime/send',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      uncertainRetries: 2,
+    });
+    if (response.status >= 500)
+      return items.map((item) => ({
+        reference: item.reference,
+        status: 'unknown',
+        error: `lipad answered HTTP ${response.status}`,
+        payload: response.text.slice(0, 500),
+      }));
     const answer = parseJsonBody<{ reference?: string; response_code?: number; response_description?: string }>(this.http, response);
     if (response.status < 300 && answer.response_code === 720) {
       return items.map((item) => ({ reference: item.reference, status: 'submitted', providerReference: null, payload: answer }));
     }
     const description = answer.response_description ?? `HTTP ${response.status}`;
-    return items.map((item) => ({ reference: item.reference, status: 'failed', error: `lipad: ${description} (${answer.response_code ?? response.status})`, payload: answer }));
+    return items.map((item) => ({
+      reference: item.reference,
+      status: 'failed',
+      error: `lipad: ${description} (${answer.response_code ?? response.status})`,
+      payload: answer,
+    }));
   }
 
   async status(transfer: Transfer): Promise<StatusOutcome> {
@@ -109,7 +126,12 @@ export class LipadProvider implements Provider {
 
   /** Every recipient of one request, or undefined when Lipad does not know the request. */
   async requestStatus(requestReference: string): Promise<LipadRecipientStatus[] | undefined> {
-    const response = await this.authorised({ method: 'GET', path: `/v1/gw/airtime/${encodeURIComponent(requestReference)}/status`, headers: { accept: 'application/json' }, uncertainRetries: 2 });
+    const response = await this.authorised({
+      method: 'GET',
+      path: `/v1/gw/airtime/${encodeURIComponent(requestReference)}/status`,
+      headers: { accept: 'application/json' },
+      uncertainRetries: 2,
+    });
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw failedError(`lipad status query answered HTTP ${response.status}`);
     const answer = parseJsonBody<LipadRecipientStatus[]>(this.http, response);

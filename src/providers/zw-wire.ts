@@ -76,4 +76,3 @@ export function zwNetworkOf(national: string): ZwNetwork | undefined {
   if (/^073/.test(national)) return 'Telecel';
   return undefined;
 }
-

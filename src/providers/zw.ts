@@ -38,7 +38,12 @@ export function zwOutcome(order: ZwOrder): StatusOutcome {
   return {
     status: mapped.status,
     providerReference: order.provider_ref,
-    error: mapped.status === 'failed' ? (order.message ?? order.status) : mapped.status === 'unknown' ? (order.message ?? 'the provider has not confirmed yet') : null,
+    error:
+      mapped.status === 'failed'
+        ? (order.message ?? order.status)
+        : mapped.status === 'unknown'
+          ? (order.message ?? 'the provider has not confirmed yet')
+          : null,
     note: mapped.note ?? null,
     payload: order,
   };
@@ -73,7 +78,9 @@ export class ZwProvider implements Provider {
     const minMinor = parseProviderAmount(String(product.min), item.currency);
     const maxMinor = parseProviderAmount(String(product.max), item.currency);
     if (item.amountMinor < minMinor || item.amountMinor > maxMinor) {
-      throw invalidInput(`amount ${formatMinor(item.amountMinor, item.currency)} ${item.currency} is outside ${product.name}'s range ${product.min}–${product.max}`);
+      throw invalidInput(
+        `amount ${formatMinor(item.amountMinor, item.currency)} ${item.currency} is outside ${product.name}'s range ${product.min}–${product.max}`,
+      );
     }
     return product;
   }
@@ -91,21 +98,34 @@ export class ZwProvider implements Provider {
     try {
       product = await this.productFor(item, target);
     } catch (error) {
-      if (error instanceof Error && 'kind' in error && error.kind === 'invalidInput') return { reference: item.reference, status: 'failed', error: error.message };
+      if (error instanceof Error && 'kind' in error && error.kind === 'invalidInput')
+        return { reference: item.reference, status: 'failed', error: error.message };
       throw error;
     }
     // The amount goes on the wire as the decimal text itself: no float arithmetic on money.
     const body = `{"product_id":${product.id},"target":${JSON.stringify(target)},"amount":${formatMinor(item.amountMinor, item.currency)},"agent_reference":${JSON.stringify(item.reference)}}`;
     // zw returns the same order for a repeated agent_reference: a retry cannot charge twice.
     const response = await this.call({ method: 'POST', path: 'orders', body, uncertainRetries: 2 });
-    if (response.status >= 500) return { reference: item.reference, status: 'unknown', error: `zw answered HTTP ${response.status}`, payload: response.text.slice(0, 500) };
+    if (response.status >= 500)
+      return { reference: item.reference, status: 'unknown', error: `zw answered HTTP ${response.status}`, payload: response.text.slice(0, 500) };
     if (response.status !== 200 && response.status !== 201) {
       const error = safeError(response.text);
-      return { reference: item.reference, status: 'failed', error: `zw refused the order (HTTP ${response.status}): ${error}`, payload: response.text.slice(0, 500) };
+      return {
+        reference: item.reference,
+        status: 'failed',
+        error: `zw refused the order (HTTP ${response.status}): ${error}`,
+        payload: response.text.slice(0, 500),
+      };
     }
     const order = parseJsonBody<ZwOrder>(this.http, response);
     const outcome = zwOutcome(order);
-    return { reference: item.reference, status: outcome.status as SendOutcome['status'], providerReference: outcome.providerReference ?? null, error: outcome.error ?? null, payload: order };
+    return {
+      reference: item.reference,
+      status: outcome.status as SendOutcome['status'],
+      providerReference: outcome.providerReference ?? null,
+      error: outcome.error ?? null,
+      payload: order,
+    };
   }
 
   async status(transfer: Transfer): Promise<StatusOutcome> {
@@ -165,7 +185,13 @@ export class ZwProvider implements Provider {
     }
   }
 
-  private async call(options: { method: 'GET' | 'POST'; path: string; body?: string; query?: Record<string, string>; uncertainRetries?: number }): Promise<HttpResponse> {
+  private async call(options: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: string;
+    query?: Record<string, string>;
+    uncertainRetries?: number;
+  }): Promise<HttpResponse> {
     const response = await this.http.request({
       ...options,
       headers: { authorization: `Api-Key ${this.apiKey}`, accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}) },

@@ -26,7 +26,8 @@ export class AtSimulator {
 
   handle(request: SimRequest): SimResponse | undefined {
     const route = `${request.method} ${request.path}`;
-    if (route === 'POST /version1/airtime/send') return this.authorised(request, request.body ? new URLSearchParams(request.body).get('username') : null) ?? this.send(request);
+    if (route === 'POST /version1/airtime/send')
+      return this.authorised(request, request.body ? new URLSearchParams(request.body).get('username') : null) ?? this.send(request);
     if (route === 'GET /query/transaction/find') return this.authorised(request, request.query.get('username')) ?? this.find(request);
     if (route === 'GET /version1/user') return this.authorised(request, request.query.get('username')) ?? this.user();
     return undefined;
@@ -54,7 +55,13 @@ export class AtSimulator {
       const fingerprint = form.get('recipients') ?? '';
       const seen = this.recentRequests.get(fingerprint);
       if (seen !== undefined && Date.now() - seen < 5 * 60_000) {
-        return json(201, { errorMessage: 'A duplicate request was received within the last 5 minutes', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
+        return json(201, {
+          errorMessage: 'A duplicate request was received within the last 5 minutes',
+          numSent: 0,
+          totalAmount: 'KES 0',
+          totalDiscount: 'KES 0',
+          responses: [],
+        });
       }
       this.recentRequests.set(fingerprint, Date.now());
     }
@@ -66,7 +73,14 @@ export class AtSimulator {
       const phone = String(recipient.phoneNumber ?? '');
       const amount = String(recipient.amount ?? '');
       const parsed = /^([A-Z]{3})\s+(\d+(?:\.\d+)?)$/.exec(amount);
-      const failed = (errorMessage: string) => ({ phoneNumber: phone, errorMessage, amount, status: 'Failed', requestId: 'None', discount: `${parsed?.[1] ?? 'KES'} 0.0000` });
+      const failed = (errorMessage: string) => ({
+        phoneNumber: phone,
+        errorMessage,
+        amount,
+        status: 'Failed',
+        requestId: 'None',
+        discount: `${parsed?.[1] ?? 'KES'} 0.0000`,
+      });
       if (!/^\+\d{8,15}$/.test(phone)) return failed('Invalid Phone Number');
       if (!parsed?.[1] || !parsed[2]) return failed('Invalid Amount');
       const currency = parsed[1];
@@ -85,7 +99,14 @@ export class AtSimulator {
       numSent += 1;
       total += minor;
       totalCurrency = currency;
-      return { phoneNumber: phone, errorMessage: 'None', amount: format4(minor, currency), status: 'Sent', requestId: transfer.providerRef, discount: format4(Math.round(minor * 0.006), currency) };
+      return {
+        phoneNumber: phone,
+        errorMessage: 'None',
+        amount: format4(minor, currency),
+        status: 'Sent',
+        requestId: transfer.providerRef,
+        discount: format4(Math.round(minor * 0.006), currency),
+      };
     });
     const body = {
       errorMessage: numSent === 0 ? 'Invalid Requests' : 'None',

@@ -130,49 +130,51 @@ export class SimulatedGateway {
    * (it only counts the attempt, so tests can prove exactly-once delivery).
    */
   submit(request: SubmitRequest): { transfer: GatewayTransfer; duplicate: boolean } {
-    return this.db.transaction(() => {
-      const existing = this.row(request.key);
-      if (existing) {
-        this.sql('UPDATE sim_transfers SET send_count = send_count + 1 WHERE key = ?').run(request.key);
-        return { transfer: this.view({ ...existing, send_count: existing.send_count + 1 }), duplicate: true };
-      }
-      const now = this.clock();
-      const magic = magicOutcome(request.phone);
-      let outcome = 'delivered';
-      let error: string | null = null;
-      if (magic.kind === 'reject') {
-        outcome = 'failed';
-        error = magic.error;
-      } else if (this.available(request.currency) < request.amountMinor) {
-        outcome = 'failed';
-        error = 'Insufficient Balance';
-      }
-      const providerRef = `${this.refPrefix}${randomBytes(10).toString('hex')}`;
-      this.db
-        .prepare(
-          `INSERT INTO sim_transfers (key, provider_ref, request_ref, phone, amount_minor, currency, outcome, error, answer_lost, created_at_ms, settle_at_ms)
+    return this.db
+      .transaction(() => {
+        const existing = this.row(request.key);
+        if (existing) {
+          this.sql('UPDATE sim_transfers SET send_count = send_count + 1 WHERE key = ?').run(request.key);
+          return { transfer: this.view({ ...existing, send_count: existing.send_count + 1 }), duplicate: true };
+        }
+        const now = this.clock();
+        const magic = magicOutcome(request.phone);
+        let outcome = 'delivered';
+        let error: string | null = null;
+        if (magic.kind === 'reject') {
+          outcome = 'failed';
+          error = magic.error;
+        } else if (this.available(request.currency) < request.amountMinor) {
+          outcome = 'failed';
+          error = 'Insufficient Balance';
+        }
+        const providerRef = `${this.refPrefix}${randomBytes(10).toString('hex')}`;
+        this.db
+          .prepare(
+            `INSERT INTO sim_transfers (key, provider_ref, request_ref, phone, amount_minor, currency, outcome, error, answer_lost, created_at_ms, settle_at_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          request.key,
-          providerRef,
-          request.requestRef ?? null,
-          request.phone,
-          request.amountMinor,
-          request.currency,
-          outcome,
-          error,
-          magic.kind === 'lose-answer' ? 1 : 0,
-          now,
-          outcome === 'failed' ? now : now + this.settleMs,
-        );
-      if (outcome === 'delivered') {
-        this.sql('UPDATE sim_wallet SET committed_minor = committed_minor + ? WHERE currency = ?').run(request.amountMinor, request.currency);
-      }
-      const created = this.row(request.key);
-      if (!created) throw new Error('simulated gateway lost a transfer');
-      return { transfer: this.view(created), duplicate: false };
-    }).immediate();
+          )
+          .run(
+            request.key,
+            providerRef,
+            request.requestRef ?? null,
+            request.phone,
+            request.amountMinor,
+            request.currency,
+            outcome,
+            error,
+            magic.kind === 'lose-answer' ? 1 : 0,
+            now,
+            outcome === 'failed' ? now : now + this.settleMs,
+          );
+        if (outcome === 'delivered') {
+          this.sql('UPDATE sim_wallet SET committed_minor = committed_minor + ? WHERE currency = ?').run(request.amountMinor, request.currency);
+        }
+        const created = this.row(request.key);
+        if (!created) throw new Error('simulated gateway lost a transfer');
+        return { transfer: this.view(created), duplicate: false };
+      })
+      .immediate();
   }
 
   byKey(key: string): GatewayTransfer | undefined {
@@ -199,7 +201,10 @@ export class SimulatedGateway {
           .all(this.clock()) as { currency: string; minor: number }[]
       ).map((row) => [row.currency, row.minor]),
     );
-    const rows = this.sql('SELECT currency, opening_minor - committed_minor AS minor FROM sim_wallet ORDER BY currency').all() as { currency: string; minor: number }[];
+    const rows = this.sql('SELECT currency, opening_minor - committed_minor AS minor FROM sim_wallet ORDER BY currency').all() as {
+      currency: string;
+      minor: number;
+    }[];
     return rows.map((row) => ({ currency: row.currency, minor: row.minor + (unsettled.get(row.currency) ?? 0) }));
   }
 
@@ -213,14 +218,16 @@ export class SimulatedGateway {
 
   /** Transfers that became final since they were last handed out, each handed out once (callbacks). */
   takeSettled(limit = 500): GatewayTransfer[] {
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare('SELECT * FROM sim_transfers WHERE notified = 0 AND settle_at_ms <= ? ORDER BY settle_at_ms LIMIT ?')
-        .all(this.clock(), limit) as Row[];
-      const mark = this.sql('UPDATE sim_transfers SET notified = 1 WHERE key = ?');
-      for (const row of rows) mark.run(row.key);
-      return rows.map((row) => this.view(row));
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare('SELECT * FROM sim_transfers WHERE notified = 0 AND settle_at_ms <= ? ORDER BY settle_at_ms LIMIT ?')
+          .all(this.clock(), limit) as Row[];
+        const mark = this.sql('UPDATE sim_transfers SET notified = 1 WHERE key = ?');
+        for (const row of rows) mark.run(row.key);
+        return rows.map((row) => this.view(row));
+      })
+      .immediate();
   }
 
   /** Marks transfers settled before `ms` as handed out, without handing them out (a listener's backlog). */
@@ -235,7 +242,8 @@ export class SimulatedGateway {
   }
 
   private available(currency: string): number {
-    const wallet = this.sql('SELECT opening_minor - committed_minor AS minor FROM sim_wallet WHERE currency = ?').get(currency) as { minor: number } | undefined;
+    const wallet = this.sql('SELECT opening_minor - committed_minor AS minor FROM sim_wallet WHERE currency = ?').get(currency) as
+      { minor: number } | undefined;
     return wallet?.minor ?? 0;
   }
 

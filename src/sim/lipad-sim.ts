@@ -66,7 +66,8 @@ export class LipadSimulator {
     const reference = typeof body.reference === 'string' ? body.reference : '';
     const invalid = (why: string) => json(400, { reference, response_code: 721, response_description: `Validation failed: ${why}` });
     if (!reference) return invalid('reference is required');
-    if (!Array.isArray(body.recipients) || body.recipients.length < 1 || body.recipients.length > 1000) return invalid('recipients must hold 1 to 1000 entries');
+    if (!Array.isArray(body.recipients) || body.recipients.length < 1 || body.recipients.length > 1000)
+      return invalid('recipients must hold 1 to 1000 entries');
     const items: { phone: string; currency: string; minor: number }[] = [];
     for (const recipient of body.recipients) {
       const digits = String(recipient.phone_number ?? '');
@@ -89,7 +90,13 @@ export class LipadSimulator {
     }
     let loseAnswer = false;
     items.forEach((item, index) => {
-      const { transfer } = this.gateway.submit({ key: `${reference}#${index}`, phone: item.phone, amountMinor: item.minor, currency: item.currency, requestRef: reference });
+      const { transfer } = this.gateway.submit({
+        key: `${reference}#${index}`,
+        phone: item.phone,
+        amountMinor: item.minor,
+        currency: item.currency,
+        requestRef: reference,
+      });
       if (transfer.answerLost) loseAnswer = true;
     });
     return { ...json(200, { reference, response_code: 720, response_description: 'Airtime request has been accepted for processing' }), loseAnswer };
@@ -98,7 +105,10 @@ export class LipadSimulator {
   private status(reference: string): SimResponse {
     const transfers = this.gateway.byRequestRef(reference);
     if (transfers.length === 0) return json(404, { message: `No request with reference ${reference}` });
-    return json(200, transfers.map((transfer) => lipadEntry(transfer, transfer.state)));
+    return json(
+      200,
+      transfers.map((transfer) => lipadEntry(transfer, transfer.state)),
+    );
   }
 
   callbackFor(transfer: GatewayTransfer): OutgoingCallback | undefined {

@@ -145,7 +145,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     }
     threshold += faults.malformedRate;
     if (roll < threshold) {
-      res.writeHead(response.status, { 'content-type': response.contentType ?? 'application/json' }).end(response.body.slice(0, Math.floor(response.body.length / 2)) || '<html>');
+      res
+        .writeHead(response.status, { 'content-type': response.contentType ?? 'application/json' })
+        .end(response.body.slice(0, Math.floor(response.body.length / 2)) || '<html>');
       return;
     }
     res.writeHead(response.status, { 'content-type': response.contentType ?? 'application/json', ...response.headers }).end(response.body);

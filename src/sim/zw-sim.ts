@@ -38,14 +38,20 @@ export class ZwSimulator {
 
   handle(request: SimRequest): SimResponse | undefined {
     if (!request.path.startsWith('/api/v1/')) return undefined;
-    if (header(request, 'authorization') !== `Api-Key ${this.credentials.apiKey}`) return json(401, { error: { code: 'unauthorized', message: 'Invalid API key' } });
+    if (header(request, 'authorization') !== `Api-Key ${this.credentials.apiKey}`)
+      return json(401, { error: { code: 'unauthorized', message: 'Invalid API key' } });
     const path = request.path.slice('/api/v1'.length);
     if (request.method === 'GET' && path === '/products') return json(200, { products: zwProducts });
     if (request.method === 'POST' && path === '/orders') return this.createOrder(request);
     const order = /^\/orders\/([^/]+)$/.exec(path);
     if (request.method === 'GET' && order?.[1]) return this.getOrder(decodeURIComponent(order[1]));
     if (request.method === 'GET' && path === '/wallet') {
-      return json(200, { balances: this.gateway.balances().filter((b) => b.currency === 'USD' || b.currency === 'ZWG').map((b) => ({ currency: b.currency, balance: formatMinor(b.minor, b.currency) })) });
+      return json(200, {
+        balances: this.gateway
+          .balances()
+          .filter((b) => b.currency === 'USD' || b.currency === 'ZWG')
+          .map((b) => ({ currency: b.currency, balance: formatMinor(b.minor, b.currency) })),
+      });
     }
     if (request.method === 'GET' && path === '/wallet/ledger') return this.ledger(Number(request.query.get('limit') ?? '50'));
     return json(404, { error: { code: 'not_found', message: `No route ${request.method} ${request.path}` } });
@@ -74,7 +80,8 @@ export class ZwSimulator {
     } catch {
       return json(422, { error: { code: 'invalid_target', message: `target ${target} is not a Zimbabwean mobile number` } });
     }
-    if (zwNetworkOf(target) !== product.network) return json(422, { error: { code: 'wrong_network', message: `target ${target} is not on ${product.network}` } });
+    if (zwNetworkOf(target) !== product.network)
+      return json(422, { error: { code: 'wrong_network', message: `target ${target} is not on ${product.network}` } });
     if (typeof body.amount !== 'number') return json(422, { error: { code: 'invalid_amount', message: 'amount must be a number' } });
     const minor = parseProviderAmount(String(body.amount), product.currency);
     if (minor < parseProviderAmount(String(product.min), product.currency) || minor > parseProviderAmount(String(product.max), product.currency)) {
@@ -123,7 +130,12 @@ export class ZwSimulator {
       currency: transfer.currency,
       status,
       provider_ref: status === 'success' ? transfer.providerRef : null,
-      message: status === 'refunded' || status === 'failed' ? (transfer.error ?? 'Rejected by the network') : status === 'unknown' ? 'Awaiting network confirmation' : null,
+      message:
+        status === 'refunded' || status === 'failed'
+          ? (transfer.error ?? 'Rejected by the network')
+          : status === 'unknown'
+            ? 'Awaiting network confirmation'
+            : null,
       created_at: new Date(transfer.createdAtMs).toISOString(),
       updated_at: new Date(Math.max(transfer.settleAtMs, transfer.createdAtMs)).toISOString(),
     };

@@ -41,12 +41,7 @@ export async function refreshTransfer(context: AppContext, transfer: Transfer, k
 }
 
 /** Polls until the transfer is final or the deadline passes; returns the last journal state. */
-export async function waitForFinal(
-  context: AppContext,
-  reference: string,
-  timeoutMs: number,
-  onTick?: (transfer: Transfer) => void,
-): Promise<Transfer> {
+export async function waitForFinal(context: AppContext, reference: string, timeoutMs: number, onTick?: (transfer: Transfer) => void): Promise<Transfer> {
   const deadline = Date.now() + timeoutMs;
   let pause = 200;
   for (;;) {

@@ -11,7 +11,13 @@ export function printCallback(io: IO, line: CallbackLine, format: 'text' | 'json
   const color = toStderr ? io.errColor : io.color;
   const time = line.at.slice(11, 19);
   const money = line.amount ? `${line.amount}${line.currency ? ` ${line.currency}` : ''}` : '—';
-  const status = !line.status ? '—' : line.kind === 'validation' ? (line.status === 'Validated' ? color.green(line.status) : color.red(line.status)) : colourStatus(color, line.status);
+  const status = !line.status
+    ? '—'
+    : line.kind === 'validation'
+      ? line.status === 'Validated'
+        ? color.green(line.status)
+        : color.red(line.status)
+      : colourStatus(color, line.status);
   const flags = line.flags.length ? ` ${color.yellow(`[${line.flags.join(', ')}]`)}` : '';
   const reason = line.reason ? color.dim(` (${line.reason})`) : '';
   const forwarded = line.forwardStatus !== undefined ? ` ${color.dim('→ forwarded')} ${line.forwardStatus}` : '';

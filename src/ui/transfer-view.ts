@@ -77,5 +77,15 @@ export function transferLines(transfer: Transfer, color: ChalkInstance): string[
 export function printTransfer(io: IO, transfer: Transfer): void {
   if (io.json) io.printJson(transferJson(transfer));
   else if (io.stdoutIsTTY) io.out(transferLines(transfer, io.color).join('\n'));
-  else io.out([transfer.status, transfer.reference, transfer.phone, `${transferJson(transfer).amount} ${transfer.currency}`, transfer.providerReference ?? '-', ...(transfer.error ? [transfer.error] : [])].join('\t'));
+  else
+    io.out(
+      [
+        transfer.status,
+        transfer.reference,
+        transfer.phone,
+        `${transferJson(transfer).amount} ${transfer.currency}`,
+        transfer.providerReference ?? '-',
+        ...(transfer.error ? [transfer.error] : []),
+      ].join('\t'),
+    );
 }

@@ -85,7 +85,10 @@ describe('adapter contracts against the simulators', () => {
     it('finds a transaction by requestId once it settles, and reads the balance', async () => {
       const provider = at();
       const [sent] = await provider.send([item('at-3')], 'at-3');
-      const status = await eventually(() => provider.status(asTransfer(item('at-3'), { providerReference: sent?.providerReference ?? null })), (answer) => answer.status === 'delivered');
+      const status = await eventually(
+        () => provider.status(asTransfer(item('at-3'), { providerReference: sent?.providerReference ?? null })),
+        (answer) => answer.status === 'delivered',
+      );
       expect(status.status).toBe('delivered');
       const [balance] = await provider.balance();
       expect(balance?.currency).toBe('KES');
@@ -125,7 +128,10 @@ describe('adapter contracts against the simulators', () => {
       });
       expect(request?.headers['x-access-token']).toBeTruthy();
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['submitted', 'submitted']);
-      const status = await eventually(() => provider.status(asTransfer(items[1]!, { requestReference: reference })), (answer) => answer.status === 'delivered');
+      const status = await eventually(
+        () => provider.status(asTransfer(items[1]!, { requestReference: reference })),
+        (answer) => answer.status === 'delivered',
+      );
       expect(status.status).toBe('delivered');
       // A second adapter reuses the cached token from the data folder.
       await lipad().status(asTransfer(items[0]!, { requestReference: reference }));
@@ -155,7 +161,9 @@ describe('adapter contracts against the simulators', () => {
     });
 
     it('names the credentials when they are wrong', async () => {
-      const provider = track(new LipadProvider({ consumerKey: 'nope', consumerSecret: 'nope', baseUrl: sim.url, cacheDir: mkdtempSync(join(tmpdir(), 'lp-')) }));
+      const provider = track(
+        new LipadProvider({ consumerKey: 'nope', consumerSecret: 'nope', baseUrl: sim.url, cacheDir: mkdtempSync(join(tmpdir(), 'lp-')) }),
+      );
       await expect(provider.send([item('lp-5')], null)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining('LIPAD_CONSUMER_KEY') });
     });
   });
@@ -194,7 +202,11 @@ describe('adapter contracts against the simulators', () => {
       const sent = item('zw-4', '+263772000003', 100, 'USD');
       const [outcome] = await provider.send([sent], null);
       expect(outcome?.status).toBe('unknown');
-      const status = await eventually(() => provider.status(asTransfer(sent)), (answer) => answer.status === 'delivered', 60);
+      const status = await eventually(
+        () => provider.status(asTransfer(sent)),
+        (answer) => answer.status === 'delivered',
+        60,
+      );
       expect(status.status).toBe('delivered');
       expect((await provider.status(asTransfer(item('zw-missing')))).status).toBe('not-found');
     });
@@ -215,7 +227,7 @@ describe('the HTTP client under injected faults', () => {
         const [outcome] = await provider.send([item(`rl-${index}`, '+263772279099', 100, 'USD')], null);
         expect(outcome?.status).toBe('delivered');
       }
-      expect((sim.requestCounts.get('POST /api/v1/orders') ?? 0)).toBeGreaterThan(10);
+      expect(sim.requestCounts.get('POST /api/v1/orders') ?? 0).toBeGreaterThan(10);
       expect([...sim.zw.gateway.sendCounts().values()].every((count) => count === 1)).toBe(true);
     } finally {
       await provider.close();

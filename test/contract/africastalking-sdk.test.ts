@@ -13,7 +13,10 @@ const require = createRequire(import.meta.url);
 
 describe("official Africa's Talking SDK against the simulator", () => {
   let sim: RunningSimServer;
-  let sdk: { AIRTIME: { send(o: unknown): Promise<any>; findTransactionStatus(id: string): Promise<any> }; APPLICATION: { fetchApplicationData(): Promise<any> } };
+  let sdk: {
+    AIRTIME: { send(o: unknown): Promise<any>; findTransactionStatus(id: string): Promise<any> };
+    APPLICATION: { fetchApplicationData(): Promise<any> };
+  };
 
   beforeAll(async () => {
     sim = await startTestSim();

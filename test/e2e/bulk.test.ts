@@ -48,7 +48,12 @@ describe('airtime bulk', () => {
     const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--dry-run', '--json']);
     expect(result.code).toBe(0);
     const plan = parseJson<{ rows: number; valid: number; totals: Record<string, string>; columns: Record<string, string> }>(result.stdout);
-    expect(plan).toMatchObject({ rows: 5, valid: 5, totals: { KES: '1400.50', UGX: '5000' }, columns: { phone: 'phone', amount: 'amount', reference: 'reference' } });
+    expect(plan).toMatchObject({
+      rows: 5,
+      valid: 5,
+      totals: { KES: '1400.50', UGX: '5000' },
+      columns: { phone: 'phone', amount: 'amount', reference: 'reference' },
+    });
   });
 
   it('pays every row once, and paying the same file again pays nobody', async () => {
@@ -213,7 +218,7 @@ describe('airtime reconcile', () => {
       expect(counts.unknown).toBe(1);
       let report = { unresolved: [1] as unknown[], resolved: 0 };
       for (let attempt = 0; attempt < 20 && report.unresolved.length > 0; attempt += 1) {
-        report = parseJson(((await runCli(home.home, ['reconcile', batch, '--json'], { env: fast })).stdout));
+        report = parseJson((await runCli(home.home, ['reconcile', batch, '--json'], { env: fast })).stdout);
       }
       expect(report.unresolved).toEqual([]);
       const status = parseJson<{ transfers: { status: string }[] }>((await runCli(home.home, ['status', '--batch', batch, '--json'])).stdout);

@@ -32,7 +32,18 @@ describe('airtime serve-callbacks', () => {
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { provider: string; status: string; reference: string; flags: string[]; httpStatus: number; outcome: string; forwardStatus?: number });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            provider: string;
+            status: string;
+            reference: string;
+            flags: string[];
+            httpStatus: number;
+            outcome: string;
+            forwardStatus?: number;
+          },
+      );
 
   beforeEach(() => {
     home = tempHome();
@@ -64,10 +75,27 @@ describe('airtime serve-callbacks', () => {
       const sent = await runCli(home.home, ['send', '+263772000003', '1', '--provider', 'zw', '--key', 'zw-cb', '--yes', '--json'], { env });
       expect(parseJson<{ status: string }>(sent.stdout).status).toBe('unknown');
       await startListening([], env);
-      const body = JSON.stringify({ event: 'order.updated', order: { id: 'ord_1', agent_reference: 'zw-cb', product_id: 100, target: '0772000003', amount: 1, currency: 'USD', status: 'success', provider_ref: 'ZWP1', message: null, created_at: 'x', updated_at: 'y' } });
+      const body = JSON.stringify({
+        event: 'order.updated',
+        order: {
+          id: 'ord_1',
+          agent_reference: 'zw-cb',
+          product_id: 100,
+          target: '0772000003',
+          amount: 1,
+          currency: 'USD',
+          status: 'success',
+          provider_ref: 'ZWP1',
+          message: null,
+          created_at: 'x',
+          updated_at: 'y',
+        },
+      });
       expect((await post(`${base}/callbacks/zw`, body, { 'content-type': 'application/json', 'x-airtime-signature': sign(body, 'forged') })).status).toBe(401);
       expect((await post(`${base}/callbacks/zw`, body)).status).toBe(401);
-      expect(parseJson<{ status: string }>((await runCli(home.home, ['status', 'zw-cb', '--json'], { env: { ...env, AIRTIME_PROVIDER: 'sandbox' } })).stdout).status).toBe('unknown');
+      expect(
+        parseJson<{ status: string }>((await runCli(home.home, ['status', 'zw-cb', '--json'], { env: { ...env, AIRTIME_PROVIDER: 'sandbox' } })).stdout).status,
+      ).toBe('unknown');
 
       const signed = { 'content-type': 'application/json', 'x-airtime-signature': sign(body) };
       expect(await post(`${base}/callbacks/zw`, body, signed)).toEqual({ status: 200, text: 'OK' });
@@ -94,10 +122,20 @@ describe('airtime serve-callbacks', () => {
       expect(final).toBe('delivered');
       const requestReference = sim.lipad.gateway.byKey([...sim.lipad.gateway.sendCounts().keys()][0] ?? '')?.requestRef;
       await startListening([], env);
-      const stale = JSON.stringify({ phone_number: '254711000100', amount: 10, service_status: 601, external_reference: requestReference, provider_reference: null, correlation_id: 'X', message: 'Processing' });
+      const stale = JSON.stringify({
+        phone_number: '254711000100',
+        amount: 10,
+        service_status: 601,
+        external_reference: requestReference,
+        provider_reference: null,
+        correlation_id: 'X',
+        message: 'Processing',
+      });
       expect((await post(`${base}/callbacks/lipad`, stale)).status).toBe(200);
       await listener.waitFor(/out-of-order/);
-      expect(parseJson<{ status: string }>((await runCli(home.home, ['status', 'lp-cb', '--provider', 'lipad', '--json'], { env })).stdout).status).toBe('delivered');
+      expect(parseJson<{ status: string }>((await runCli(home.home, ['status', 'lp-cb', '--provider', 'lipad', '--json'], { env })).stdout).status).toBe(
+        'delivered',
+      );
     } finally {
       await sim.close();
     }
@@ -105,7 +143,14 @@ describe('airtime serve-callbacks', () => {
 
   it('answers AT status callbacks with OK (form or JSON) and flags transfers it does not know', async () => {
     await startListening();
-    const form = new URLSearchParams({ phoneNumber: '+254711000100', description: 'Airtime Delivered Successfully', status: 'Success', requestId: 'ATQid_nope', discount: 'KES 0.6000', value: 'KES 100.0000' }).toString();
+    const form = new URLSearchParams({
+      phoneNumber: '+254711000100',
+      description: 'Airtime Delivered Successfully',
+      status: 'Success',
+      requestId: 'ATQid_nope',
+      discount: 'KES 0.6000',
+      value: 'KES 100.0000',
+    }).toString();
     expect(await post(`${base}/callbacks/africastalking`, form, { 'content-type': 'application/x-www-form-urlencoded' })).toEqual({ status: 200, text: 'OK' });
     await listener.waitFor(/unknown-transfer/);
     expect(events()[0]).toMatchObject({ provider: 'africastalking', outcome: 'unknown-transfer', flags: ['unknown-transfer'] });
@@ -118,7 +163,10 @@ describe('airtime serve-callbacks', () => {
       await runCli(home.home, ['send', '+254711000100', '100', '--provider', 'africastalking', '--key', 'at-v', '--yes'], { env });
       await startListening(['--max-amount', '5000 KES'], env);
       const ask = (phone: string, amount: string) =>
-        post(`${base}/callbacks/africastalking/validation`, JSON.stringify({ transactionId: 'ATPid_1', phoneNumber: phone, sourceIpAddress: '1.2.3.4', currencyCode: 'KES', amount }));
+        post(
+          `${base}/callbacks/africastalking/validation`,
+          JSON.stringify({ transactionId: 'ATPid_1', phoneNumber: phone, sourceIpAddress: '1.2.3.4', currencyCode: 'KES', amount }),
+        );
       expect(JSON.parse((await ask('+254711000100', '100.00')).text)).toEqual({ status: 'Validated' });
       expect(JSON.parse((await ask('+254711000100', '200.00')).text)).toEqual({ status: 'Failed' });
       expect(JSON.parse((await ask('+254799999999', '100')).text)).toEqual({ status: 'Failed' });

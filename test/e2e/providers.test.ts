@@ -51,7 +51,10 @@ describe('send, status and wallet through each real adapter over HTTP', () => {
 
   it('reads balances where the provider has them', async () => {
     const at = await runCli(home.home, ['wallet', '--provider', 'africastalking', '--json'], { env });
-    expect(parseJson<{ balances: { provider: string; currency: string }[] }>(at.stdout).balances[0]).toMatchObject({ provider: 'africastalking', currency: 'KES' });
+    expect(parseJson<{ balances: { provider: string; currency: string }[] }>(at.stdout).balances[0]).toMatchObject({
+      provider: 'africastalking',
+      currency: 'KES',
+    });
     const zw = await runCli(home.home, ['wallet', '--provider', 'zw', '--json'], { env });
     expect(parseJson<{ balances: { currency: string }[] }>(zw.stdout).balances.map((balance) => balance.currency)).toEqual(['USD', 'ZWG']);
     const lipad = await runCli(home.home, ['wallet', '--provider', 'lipad'], { env });

@@ -112,7 +112,7 @@ describe('airtime send / status / wallet on the sandbox', () => {
     const lost = await runCli(home.home, ['send', '+254711000003', '100', '--yes', '--json', '--key', 'lost-1'], { env: fast });
     expect(lost.code).toBe(5);
     expect(parseJson<TransferJson>(lost.stdout).status).toBe('unknown');
-    expect(lost.stderr).toContain("airtime status lost-1");
+    expect(lost.stderr).toContain('airtime status lost-1');
 
     // Reconciled by asking the provider, never by sending again: the wallet is debited once.
     let status = 'unknown';

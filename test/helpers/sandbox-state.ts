@@ -10,7 +10,12 @@ export function sandboxState(home: string): { transfers: number; maxSendCount: n
   try {
     const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(send_count), 0) AS max FROM sim_transfers').get() as { n: number; max: number };
     const sums = new Map(
-      (db.prepare(`SELECT currency, sum(amount_minor) AS minor FROM sim_transfers WHERE outcome = 'delivered' GROUP BY currency`).all() as { currency: string; minor: number }[]).map((row) => [row.currency, row.minor]),
+      (
+        db.prepare(`SELECT currency, sum(amount_minor) AS minor FROM sim_transfers WHERE outcome = 'delivered' GROUP BY currency`).all() as {
+          currency: string;
+          minor: number;
+        }[]
+      ).map((row) => [row.currency, row.minor]),
     );
     const keys = new Set((db.prepare('SELECT key FROM sim_transfers').all() as { key: string }[]).map((row) => row.key));
     return { transfers: n, maxSendCount: max, keys, deliveredMinor: (currency) => sums.get(currency) ?? 0 };

@@ -32,7 +32,10 @@ describe('bad input never reaches a provider', () => {
 
   it.each(corpus)('%s', async (name, content, message) => {
     const path = write(`${name.replace(/\W+/g, '-')}.csv`, content);
-    for (const args of [['bulk', path, '--dry-run'], ['bulk', path, '--yes']]) {
+    for (const args of [
+      ['bulk', path, '--dry-run'],
+      ['bulk', path, '--yes'],
+    ]) {
       const result = await runCli(home.home, args);
       expect(result.code).toBe(3);
       expect(result.stderr).toMatch(message);

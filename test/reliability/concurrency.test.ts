@@ -13,7 +13,10 @@ describe('two processes on one journal', () => {
     try {
       await listener.waitFor(/ready: /);
       const { path } = writePayouts(home.home, 400);
-      const run = await runCli(home.home, ['bulk', path, '--yes', '--json', '--concurrency', '4'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '20', AIRTIME_SANDBOX_LATENCY_MS: '2' }, timeoutMs: 60_000 });
+      const run = await runCli(home.home, ['bulk', path, '--yes', '--json', '--concurrency', '4'], {
+        env: { AIRTIME_SANDBOX_SETTLE_MS: '20', AIRTIME_SANDBOX_LATENCY_MS: '2' },
+        timeoutMs: 60_000,
+      });
       expect(run.code).toBe(0);
       const deadline = Date.now() + 30_000;
       const lines = () => listener.stdout().trim().split('\n').filter(Boolean);
@@ -55,11 +58,19 @@ describe('two processes on one journal', () => {
       const run = await runCli(home.home, ['bulk', path, '--provider', 'lipad', '--yes', '--json'], { env, timeoutMs: 60_000 });
       expect(run.code).toBe(0);
       const { batch } = parseJson<{ batch: string }>(run.stdout);
-      const done = await runCli(home.home, ['serve-callbacks', '--until-complete', batch, '--timeout', '30', '--no-sandbox', '--provider', 'lipad'], { env, timeoutMs: 40_000 });
+      const done = await runCli(home.home, ['serve-callbacks', '--until-complete', batch, '--timeout', '30', '--no-sandbox', '--provider', 'lipad'], {
+        env,
+        timeoutMs: 40_000,
+      });
       expect(done.code).toBe(0);
       await sim.callbacks.drain();
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const events = listener.stdout().trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { flags: string[]; status: string });
+      const events = listener
+        .stdout()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { flags: string[]; status: string });
       expect(events.some((event) => event.flags.includes('duplicate'))).toBe(true);
       expect(events.some((event) => event.flags.includes('out-of-order'))).toBe(true);
       const status = parseJson<{ transfers: { status: string }[] }>((await runCli(home.home, ['status', '--batch', batch, '--limit', '100', '--json'])).stdout);

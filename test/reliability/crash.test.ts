@@ -33,7 +33,10 @@ describe('crash safety: SIGKILL anywhere, resume, everyone paid exactly once', (
     try {
       const { path, totalMinor } = writePayouts(home.home, rows);
       for (const point of failpoints) {
-        const crashed = await runCli(home.home, ['bulk', path, '--yes', '--concurrency', '2'], { env: { ...env, AIRTIME_FAILPOINT: point }, timeoutMs: 30_000 });
+        const crashed = await runCli(home.home, ['bulk', path, '--yes', '--concurrency', '2'], {
+          env: { ...env, AIRTIME_FAILPOINT: point },
+          timeoutMs: 30_000,
+        });
         expect(crashed.signal).toBe('SIGKILL');
       }
       const resumed = await runCli(home.home, ['bulk', path, '--yes', '--wait', '--json', '--concurrency', '2'], { env, timeoutMs: 60_000 });

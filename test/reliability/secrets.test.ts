@@ -38,9 +38,30 @@ describe('secrets stay secret', () => {
     };
     try {
       for (const [profile, provider, settings] of [
-        ['at', 'africastalking', [['username', 'sandbox'], ['api-key', secrets.atKey]]],
-        ['lipad', 'lipad', [['consumer-key', 'lipad-key'], ['consumer-secret', secrets.lipadSecret]]],
-        ['zw', 'zw', [['api-key', secrets.zwKey], ['webhook-secret', secrets.webhook]]],
+        [
+          'at',
+          'africastalking',
+          [
+            ['username', 'sandbox'],
+            ['api-key', secrets.atKey],
+          ],
+        ],
+        [
+          'lipad',
+          'lipad',
+          [
+            ['consumer-key', 'lipad-key'],
+            ['consumer-secret', secrets.lipadSecret],
+          ],
+        ],
+        [
+          'zw',
+          'zw',
+          [
+            ['api-key', secrets.zwKey],
+            ['webhook-secret', secrets.webhook],
+          ],
+        ],
       ] as const) {
         await run(['profile', 'add', profile, '--provider', provider, '--base-url', sim.url]);
         for (const [key, value] of settings) await run(['config', 'set', key, '--stdin', '--profile', profile], value);
@@ -58,7 +79,12 @@ describe('secrets stay secret', () => {
       outputs.push(wrong.stdout + wrong.stderr);
       expect(wrong.stderr).not.toContain('atsk_WRONG_but_secret_77');
 
-      const simulators = startCli(home.home, ['sandbox', 'serve'], { AT_API_KEY: secrets.atKey, LIPAD_CONSUMER_SECRET: secrets.lipadSecret, ZW_API_KEY: secrets.zwKey, ZW_WEBHOOK_SECRET: secrets.webhook });
+      const simulators = startCli(home.home, ['sandbox', 'serve'], {
+        AT_API_KEY: secrets.atKey,
+        LIPAD_CONSUMER_SECRET: secrets.lipadSecret,
+        ZW_API_KEY: secrets.zwKey,
+        ZW_WEBHOOK_SECRET: secrets.webhook,
+      });
       await simulators.waitFor(/export ZW_BASE_URL/);
       await simulators.stop();
       outputs.push(simulators.stdout() + simulators.stderr());
