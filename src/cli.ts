@@ -68,6 +68,9 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--wait', 'wait for the final status')
     .option('--timeout <seconds>', 'how long --wait waits', '60')
     .option('--dry-run', 'check everything, send nothing')
+    .option('--max-total <amount>', "refuse to send more than this, e.g. '5000 KES'")
+    .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
+    .option('--allow-repeats', 'send even if the same amount went to the same phone within the window')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
@@ -102,7 +105,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--dry-run', 'validate and print the plan; send nothing (exit 3 if any row is invalid)')
     .option('--errors-out <file>', 'write the invalid rows with a reason column, ready to fix')
     .option('--skip-invalid', 'pay only the valid rows (the invalid ones are listed, not paid)')
-    .option('--max-total <amount>', 'refuse a run whose total in any currency is above this')
+    .option('--max-total <amount>', "refuse a run whose total is above this, per currency: '5000 KES' (a bare number only for a one-currency run)")
+    .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
+    .option('--allow-repeats', 'pay rows that repeat a payment of the window (same phone, amount, currency)')
+    .option('--skip-repeats', 'leave out rows that repeat a payment of the window')
     .option('--concurrency <n>', 'requests in flight at once', '4')
     .option('--rate <n>', 'at most this many requests per second')
     .option('--resume <batch>', 'send the rows of a batch that were never sent (reconciling the uncertain ones first)')
@@ -121,11 +127,28 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
 
   program
     .command('reconcile')
-    .description('resolve unknown transfers by asking the provider (never by resending under a new key)')
+    .description("resolve unknown transfers by asking each one's own provider account (never by resending under a new key)")
     .argument('[batch]', 'only this batch')
     .option('--concurrency <n>', 'status queries in flight at once', '4')
+    .option('--submitted', 'ask about submitted transfers too (to bring them to their final state)')
     .addHelpText('after', '\nExamples:\n  $ airtime reconcile\n  $ airtime reconcile b_1a2b3c4d5e6f --json')
     .action(action(() => import('./commands/reconcile.js')));
+
+  program
+    .command('resolve')
+    .description("record what only you know about a transfer (e.g. from the provider's dashboard), with who and why")
+    .argument('[reference]', "our reference or the provider's")
+    .option('--delivered', 'the provider delivered it')
+    .option('--failed', 'the provider failed it (nothing was paid)')
+    .option('--not-sent', 'the provider never received it: it becomes sendable again')
+    .option('--note <text>', 'why you know (required)')
+    .option('--batch <id>', 'every transfer of this batch still in sending or unknown')
+    .option('-y, --yes', 'do not ask for confirmation (--not-sent asks)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime resolve tx_3k9f2m8q1z7a1b2c --delivered --note "AT dashboard shows Success, 14:02"\n  $ airtime resolve b_1a2b3c4d5e6f-9f8e7d6c5b4a --not-sent --note "not in the Lipad portal after 2 days" --yes\n  $ airtime resolve --batch b_1a2b3c4d5e6f --failed --note "provider refunded the whole batch"',
+    )
+    .action(action(() => import('./commands/resolve.js')));
 
   program
     .command('wallet')

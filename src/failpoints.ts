@@ -7,7 +7,7 @@ const spec = process.env.AIRTIME_FAILPOINT;
 const [armedName, armedCount] = spec ? [spec.split(':')[0], Number(spec.split(':')[1] ?? '1')] : [undefined, 0];
 let passes = 0;
 
-export type FailpointName = 'after-journal' | 'after-claim' | 'after-send' | 'after-record' | 'during-reconcile';
+export type FailpointName = 'during-journal' | 'after-journal' | 'after-claim' | 'after-send' | 'after-record' | 'during-reconcile';
 
 export function failpoint(name: FailpointName): void {
   if (armedName !== name) return;

@@ -1,9 +1,14 @@
 import { isAirtimeError } from '../core/errors.js';
-import type { Transfer } from '../journal/transfer.js';
-import type { Provider, SendItem } from '../providers/provider.js';
-import type { AppContext } from '../transfers/context.js';
-import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
 import { failpoint } from '../failpoints.js';
+import type { Batch } from '../journal/batch.js';
+import type { ClaimChunk } from '../journal/journal.js';
+import type { Transfer } from '../journal/transfer.js';
+import type { Provider } from '../providers/provider.js';
+import type { AppContext } from '../transfers/context.js';
+import { assertConsent, type Consent } from '../transfers/gate.js';
+import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
+import type { BatchLease } from '../transfers/ownership.js';
+import { resendWindowClosed, sendItem } from '../transfers/send.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface DispatchOptions {
@@ -15,7 +20,9 @@ export interface DispatchOptions {
 
 export interface DispatchProgress {
   total: number;
+  /** Rows handed to the provider this run, and their amounts per currency. */
   sent: number;
+  sentMinor: Record<string, number>;
   failed: number;
   unknown: number;
   requests: number;
@@ -25,6 +32,8 @@ export interface DispatchProgress {
 export interface DispatchResult {
   readonly progress: DispatchProgress;
   readonly interrupted: boolean;
+  /** Another run took the batch over while this one was silent (suspended): it stopped sending. */
+  readonly lostLease: boolean;
   /** A refusal that stops the run (credentials): raised after the requests in flight finished. */
   readonly fatal: unknown;
 }
@@ -35,13 +44,17 @@ interface Chunk {
 }
 
 /**
- * Sends every `queued` transfer of a batch exactly once. Claims (queued → sending) are written a window
- * ahead in one transaction and answers are recorded in batches, so journal writes do not dominate; a
- * crash between the two leaves `sending` rows that a resume reconciles by status query.
+ * Sends every `queued` transfer of a batch exactly once, with a consent from the gate and the batch's
+ * lease held. Claims (queued → sending) are written a window ahead in one transaction and answers are
+ * recorded in batches, so journal writes do not dominate; a crash between the two leaves `sending` rows
+ * that the next run reconciles by asking. Before each request the sender re-checks that it still holds
+ * the lease and the claim: a run that was suspended and taken over sends nothing more.
  */
-export async function dispatchBatch(context: AppContext, batchId: string, options: DispatchOptions): Promise<DispatchResult> {
-  const provider = await context.provider();
+export async function dispatchBatch(context: AppContext, consent: Consent, batch: Batch, lease: BatchLease, options: DispatchOptions): Promise<DispatchResult> {
+  assertConsent(consent);
+  const { provider } = await context.providerFor(batch);
   const journal = context.journal;
+  const owner = lease.holder.id;
   const chunkSize = Math.max(1, provider.capabilities.maxRecipientsPerRequest);
   // Claims and answers are written in batches so fsyncs do not stall the requests in flight. That is only
   // safe where a crash's leftovers can be asked about by our key; for a provider without that (AT), claim
@@ -49,49 +62,114 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
   const askable = provider.capabilities.statusQuery === 'by-our-reference';
   const windowChunks = askable ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
   const limiter = new RateLimiter(options.ratePerSecond);
-  const recorder = new OutcomeRecorder(journal, askable ? 200 : 0);
-  const tally = context.batches.tally(batchId);
-  const progress: DispatchProgress = { total: tally.counts.queued ?? 0, sent: 0, failed: 0, unknown: 0, requests: 0, startedAt: performance.now() };
+  const recorder = new OutcomeRecorder(context, askable ? 200 : 0);
+  const tally = await journal.tally(batch.id);
+  const progress: DispatchProgress = {
+    total: tally.counts.queued ?? 0,
+    sent: 0,
+    sentMinor: {},
+    failed: 0,
+    unknown: 0,
+    requests: 0,
+    startedAt: performance.now(),
+  };
   const ready: Chunk[] = [];
   let afterLine = 0;
   let exhausted = false;
+  let refilling: Promise<void> | undefined;
   let fatal: unknown;
+  let lostLease = false;
 
-  const refill = () => {
+  const claim = async (chunks: ClaimChunk[]) => {
+    const claims = await journal.claim(chunks, owner, (claimed) => provider.requestReference(claimed.map(sendItem)));
+    failpoint('after-claim');
+    for (const claimed of claims) ready.push({ transfers: claimed.transfers, requestReference: claimed.requestReference });
+  };
+
+  const refill = async () => {
     if (exhausted) return;
-    const page = journal.batchPage(batchId, ['queued'], afterLine, chunkSize * windowChunks);
+    const page = await journal.batchPage(batch.id, ['queued'], afterLine, chunkSize * windowChunks);
     if (page.length === 0) {
       exhausted = true;
       return;
     }
     afterLine = page.at(-1)?.line ?? afterLine;
-    const groups: Transfer[][] = [];
-    for (let index = 0; index < page.length; index += chunkSize) groups.push(page.slice(index, index + chunkSize));
-    const byReference = new Map(page.map((transfer) => [transfer.reference, transfer]));
-    const claims = journal.claimChunks(
-      groups.map((group) => group.map((transfer) => transfer.reference)),
-      (claimed) => provider.requestReference(claimed.map((reference) => toItem(byReference.get(reference) as Transfer))),
-    );
-    failpoint('after-claim');
-    for (const claim of claims) {
-      if (claim.references.length === 0) continue;
-      ready.push({ transfers: claim.references.map((reference) => byReference.get(reference) as Transfer), requestReference: claim.requestReference });
+    const fresh = page.filter((transfer) => transfer.requestReference === null);
+    const groups: ClaimChunk[] = [];
+    // Rows requeued to be resent as the identical request go as that request: the same reference, all of its rows.
+    const requeued = new Set(page.flatMap((transfer) => (transfer.requestReference === null ? [] : [transfer.requestReference])));
+    for (const requestReference of requeued) {
+      const members = await journal.find({ account: batch.account, requestReference });
+      if (resendWindowClosed(provider, members)) {
+        await closeWindow(members.filter((member) => member.status === 'queued'));
+        continue;
+      }
+      groups.push({ ids: members.map((member) => member.id), requestReference });
     }
+    for (let index = 0; index < fresh.length; index += chunkSize) groups.push({ ids: fresh.slice(index, index + chunkSize).map((transfer) => transfer.id) });
+    await claim(groups);
   };
 
-  const stopped = () => options.signal?.aborted === true || fatal !== undefined;
+  /** Requeued rows whose idempotency window passed before a resend: they may have been paid, so they go back to unknown. */
+  const closeWindow = async (members: Transfer[]) => {
+    if (members.length === 0) return;
+    const claimed = await journal.claim(
+      [{ ids: members.map((member) => member.id), requestReference: members[0]?.requestReference ?? null }],
+      owner,
+      () => null,
+    );
+    await journal.observeMany(
+      claimed.flatMap((chunk) =>
+        chunk.transfers.map((transfer) => ({
+          id: transfer.id,
+          observation: {
+            kind: 'send',
+            cause: 'answer',
+            status: 'unknown',
+            error: `${provider.name} no longer remembers the first attempt's idempotency key: not resent; check the dashboard, then 'airtime resolve'`,
+          } as const,
+        })),
+      ),
+    );
+  };
+
+  const stopped = () => options.signal?.aborted === true || fatal !== undefined || lostLease;
+
+  const nextChunk = async (): Promise<Chunk | undefined> => {
+    for (;;) {
+      const chunk = ready.shift();
+      if (chunk) return chunk;
+      if (exhausted) return undefined;
+      // One refill at a time: concurrent workers wait for it rather than claiming the same page twice.
+      refilling ??= refill().finally(() => (refilling = undefined));
+      await refilling;
+    }
+  };
 
   const worker = async () => {
     for (;;) {
       if (stopped()) return;
-      if (ready.length === 0) refill();
-      const chunk = ready.shift();
+      const chunk = await nextChunk();
       if (!chunk) return;
       await limiter.take();
       if (stopped()) {
+        // Still ours and not sent: it goes back to queued below.
         ready.unshift(chunk);
         return;
       }
+      if (!lease.held) {
+        // Taken over while we were silent: the new owner has these rows now.
+        lostLease = true;
+        return;
+      }
+      // The re-check before each request: a claim taken over (or moved by anyone else) is not ours to send.
+      if (
+        !(await journal.stillClaimed(
+          chunk.transfers.map((transfer) => transfer.id),
+          owner,
+        ))
+      )
+        continue;
       await sendChunk(context, provider, chunk, recorder, progress).catch((error: unknown) => {
         fatal ??= error;
       });
@@ -99,52 +177,54 @@ export async function dispatchBatch(context: AppContext, batchId: string, option
     }
   };
 
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  recorder.flush();
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  } finally {
+    await recorder.flush();
+  }
   // Chunks claimed but never handed to the provider go back to queued: they provably did not leave.
   const unsent = ready.splice(0).flatMap((chunk) => chunk.transfers);
-  if (unsent.length) {
-    journal.observeMany(
+  if (unsent.length && lease.held) {
+    await journal.observeMany(
       unsent.map((transfer) => ({
-        reference: transfer.reference,
-        observation: { kind: 'interrupt', status: 'queued', error: 'not sent: the run stopped first' },
+        id: transfer.id,
+        observation: { kind: 'interrupt', cause: 'not-sent', status: 'queued', error: 'not sent: the run stopped first' },
       })),
     );
   }
-  context.batches.touch(batchId);
-  return { progress, interrupted: options.signal?.aborted === true, fatal };
-}
-
-function toItem(transfer: Transfer): SendItem {
-  return { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
+  return { progress, interrupted: options.signal?.aborted === true, lostLease: lostLease || !lease.held, fatal };
 }
 
 async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
-  const items = chunk.transfers.map(toItem);
+  const items = chunk.transfers.map(sendItem);
+  const ids = new Map(chunk.transfers.map((transfer) => [transfer.reference, transfer.id]));
   progress.requests += 1;
   let observed: PendingObservation[];
   let refusal: unknown;
   try {
     const outcomes = await provider.send(items, chunk.requestReference);
     failpoint('after-send');
-    observed = outcomeObservations(context, outcomes);
+    observed = outcomeObservations(context.secrets, ids, outcomes);
   } catch (error) {
     observed = failureObservations(
-      context,
-      items.map((item) => item.reference),
+      context.secrets,
+      chunk.transfers.map((transfer) => transfer.id),
       error,
     );
     // Credentials refused: every later chunk would be refused too, so the run stops after recording this one.
     if (isAirtimeError(error) && error.kind === 'config') refusal = error;
   }
-  for (const { observation } of observed) {
+  const byId = new Map(chunk.transfers.map((transfer) => [transfer.id, transfer]));
+  for (const { id, observation } of observed) {
     if (observation.status === 'queued') continue;
+    const transfer = byId.get(id);
     progress.sent += 1;
+    if (transfer) progress.sentMinor[transfer.currency] = (progress.sentMinor[transfer.currency] ?? 0) + transfer.amountMinor;
     if (observation.status === 'failed') progress.failed += 1;
     else if (observation.status === 'unknown') progress.unknown += 1;
   }
   recorder.add(observed);
-  recorder.maybeFlush();
+  await recorder.maybeFlush();
   if (refusal) throw refusal;
 }
 
@@ -154,7 +234,7 @@ class OutcomeRecorder {
   private lastFlush = performance.now();
 
   constructor(
-    private readonly journal: AppContext['journal'],
+    private readonly context: AppContext,
     private readonly maxDelayMs: number,
   ) {}
 
@@ -162,17 +242,17 @@ class OutcomeRecorder {
     this.buffer.push(...observations);
   }
 
-  maybeFlush(): void {
+  async maybeFlush(): Promise<void> {
     // Batches big enough that per-transaction costs vanish, small enough not to stall requests in flight.
-    if (this.buffer.length >= 256 || performance.now() - this.lastFlush >= this.maxDelayMs) this.flush();
+    if (this.buffer.length >= 256 || performance.now() - this.lastFlush >= this.maxDelayMs) await this.flush();
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
     const items = this.buffer;
     this.buffer = [];
     this.lastFlush = performance.now();
-    this.journal.observeMany(items);
+    await this.context.journal.observeMany(items);
     failpoint('after-record');
   }
 }

@@ -1,35 +1,57 @@
+import type { Account } from '../core/account.js';
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
+import type { Batch } from '../journal/batch.js';
 import type { Journal } from '../journal/journal.js';
 import { sameTransfer, type NewTransfer } from '../journal/transfer.js';
-import { rowKey } from './file-hash.js';
-import { emptySummary, validateFile, type RowCheck, type RowError, type ValidationSummary } from './validate.js';
+import type { ProviderName } from '../providers/names.js';
+import { failpoint } from '../failpoints.js';
+import type { RepeatIndex } from '../transfers/repeats.js';
+import { RepeatTally } from '../transfers/repeats.js';
+import { ContentFingerprint, batchIdFor, rowKey } from './batch-identity.js';
+import { emptySummary, validateFile, type RowCheck, type RowError, type ValidRow, type ValidationSummary } from './validate.js';
 
 export interface FileCheck {
   readonly summary: ValidationSummary;
-  /** Rows whose reference the journal already holds for the same transfer: paid before, skipped. */
-  readonly alreadyInJournal: number;
+  /** The batch these rows make for this account (whether or not the journal holds it yet). */
+  readonly batchId: string;
+  readonly fingerprint: string;
+  /** Valid rows whose reference the journal already holds for the same transfer, by the batch holding it. */
+  readonly knownByBatch: ReadonlyMap<string | null, { count: number; totals: Record<string, number> }>;
+  /** Valid rows that repeat a recent payment, by the batch of that payment. */
+  readonly repeats: RepeatTally;
 }
 
 /**
  * The validation pass: every row checked, nothing written. A reference the journal already holds for a
- * different transfer is an error; for the same transfer it is counted as already sent.
+ * different transfer is an error; for the same transfer it is counted as known. Each valid row new to the
+ * journal is looked up among recent payments (the repeat guard), and all valid rows make the batch's
+ * content fingerprint, hence its id.
  */
 export async function checkFile(
   path: string,
-  fileHash: string,
+  account: Account,
   defaults: RecipientDefaults,
   journal: Journal,
+  repeatIndex: RepeatIndex,
   onError?: (error: RowError, summary: ValidationSummary) => void | Promise<void>,
 ): Promise<FileCheck> {
   const summary = emptySummary();
-  let alreadyInJournal = 0;
-  const againstJournal: RowCheck = (row) => {
+  const fingerprint = new ContentFingerprint();
+  const knownByBatch = new Map<string | null, { count: number; totals: Record<string, number> }>();
+  const repeats = new RepeatTally();
+  // The check runs on a row just before it is yielded: this remembers whether that row was known.
+  let knownLine = -1;
+  const againstJournal: RowCheck = async (row) => {
     if (row.reference === undefined) return undefined;
-    const existing = journal.get(rowKey(fileHash, row.row, row.reference));
+    const existing = await journal.byKey(account.id, row.reference);
     if (!existing) return undefined;
     if (sameTransfer(existing, row)) {
-      alreadyInJournal += 1;
+      const known = knownByBatch.get(existing.batchId) ?? { count: 0, totals: {} };
+      known.count += 1;
+      known.totals[row.currency] = (known.totals[row.currency] ?? 0) + row.amountMinor;
+      knownByBatch.set(existing.batchId, known);
+      knownLine = row.line;
       return undefined;
     }
     return {
@@ -39,39 +61,72 @@ export async function checkFile(
     };
   };
   for await (const result of validateFile(path, defaults, summary, againstJournal)) {
-    if (!result.ok) await onError?.(result.error, summary);
+    if (!result.ok) {
+      await onError?.(result.error, summary);
+      continue;
+    }
+    fingerprint.add(result.row);
+    // A reference the journal holds is not a new payment: it is skipped or resumed, never repeated.
+    if (knownLine === result.row.line) continue;
+    const earlier = repeatIndex.probe(result.row);
+    if (earlier !== undefined) repeats.add({ ...result.row, line: result.row.line, earlierBatch: earlier });
   }
-  return { summary, alreadyInJournal };
+  const digest = fingerprint.digest();
+  return { summary, batchId: batchIdFor(account.id, digest), fingerprint: digest, knownByBatch, repeats };
 }
 
-/** The journal pass: every valid row recorded as `queued` in the batch, a thousand per transaction. */
-export async function journalRows(
-  path: string,
-  fileHash: string,
-  defaults: RecipientDefaults,
-  journal: Journal,
-  base: Omit<NewTransfer, 'reference' | 'phone' | 'amountMinor' | 'currency' | 'line' | 'note'>,
-): Promise<number> {
+/** Valid rows (and their totals) that earlier batches or sends already hold: not part of this batch. */
+export function heldElsewhere(check: FileCheck): { count: number; totals: Record<string, number> } {
+  const held = { count: 0, totals: {} as Record<string, number> };
+  for (const [batch, known] of check.knownByBatch) {
+    if (batch === check.batchId) continue;
+    held.count += known.count;
+    for (const [currency, minor] of Object.entries(known.totals)) held.totals[currency] = (held.totals[currency] ?? 0) + minor;
+  }
+  return held;
+}
+
+export interface JournalFileOptions {
+  readonly account: Account;
+  readonly batch: Batch;
+  readonly defaults: RecipientDefaults;
+  /** Rows left out of the batch (e.g. repeats with --skip-repeats). */
+  readonly skip?: ((row: ValidRow) => boolean) | undefined;
+}
+
+/**
+ * The journal pass: every row of the batch recorded as `queued`, a thousand per transaction, then the
+ * batch marked complete. A crash or a full disk part-way leaves it incomplete, and an incomplete batch is
+ * completed from its file before anything is sent. Returns whether the batch is now whole.
+ */
+export async function journalFile(path: string, journal: Journal, options: JournalFileOptions): Promise<boolean> {
+  const { account, batch } = options;
+  await journal.ensureAccount(account);
   let pending: NewTransfer[] = [];
-  let created = 0;
-  const flush = () => {
-    created += journal.createMany(pending);
+  const flush = async () => {
+    const rows = pending;
     pending = [];
+    const created = await journal.appendBatchRows(batch.id, rows);
+    return created;
   };
-  for await (const result of validateFile(path, defaults, emptySummary())) {
-    if (!result.ok) continue;
+  for await (const result of validateFile(path, options.defaults, emptySummary())) {
+    if (!result.ok || options.skip?.(result.row)) continue;
+    failpoint('during-journal');
     const { row } = result;
     pending.push({
-      ...base,
-      reference: rowKey(fileHash, row.row, row.reference),
+      account: account.id,
+      reference: rowKey(batch.id, row),
+      provider: account.provider as ProviderName,
+      profile: account.profile,
       phone: row.phone,
       amountMinor: row.amountMinor,
       currency: row.currency,
+      batchId: batch.id,
       line: row.line,
       note: row.note ?? row.name ?? null,
     });
-    if (pending.length >= 1000) flush();
+    if (pending.length >= 1000) await flush();
   }
-  flush();
-  return created;
+  await flush();
+  return journal.completeBatch(batch.id);
 }

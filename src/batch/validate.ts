@@ -3,7 +3,7 @@ import { resolveRecipient, type RecipientDefaults } from '../core/recipient.js';
 import { checkKey } from '../transfers/keys.js';
 import { mapColumns, type ColumnMapping, type Field } from './columns.js';
 import { readCsv } from './csv-source.js';
-import { FingerprintIndex } from './fingerprint-index.js';
+import { FingerprintIndex } from '../core/fingerprint-index.js';
 
 export interface ValidRow {
   readonly line: number;
@@ -47,13 +47,13 @@ export function emptySummary(): ValidationSummary {
   return { mapping: undefined, header: [], rows: 0, valid: 0, invalid: 0, duplicates: 0, totals: new Map(), counts: new Map(), errors: [] };
 }
 
+/** A rule beyond the row's own content (e.g. what the journal already holds): a reason makes the row invalid. */
+export type RowCheck = (row: ValidRow) => Promise<{ column: string; value: string; reason: string } | undefined>;
+
 /**
  * Validates every row of a payout file with the same rules as `send`, streaming: memory holds only what
  * duplicate detection needs. Yields each row's result and fills `summary` as it goes.
  */
-/** A rule beyond the row's own content (e.g. what the journal already holds): a reason makes the row invalid. */
-export type RowCheck = (row: ValidRow) => { column: string; value: string; reason: string } | undefined;
-
 export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary, check?: RowCheck): AsyncGenerator<RowResult> {
   const seenTransfers = new FingerprintIndex();
   const seenReferences = new FingerprintIndex();
@@ -69,7 +69,7 @@ export async function* validateFile(path: string, defaults: RecipientDefaults, s
     if (record.fields.every((field) => field.trim() === '')) continue;
     summary.rows += 1;
     let result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences);
-    const problem = result.ok && check ? check(result.row) : undefined;
+    const problem = result.ok && check ? await check(result.row) : undefined;
     if (problem) result = { ok: false, error: { line: record.line, ...problem, fields: record.fields } };
     if (result.ok) {
       summary.valid += 1;

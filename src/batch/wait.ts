@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AppContext } from '../transfers/context.js';
-import { refreshTransfer } from '../transfers/refresh.js';
+import { reconcileTransfers } from '../transfers/reconcile.js';
 
 /**
  * Polls the provider until every transfer of the batch is final or the deadline passes. Rows that a
- * callback listener finalises meanwhile are simply not asked about again.
+ * callback listener finalises meanwhile are simply not asked about again. Waiting only asks: it never
+ * puts a row back to queued.
  */
 export async function waitForBatch(
   context: AppContext,
@@ -16,16 +17,10 @@ export async function waitForBatch(
   const deadline = Date.now() + timeoutMs;
   let pause = 250;
   for (;;) {
-    const pending = context.journal.batchPage(batchId, ['sending', 'submitted', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
+    const pending = await context.journal.batchPage(batchId, ['sending', 'submitted', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
     onPending?.(pending.length);
     if (pending.length === 0 || Date.now() >= deadline) return pending.length;
-    const queue = [...pending];
-    const worker = async () => {
-      for (let transfer = queue.shift(); transfer && Date.now() < deadline; transfer = queue.shift()) {
-        await refreshTransfer(context, transfer).catch(() => undefined);
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await reconcileTransfers(context, pending, { kind: 'status', requeue: false, concurrency }).catch(() => undefined);
     await delay(Math.min(pause, Math.max(0, deadline - Date.now())));
     pause = Math.min(pause * 1.5, 2000);
   }

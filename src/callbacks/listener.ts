@@ -119,7 +119,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     }
 
     if (route.kind === 'validation') {
-      const verdict = validateAtRequest(options.journal, body, options.validation ?? {});
+      const verdict = await validateAtRequest(options.journal, body, options.validation ?? {});
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: verdict.approved ? 'Validated' : 'Failed' }));
       emit({
         provider: 'africastalking',
@@ -217,14 +217,18 @@ class GroupCommit {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    let results: Recorded[];
-    try {
-      results = this.journal.inTransaction(() => batch.map(({ event }) => recordCallback(this.journal, event)));
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, index) => item.resolve(results[index] as Recorded));
+    void this.journal
+      .atomically(async (inner) => {
+        const results: Recorded[] = [];
+        for (const { event } of batch) results.push(await recordCallback(inner, event));
+        return results;
+      })
+      .then(
+        (results) => batch.forEach((item, index) => item.resolve(results[index] as Recorded)),
+        (error: unknown) => {
+          for (const item of batch) item.reject(error);
+        },
+      );
   }
 }
 

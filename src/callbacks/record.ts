@@ -9,48 +9,57 @@ export interface Recorded {
   readonly transfer: Transfer | undefined;
 }
 
-/** Finds the journal's transfer a callback speaks of. */
-export function matchTransfer(journal: Journal, event: CallbackEvent): Transfer | undefined {
+/** Finds the journal's transfer a callback speaks of — only among its own provider's transfers. */
+export async function matchTransfer(journal: Journal, event: CallbackEvent): Promise<Transfer | undefined> {
   const { match } = event;
   switch (match.by) {
-    case 'reference':
-      return journal.get(match.reference);
+    case 'reference': {
+      const found = await journal.find({ provider: event.provider, reference: match.reference });
+      return found.length === 1 ? found[0] : undefined;
+    }
     case 'provider-reference': {
-      const byReference = journal.findByProviderReference(event.provider, match.providerReference);
+      const [byReference] = await journal.find({ provider: event.provider, providerReference: match.providerReference, limit: 1 });
       if (byReference) return byReference;
       // AT cannot be asked by our key: a transfer whose send answer was lost is matched by phone and amount.
-      const candidates = journal.db
-        .prepare(
-          `SELECT reference FROM transfers WHERE provider = ? AND phone = ? AND amount_minor = ? AND status IN ('sending', 'unknown')
-             AND provider_reference IS NULL AND created_at > ? ORDER BY created_at`,
-        )
-        .all(event.provider, match.phone, match.amountMinor ?? -1, new Date(Date.now() - 24 * 3600_000).toISOString()) as { reference: string }[];
-      return candidates.length === 1 && candidates[0] ? journal.get(candidates[0].reference) : undefined;
+      const candidates = await journal.find({
+        provider: event.provider,
+        phone: match.phone,
+        amountMinor: match.amountMinor ?? -1,
+        states: ['sending', 'unknown'],
+        withoutProviderReference: true,
+        createdAfter: new Date(Date.now() - 24 * 3600_000).toISOString(),
+        limit: 2,
+      });
+      return candidates.length === 1 ? candidates[0] : undefined;
     }
     case 'request-reference': {
-      const rows = journal.db
-        .prepare('SELECT reference, amount_minor FROM transfers WHERE provider = ? AND request_reference = ? AND phone = ?')
-        .all(event.provider, match.requestReference, match.phone) as { reference: string; amount_minor: number }[];
-      const row = rows.length === 1 ? rows[0] : rows.find((candidate) => candidate.amount_minor === match.amountMinor);
-      return row ? journal.get(row.reference) : undefined;
+      const rows = await journal.find({ provider: event.provider, requestReference: match.requestReference, phone: match.phone });
+      return rows.length === 1 ? rows[0] : rows.find((candidate) => candidate.amountMinor === match.amountMinor);
     }
   }
 }
 
 /**
- * Moves the transfer through the state machine. A duplicate is recorded once; a callback that would move
- * a final transfer backwards changes nothing; one for a transfer we do not know is kept as a flagged event.
+ * Moves the transfer through the state machine as a callback may (forward only). A duplicate is recorded
+ * once; a callback that would move a transfer backwards changes nothing; one for a transfer we do not know
+ * is kept as a flagged event.
  */
-export function recordCallback(journal: Journal, event: CallbackEvent): Recorded {
+export async function recordCallback(journal: Journal, event: CallbackEvent): Promise<Recorded> {
   // Matching and recording in one transaction: nothing can move the transfer in between.
-  return journal.inTransaction(() => {
-    const transfer = matchTransfer(journal, event);
+  return journal.atomically(async (inner) => {
+    const transfer = await matchTransfer(inner, event);
     if (!transfer) {
-      const fresh = journal.recordEvent(null, `callback:${event.provider}`, ['unknown-transfer'], event.payload, event.dedupeKey);
+      const fresh = await inner.recordEvent({
+        kind: `callback:${event.provider}`,
+        flags: ['unknown-transfer'],
+        payload: event.payload,
+        dedupeKey: event.dedupeKey,
+      });
       return { outcome: fresh ? 'unknown-transfer' : 'duplicate', transfer: undefined };
     }
-    const result = journal.observeRead(transfer, {
+    const result = await inner.observeRead(transfer, {
       kind: `callback:${event.provider}`,
+      cause: 'callback',
       status: event.status,
       providerReference: event.providerReference,
       error: event.error,

@@ -12,7 +12,11 @@ export interface ValidationRules {
  * Africa's Talking asks before forwarding a transfer to the telco. Approve only what the journal shows
  * this tool sent (phone, amount and currency of a transfer in `sending` or `submitted`) and the rules allow.
  */
-export function validateAtRequest(journal: Journal, body: Record<string, unknown>, rules: ValidationRules): { approved: boolean; reason: string } {
+export async function validateAtRequest(
+  journal: Journal,
+  body: Record<string, unknown>,
+  rules: ValidationRules,
+): Promise<{ approved: boolean; reason: string }> {
   const phone = typeof body.phoneNumber === 'string' ? body.phoneNumber : '';
   const currency = typeof body.currencyCode === 'string' ? body.currencyCode : '';
   let minor: number;
@@ -24,10 +28,6 @@ export function validateAtRequest(journal: Journal, body: Record<string, unknown
   if (rules.allowedPrefixes?.length && !rules.allowedPrefixes.some((prefix) => phone.startsWith(prefix)))
     return { approved: false, reason: 'prefix not allowed' };
   if (rules.maxAmountMinor !== undefined && minor > rules.maxAmountMinor) return { approved: false, reason: 'above the maximum' };
-  const known = journal.db
-    .prepare(
-      `SELECT 1 FROM transfers WHERE provider = 'africastalking' AND phone = ? AND amount_minor = ? AND currency = ? AND status IN ('sending', 'submitted') LIMIT 1`,
-    )
-    .get(phone, minor, currency);
-  return known ? { approved: true, reason: 'matches a transfer this tool sent' } : { approved: false, reason: 'no such transfer in the journal' };
+  const known = await journal.find({ provider: 'africastalking', phone, amountMinor: minor, currency, states: ['sending', 'submitted'], limit: 1 });
+  return known.length ? { approved: true, reason: 'matches a transfer this tool sent' } : { approved: false, reason: 'no such transfer in the journal' };
 }

@@ -1,22 +1,30 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
-import { batchIdFor, hashFile } from '../batch/file-hash.js';
-import { checkFile, journalRows } from '../batch/prepare.js';
+import { hashFile } from '../batch/batch-identity.js';
 import { dispatchBatch, type DispatchProgress } from '../batch/dispatch.js';
-import { reconcileTransfers } from '../batch/reconcile.js';
+import { checkOutputPath } from '../batch/output-paths.js';
+import { planForBatch, planForFile } from '../batch/plan.js';
+import { checkFile, journalFile, type FileCheck } from '../batch/prepare.js';
 import { errorsWriter, writeResults } from '../batch/results.js';
 import type { ValidationSummary } from '../batch/validate.js';
 import { waitForBatch } from '../batch/wait.js';
-import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
-import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
+import type { Account } from '../core/account.js';
+import { ExitCode, invalidInput, usageError } from '../core/errors.js';
+import { formatMinor, requireCurrency } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
-import type { Batch } from '../journal/batches.js';
 import { failpoint } from '../failpoints.js';
-import { AppContext } from '../transfers/context.js';
+import type { Batch } from '../journal/batch.js';
+import type { ProviderName } from '../providers/names.js';
+import type { AppContext } from '../transfers/context.js';
+import { AppContext as Context } from '../transfers/context.js';
+import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
+import { BatchLease } from '../transfers/ownership.js';
+import { reconcileTransfers } from '../transfers/reconcile.js';
+import { parseWindow, RepeatIndex } from '../transfers/repeats.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
-import { confirmOrExit } from '../ui/confirm.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
+import { gateView, planJson } from '../ui/plan-view.js';
 import { startSpinner } from '../ui/spinner.js';
 import { printTable } from '../ui/table.js';
 import { transferJson } from '../ui/transfer-view.js';
@@ -37,174 +45,210 @@ interface BulkOptions extends GlobalOptions {
   currency?: string;
   country?: string;
   forceCurrency?: boolean;
-}
-
-const money = (totals: Map<string, number> | Record<string, number>) =>
-  Object.fromEntries([...(totals instanceof Map ? totals : Object.entries(totals))].map(([currency, minor]) => [currency, formatMinor(minor, currency)]));
-
-const describeTotals = (totals: Map<string, number> | Record<string, number>) =>
-  Object.entries(money(totals))
-    .map(([currency, amount]) => `${amount} ${currency}`)
-    .join(', ') || 'nothing';
-
-export default async function bulk(io: IO, file: string | undefined, options: BulkOptions): Promise<number> {
-  if (!file && !options.resume) throw usageError('bulk needs a CSV file (or --resume <batch>)');
-  const concurrency = parseCount(options.concurrency, '--concurrency', 256);
-  const rate = options.rate === undefined ? undefined : parseCount(options.rate, '--rate', 100_000);
-  const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
-  const context = AppContext.open(options);
-  try {
-    const { settings } = context;
-    const defaults: RecipientDefaults = {
-      country: options.country ?? settings.country,
-      currency: options.currency ?? settings.currency,
-      forceCurrency: options.forceCurrency,
-      limits: settings.limits,
-    };
-    if (options.currency) requireCurrency(options.currency);
-
-    let batch: Batch | undefined;
-    if (options.resume) {
-      batch = context.batches.get(options.resume);
-      if (!batch) throw invalidInput(`no batch "${options.resume}" in the journal: list transfers with 'airtime status --json' to find batch ids`);
-      if (batch.provider !== settings.provider)
-        throw usageError(`batch ${batch.id} was sent through ${batch.provider}: add --provider ${batch.provider} (or its --profile ${batch.profile})`);
-    } else if (file) {
-      const fileHash = await hashFile(file).catch(() => {
-        throw invalidInput(`file "${file}" cannot be read: check the path`);
-      });
-      batch = context.batches.byFile(fileHash, settings.provider, settings.profileName);
-      if (batch) {
-        io.err(`this file was already run as batch ${batch.id} (${batch.createdAt}): resuming — rows already sent are not sent again`);
-      } else {
-        const prepared = await prepareBatch(io, context, file, fileHash, defaults, options);
-        if (typeof prepared === 'number') return prepared;
-        batch = prepared;
-      }
-    }
-    if (!batch) throw usageError('nothing to run');
-    return await runBatch(io, context, batch, { concurrency, rate, timeoutMs, options });
-  } finally {
-    await context.close();
-  }
-}
-
-async function prepareBatch(
-  io: IO,
-  context: AppContext,
-  file: string,
-  fileHash: string,
-  defaults: RecipientDefaults,
-  options: BulkOptions,
-): Promise<Batch | number> {
-  const { settings } = context;
-  const errorsOut = options.errorsOut ? errorsWriter(options.errorsOut) : undefined;
-  let check;
-  try {
-    check = await checkFile(file, fileHash, defaults, context.journal, (error, progress) => errorsOut?.write(progress.header, error));
-  } finally {
-    await errorsOut?.close();
-  }
-  const { summary, alreadyInJournal } = check;
-
-  printPlan(io, file, summary, alreadyInJournal, settings.provider, settings.profileName, options);
-  if (options.dryRun) return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
-  if (summary.invalid > 0 && !options.skipInvalid) {
-    throw invalidInput(
-      `${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${options.errorsOut ? ` and ${options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`,
-    );
-  }
-  if (summary.valid === 0) throw invalidInput('no valid rows to pay');
-  if (options.maxTotal) {
-    for (const [currency, minor] of summary.totals) {
-      const cap = parseAmount(options.maxTotal, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor;
-      if (minor > cap)
-        throw failedError(`the run's total ${formatMinor(minor, currency)} ${currency} is above --max-total ${options.maxTotal}: nothing was sent`);
-    }
-  }
-  const provider = await context.provider();
-  if (provider.capabilities.balance) {
-    const balances = await provider.balance().catch((error: unknown) => {
-      throw failedError(`cannot check the balance before paying (${error instanceof Error ? error.message : String(error)}): nothing was sent; try again`);
-    });
-    for (const [currency, minor] of summary.totals) {
-      const balance = balances.find((entry) => entry.currency === currency);
-      if (!balance) continue;
-      io.err(`balance ${currency}: ${formatMinor(balance.minor, currency)} now, ${formatMinor(balance.minor - minor, currency)} after this run`);
-      if (balance.minor < minor) {
-        throw failedError(
-          `insufficient balance: ${provider.name} holds ${formatMinor(balance.minor, currency)} ${currency} but this run needs ${formatMinor(minor, currency)} ${currency}; nothing was sent`,
-        );
-      }
-    }
-  }
-  await confirmOrExit(io, `Pay ${summary.valid} rows (${describeTotals(summary.totals)}) through ${settings.provider} (profile ${settings.profileName})?`, {
-    yes: options.yes,
-  });
-  const batch = context.batches.create({
-    id: batchIdFor(fileHash, settings.provider, settings.profileName),
-    fileName: basename(file),
-    fileHash,
-    provider: settings.provider,
-    profile: settings.profileName,
-    rows: summary.valid,
-  });
-  await journalRows(file, fileHash, defaults, context.journal, { provider: settings.provider, profile: settings.profileName, batchId: batch.id });
-  failpoint('after-journal');
-  io.err(`batch ${batch.id}: ${summary.valid} rows journaled; sending`);
-  return batch;
-}
-
-function printPlan(io: IO, file: string, summary: ValidationSummary, alreadyInJournal: number, provider: string, profile: string, options: BulkOptions): void {
-  const mapping = summary.mapping;
-  const plan = {
-    file,
-    provider,
-    profile,
-    rows: summary.rows,
-    valid: summary.valid,
-    invalid: summary.invalid,
-    duplicates: summary.duplicates,
-    alreadyInJournal,
-    totals: money(summary.totals),
-    counts: Object.fromEntries(summary.counts),
-    columns: Object.fromEntries((mapping?.applied ?? []).map(({ header, field }) => [field, header])),
-    ignoredColumns: mapping?.unknown ?? [],
-    errors: summary.errors.map(({ line, column, value, reason }) => ({ line, column, value, reason })),
-  };
-  const out = options.dryRun ? (text: string) => io.out(text) : (text: string) => io.err(text);
-  if (options.dryRun && io.json) {
-    io.printJson({ dryRun: true, ...plan });
-    return;
-  }
-  out(
-    `${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${file}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`,
-  );
-  out(
-    `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${header}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${h}"`).join(', ')}` : ''}`,
-  );
-  out(`total: ${describeTotals(summary.totals)} · provider ${provider} · profile ${profile}`);
-  if (alreadyInJournal) out(`${alreadyInJournal} rows carry references already sent earlier: they will not be sent again`);
-  for (const error of summary.errors) out(`  line ${error.line}, ${error.column}: ${error.reason}`);
-  if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more (use --errors-out FILE for all of them)`);
+  repeatWindow: string;
+  allowRepeats?: boolean;
+  skipRepeats?: boolean;
 }
 
 interface RunSettings {
   readonly concurrency: number;
   readonly rate: number | undefined;
   readonly timeoutMs: number;
+  readonly windowMs: number;
+  readonly defaults: RecipientDefaults;
   readonly options: BulkOptions;
+  readonly file: string | undefined;
 }
 
-async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<number> {
-  // Rows caught in flight by an earlier run are resolved by asking the provider before anything is sent.
-  const inFlight = [...context.journal.batchPage(batch.id, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER)];
-  if (inFlight.length) {
-    io.err(`reconciling ${inFlight.length} rows whose outcome an earlier run did not record`);
-    const report = await reconcileTransfers(context, inFlight, run.concurrency);
+const money = (totals: Readonly<Record<string, number>>) =>
+  Object.fromEntries(Object.entries(totals).map(([currency, minor]) => [currency, formatMinor(minor, currency)]));
+
+const describeTotals = (totals: Readonly<Record<string, number>>) =>
+  Object.entries(money(totals))
+    .map(([currency, amount]) => `${amount} ${currency}`)
+    .join(', ') || 'nothing';
+
+export default async function bulk(io: IO, file: string | undefined, options: BulkOptions): Promise<number> {
+  if (!file && !options.resume) throw usageError('bulk needs a CSV file (or --resume <batch>)');
+  if (options.allowRepeats && options.skipRepeats) throw usageError('--allow-repeats and --skip-repeats contradict each other: choose one');
+  const windowMs = parseWindow(options.repeatWindow);
+  if (windowMs === undefined) throw usageError(`--repeat-window "${options.repeatWindow}" is not a duration: give e.g. 30d, 12h or 0 (off)`);
+  const run: RunSettings = {
+    concurrency: parseCount(options.concurrency, '--concurrency', 256),
+    rate: options.rate === undefined ? undefined : parseCount(options.rate, '--rate', 100_000),
+    timeoutMs: parseSeconds(options.timeout, '--timeout') * 1000,
+    windowMs,
+    defaults: { country: options.country, currency: options.currency, forceCurrency: options.forceCurrency },
+    options,
+    file,
+  };
+  if (options.currency) requireCurrency(options.currency);
+  // Paths written after money moved are checked before anything moves (and may not be an input).
+  const inputs = file ? [file] : [];
+  if (options.out) await checkOutputPath(options.out, '--out', inputs);
+  if (options.errorsOut) await checkOutputPath(options.errorsOut, '--errors-out', inputs);
+
+  const context = Context.open(options);
+  try {
+    const settings = context.settings;
+    const defaults = {
+      ...run.defaults,
+      country: options.country ?? settings.country,
+      currency: options.currency ?? settings.currency,
+      limits: settings.limits,
+    };
+    const settled = { ...run, defaults };
+    if (options.resume) {
+      const batch = await context.journal.batch(options.resume);
+      if (!batch) throw invalidInput(`no batch "${options.resume}" in the journal: list them with 'airtime status --json' (batch ids start with b_)`);
+      return await runExisting(io, context, batch, settled, file);
+    }
+    return await runFile(io, context, file as string, settled);
+  } finally {
+    await context.close();
+  }
+}
+
+/** A file: validated, then either a batch the journal already holds (a re-run) or a new one. */
+async function runFile(io: IO, context: AppContext, file: string, run: RunSettings): Promise<number> {
+  const { journal } = context;
+  const account = context.account;
+  const fileHash = await hashFile(file).catch(() => {
+    throw invalidInput(`file "${file}" cannot be read: check the path`);
+  });
+  const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox' });
+  const errorsOut = run.options.errorsOut ? errorsWriter(run.options.errorsOut) : undefined;
+  let check: FileCheck;
+  try {
+    check = await checkFile(file, account, run.defaults, journal, repeatIndex, (error, progress) => errorsOut?.write(progress.header, error));
+  } finally {
+    await errorsOut?.close();
+  }
+  const existing = await journal.batch(check.batchId);
+  if (existing) {
     io.err(
-      `reconciled: ${report.resolved} resolved, ${report.requeued} never arrived (sending them under the same key), ${report.unresolved.length} still unknown`,
+      `these rows were already run as batch ${existing.id} (${existing.fileName}, ${existing.createdAt}): resuming — rows already sent are not sent again`,
     );
+    return runExisting(io, context, existing, run, file);
+  }
+
+  const { summary } = check;
+  const plan = await planForFile(journal, check, account, basename(file), run.options.skipRepeats === true, run.windowMs);
+  printFileCheck(io, file, summary, run.options);
+  if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: check.batchId, ...fileJson(file, summary), plan: planJson(plan) });
+  if (!run.options.dryRun && summary.invalid > 0 && !run.options.skipInvalid) {
+    throw invalidInput(
+      `${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${run.options.errorsOut ? ` and ${run.options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`,
+    );
+  }
+  if (!run.options.dryRun && summary.valid === 0) throw invalidInput('no valid rows to pay');
+  const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+  if (gate.kind === 'dry-run') return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
+  if (gate.kind === 'nothing') {
+    io.err('nothing to pay: every row is held by an earlier batch or left out');
+    return ExitCode.ok;
+  }
+
+  await journal.ensureAccount(account);
+  const { batch } = await journal.createBatch({
+    id: check.batchId,
+    account: account.id,
+    provider: account.provider as ProviderName,
+    profile: account.profile,
+    fileName: basename(file),
+    filePath: resolve(file),
+    fileHash,
+    fingerprint: check.fingerprint,
+    rows: plan.sendNow.rows,
+    fileRows: summary.rows,
+    invalid: summary.invalid,
+    totals: plan.sendNow.totals,
+  });
+  const lease = await BatchLease.acquire(journal, batch.id);
+  try {
+    const skip = run.options.skipRepeats ? (row: Parameters<RepeatIndex['probe']>[0]) => repeatIndex.probe(row) !== undefined : undefined;
+    if (!(await journalFile(file, journal, { account, batch, defaults: run.defaults, skip }))) {
+      throw invalidInput(`batch ${batch.id} could not be journaled whole from ${file}: nothing was sent; run the same command again`);
+    }
+    failpoint('after-journal');
+    io.err(`batch ${batch.id}: ${plan.sendNow.rows} rows journaled; sending`);
+    return await send(io, context, (await journal.batch(batch.id)) ?? batch, lease, gate.consent, run);
+  } finally {
+    await lease.release();
+  }
+}
+
+/**
+ * A batch the journal holds: the same file again, or `--resume`. It is completed from its file first if a
+ * crash left it part-journaled, then planned from the journal and put through the same gate as a new one.
+ */
+async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSettings, file: string | undefined): Promise<number> {
+  const { journal } = context;
+  const account: Account = (await journal.account(batch.account)) ?? context.account;
+  // Asking and sending go through the batch's own account; refuse early if it cannot be reached as it was.
+  await context.providerFor(batch);
+  const lease = await BatchLease.acquire(journal, batch.id);
+  try {
+    if (lease.tookOverFrom)
+      io.err(`took over batch ${batch.id} from a run that stopped answering (pid ${lease.tookOverFrom.pid} on ${lease.tookOverFrom.host})`);
+    let current = batch;
+    if (!current.complete) current = await completeFromFile(io, context, current, account, run, file);
+    const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox', excludeBatch: current.id });
+    const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
+    if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
+    const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+    if (gate.kind === 'dry-run') return ExitCode.ok;
+    if (gate.kind === 'nothing') return await finish(io, context, current, run.options, undefined);
+    if (repeatedIds.length) {
+      await journal.observeMany(
+        repeatedIds.map((id) => ({
+          id,
+          observation: { kind: 'skip-repeat', cause: 'cancel', status: 'cancelled', error: 'left out: repeats a recent payment (--skip-repeats)' },
+        })),
+      );
+    }
+    return await send(io, context, current, lease, gate.consent, run);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function completeFromFile(io: IO, context: AppContext, batch: Batch, account: Account, run: RunSettings, file: string | undefined): Promise<Batch> {
+  const source = file ?? batch.filePath;
+  if (!source)
+    throw invalidInput(
+      `batch ${batch.id} is incomplete (${batch.journaled} of ${batch.rows} rows journaled) and its file is unknown: run 'airtime bulk <file>' with its file`,
+    );
+  io.err(`batch ${batch.id} is incomplete (${batch.journaled} of ${batch.rows} rows journaled): completing it from ${source} before anything is sent`);
+  const repeatIndex = await RepeatIndex.load(context.journal, { windowMs: 0, sandbox: account.provider === 'sandbox' });
+  let check: FileCheck;
+  try {
+    check = await checkFile(source, account, run.defaults, context.journal, repeatIndex);
+  } catch {
+    throw invalidInput(`batch ${batch.id} is incomplete and ${source} cannot be read: run 'airtime bulk <file>' with its file`);
+  }
+  if (check.batchId !== batch.id) {
+    throw invalidInput(
+      `batch ${batch.id} is incomplete and ${source} no longer holds its rows (the file changed): run 'airtime bulk <file>' with the file it was made from`,
+    );
+  }
+  if (!(await journalFile(source, context.journal, { account, batch, defaults: run.defaults }))) {
+    throw invalidInput(`batch ${batch.id} could not be completed from ${source}: nothing was sent`);
+  }
+  return (await context.journal.batch(batch.id)) ?? batch;
+}
+
+function consentRequest(options: BulkOptions): ConsentRequest {
+  return { dryRun: options.dryRun, yes: options.yes, maxTotal: options.maxTotal, allowRepeats: options.allowRepeats };
+}
+
+/** Resolves what an earlier run left in flight, then sends the queued rows; Ctrl-C stops cleanly. */
+async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease, consent: Consent, run: RunSettings): Promise<number> {
+  const inFlight = await context.journal.batchPage(batch.id, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
+  if (inFlight.length) {
+    io.err(`asking about ${inFlight.length} rows an earlier run left in flight`);
+    const report = await reconcileTransfers(context, inFlight, { concurrency: run.concurrency });
+    io.err(`asked: ${report.resolved} resolved, ${report.requeued} never arrived (resent as the identical request), ${report.unresolved.length} still unknown`);
   }
 
   const controller = new AbortController();
@@ -230,18 +274,28 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
   };
   let result;
   try {
-    result = await dispatchBatch(context, batch.id, { concurrency: run.concurrency, ratePerSecond: run.rate, signal: controller.signal, onProgress: report });
+    result = await dispatchBatch(context, consent, batch, lease, {
+      concurrency: run.concurrency,
+      ratePerSecond: run.rate,
+      signal: controller.signal,
+      onProgress: report,
+    });
   } finally {
     spinner.stop();
     stopListening();
   }
-  if (result.fatal) throw result.fatal;
+  if (result.fatal) {
+    await writeOut(context, batch, run.options);
+    throw result.fatal;
+  }
+  if (result.lostLease) {
+    io.err(`another run took batch ${batch.id} over while this one was not answering: this run stopped sending (${result.progress.sent} sent by it)`);
+    return await finish(io, context, batch, run.options, ExitCode.partial);
+  }
   if (result.interrupted) {
-    const tally = context.batches.tally(batch.id);
-    io.err(
-      `stopped: ${result.progress.sent} sent this run, ${tally.counts.queued ?? 0} not sent. Resume with: airtime bulk --resume ${batch.id}${context.settings.profileName !== 'default' ? ` --profile ${context.settings.profileName}` : ''}`,
-    );
-    return ExitCode.cancelled;
+    const code = await finish(io, context, batch, run.options, ExitCode.cancelled);
+    io.err(`stopped: ${result.progress.sent} sent this run. Resume with: ${resumeCommand(context, batch, run.options)}`);
+    return code;
   }
   if (run.options.wait) {
     const listener = await startTemporaryListener(context, io);
@@ -253,35 +307,80 @@ async function runBatch(io: IO, context: AppContext, batch: Batch, run: RunSetti
       await listener.stop();
     }
   }
-  return finish(io, context, batch, run.options);
+  return finish(io, context, batch, run.options, undefined);
 }
 
-async function finish(io: IO, context: AppContext, batch: Batch, options: BulkOptions): Promise<number> {
-  const tally = context.batches.tally(batch.id);
-  const transfers = () => context.journal.list({ batchId: batch.id });
-  if (options.out) await writeResults(options.out, transfers());
+/** What to type to carry on: the batch, and everything that decides where and how it goes. */
+function resumeCommand(context: AppContext, batch: Batch, options: BulkOptions): string {
+  const parts = ['airtime bulk --resume', batch.id];
+  if (context.settings.profileName !== 'default' || batch.profile !== 'default') parts.push('--profile', batch.profile);
+  if (batch.provider !== 'sandbox') parts.push('--provider', batch.provider);
+  if (options.out) parts.push('--out', options.out);
+  return parts.join(' ');
+}
+
+async function writeOut(context: AppContext, batch: Batch, options: BulkOptions): Promise<void> {
+  if (options.out) await writeResults(options.out, await context.journal.list({ batchId: batch.id }));
+}
+
+async function finish(io: IO, context: AppContext, batch: Batch, options: BulkOptions, forced: number | undefined): Promise<number> {
+  const tally = await context.journal.tally(batch.id);
+  const transfers = await context.journal.list({ batchId: batch.id });
+  await writeOut(context, batch, options);
   const counts = tally.counts;
-  const done = (counts.submitted ?? 0) + (counts.delivered ?? 0);
-  const exit = done === tally.rows ? ExitCode.ok : ExitCode.partial;
+  const done = (counts.submitted ?? 0) + (counts.delivered ?? 0) + (counts.cancelled ?? 0);
+  // The batch's own row count, not what happens to be journaled: a part-journaled batch is not done.
+  const exit = forced ?? (done === batch.rows && tally.rows === batch.rows ? ExitCode.ok : ExitCode.partial);
   if (io.json) {
     io.printJson({
       batch: batch.id,
-      rows: tally.rows,
+      rows: batch.rows,
       totals: money(tally.totals),
       delivered: money(tally.delivered),
       counts,
-      transfers: transfers().map(transferJson),
+      transfers: transfers.map(transferJson),
     });
   } else {
     printTable(
       io,
       ['batch', 'rows', 'status', 'count'],
-      Object.entries(counts).map(([status, count]) => [batch.id, String(tally.rows), status, String(count)]),
+      Object.entries(counts).map(([status, count]) => [batch.id, String(batch.rows), status, String(count)]),
     );
     io.err(`total ${describeTotals(tally.totals)}; delivered so far ${describeTotals(tally.delivered)}${options.out ? `; results in ${options.out}` : ''}`);
     if ((counts.unknown ?? 0) + (counts.sending ?? 0) > 0)
       io.err(`some outcomes are unknown: 'airtime reconcile ${batch.id}' asks the provider (never resends under a new key)`);
-    if (counts.queued) io.err(`${counts.queued} rows were not sent: 'airtime bulk --resume ${batch.id}' sends them`);
+    if (counts.queued && forced !== ExitCode.cancelled) io.err(`${counts.queued} rows were not sent: '${resumeCommand(context, batch, options)}' sends them`);
   }
   return exit;
+}
+
+function fileJson(file: string, summary: ValidationSummary) {
+  const mapping = summary.mapping;
+  return {
+    file,
+    rows: summary.rows,
+    valid: summary.valid,
+    invalid: summary.invalid,
+    duplicates: summary.duplicates,
+    totals: money(Object.fromEntries(summary.totals)),
+    counts: Object.fromEntries(summary.counts),
+    columns: Object.fromEntries((mapping?.applied ?? []).map(({ header, field }) => [field, header])),
+    ignoredColumns: mapping?.unknown ?? [],
+    errors: summary.errors.map(({ line, column, value, reason }) => ({ line, column, value, reason })),
+  };
+}
+
+function printFileCheck(io: IO, file: string, summary: ValidationSummary, options: BulkOptions): void {
+  if (io.json) return;
+  const mapping = summary.mapping;
+  const out = options.dryRun ? (text: string) => io.out(text) : (text: string) => io.err(text);
+  out(
+    `${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${file}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`,
+  );
+  out(
+    `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${header}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${h}"`).join(', ')}` : ''}`,
+  );
+  out(`total: ${describeTotals(Object.fromEntries(summary.totals))}`);
+  for (const error of summary.errors) out(`  line ${error.line}, ${error.column}: ${error.reason}`);
+  if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more (use --errors-out FILE for all of them)`);
 }

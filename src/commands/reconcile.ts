@@ -1,7 +1,10 @@
 import type { GlobalOptions } from '../cli.js';
-import { reconcileTransfers } from '../batch/reconcile.js';
 import { ExitCode, invalidInput } from '../core/errors.js';
+import type { TransferState } from '../core/transfer-state.js';
+import type { Transfer } from '../journal/transfer.js';
 import { AppContext } from '../transfers/context.js';
+import { BatchLease, HeldElsewhereError } from '../transfers/ownership.js';
+import { reconcileTransfers, type ReconcileReport } from '../transfers/reconcile.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 import { transferJson } from '../ui/transfer-view.js';
@@ -9,44 +12,68 @@ import { parseCount } from './options.js';
 
 interface ReconcileOptions extends GlobalOptions {
   concurrency: string;
+  submitted?: boolean;
 }
 
 /** What an operator should check for a transfer no status query can resolve. */
 function operatorHint(provider: string): string {
   return provider === 'africastalking'
-    ? "AT has no lookup by our key: find the phone and amount in the AT dashboard's airtime transactions (or wait for its status callback), then record the outcome there; never resend under a new key"
-    : 'ask the provider about this reference, or run reconcile again later';
+    ? "AT has no lookup by our key: find the phone and amount in the AT dashboard's airtime transactions (or wait for its status callback), then record it with 'airtime resolve REF --delivered|--failed|--not-sent --note …'; never resend under a new key"
+    : "ask again later, or check the provider's portal and record what you find with 'airtime resolve REF --delivered|--failed|--not-sent --note …'";
 }
 
+/**
+ * Asks each open transfer's own account about it — every provider and profile, or one batch. A batch
+ * another run is sending is left to that run (its lease says who); exit 5 while any remain unknown.
+ */
 export default async function reconcile(io: IO, batchId: string | undefined, options: ReconcileOptions): Promise<number> {
   const concurrency = parseCount(options.concurrency, '--concurrency', 64);
+  const states: TransferState[] = options.submitted ? ['sending', 'unknown', 'submitted'] : ['sending', 'unknown'];
   const context = AppContext.open(options);
+  const { journal } = context;
+  const leases: BatchLease[] = [];
+  const skipped: { batch: string; reason: string; rows: number }[] = [];
   try {
-    if (batchId && !context.batches.get(batchId)) throw invalidInput(`no batch "${batchId}" in the journal`);
-    const pending = batchId
-      ? context.journal.batchPage(batchId, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER)
-      : [...context.journal.list({ status: 'unknown' }), ...context.journal.list({ status: 'sending' })].filter(
-          (transfer) => transfer.provider === context.settings.provider,
-        );
-    const report = await reconcileTransfers(context, pending, concurrency);
+    if (batchId && !(await journal.batch(batchId))) throw invalidInput(`no batch "${batchId}" in the journal`);
+    const open = batchId ? await journal.batchPage(batchId, states, 0, Number.MAX_SAFE_INTEGER) : await journal.list({ states });
+    // One owner per batch: a batch being run elsewhere is not reconciled under its feet.
+    const byBatch = new Map<string | null, Transfer[]>();
+    for (const transfer of open) byBatch.set(transfer.batchId, [...(byBatch.get(transfer.batchId) ?? []), transfer]);
+    const pending: Transfer[] = [];
+    for (const [batch, transfers] of byBatch) {
+      if (batch === null) {
+        pending.push(...transfers);
+        continue;
+      }
+      try {
+        leases.push(await BatchLease.acquire(journal, batch));
+        pending.push(...transfers);
+      } catch (error) {
+        if (!(error instanceof HeldElsewhereError) || batchId) throw error;
+        skipped.push({ batch, reason: error.message, rows: transfers.length });
+      }
+    }
+    const report: ReconcileReport = await reconcileTransfers(context, pending, { concurrency });
     const unresolved = report.unresolved.map(({ transfer, reason }) => ({ ...transferJson(transfer), reason, check: operatorHint(transfer.provider) }));
     if (io.json) {
-      io.printJson({ batch: batchId ?? null, checked: pending.length, resolved: report.resolved, requeued: report.requeued, unresolved });
+      io.printJson({ batch: batchId ?? null, checked: pending.length, resolved: report.resolved, requeued: report.requeued, unresolved, skipped });
     } else {
       io.err(
         `checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
       );
+      for (const entry of skipped) io.err(`skipped ${entry.rows} rows: ${entry.reason}`);
       if (unresolved.length) {
         printTable(
           io,
-          ['reference', 'phone', 'amount', 'reason'],
-          unresolved.map((entry) => [entry.reference, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]),
+          ['reference', 'provider', 'phone', 'amount', 'reason'],
+          unresolved.map((entry) => [entry.reference, `${entry.provider}/${entry.profile}`, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]),
         );
         io.err(`what to check: ${operatorHint(unresolved[0]?.provider ?? '')}`);
       }
     }
-    return unresolved.length ? ExitCode.partial : ExitCode.ok;
+    return unresolved.length || skipped.length ? ExitCode.partial : ExitCode.ok;
   } finally {
+    for (const lease of leases) await lease.release();
     await context.close();
   }
 }

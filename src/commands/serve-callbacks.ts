@@ -33,7 +33,7 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   const format = options.json ? 'json' : options.format;
   const context = AppContext.open(options);
   const { journal, settings } = context;
-  if (options.untilComplete && !context.batches.get(options.untilComplete)) throw invalidInput(`no batch "${options.untilComplete}" in the journal`);
+  if (options.untilComplete && !(await journal.batch(options.untilComplete))) throw invalidInput(`no batch "${options.untilComplete}" in the journal`);
   const maxAmountMinor = options.maxAmount ? parseMaxAmount(options.maxAmount) : undefined;
   const pathToken = options.pathToken ?? process.env.AIRTIME_CALLBACK_TOKEN;
   const webhookSecret = settings.credentials.webhookSecret ?? process.env.ZW_WEBHOOK_SECRET;
@@ -95,7 +95,7 @@ function parseMaxAmount(text: string): number {
 async function untilComplete(context: AppContext, batchId: string, signal: AbortSignal, timeoutMs: number | undefined, io: IO): Promise<number> {
   const deadline = timeoutMs ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
   for (;;) {
-    const tally = context.batches.tally(batchId);
+    const tally = await context.journal.tally(batchId);
     const open = (tally.counts.queued ?? 0) + (tally.counts.sending ?? 0) + (tally.counts.submitted ?? 0) + (tally.counts.unknown ?? 0);
     if (open === 0) {
       io.err(`batch ${batchId} is complete: ${JSON.stringify(tally.counts)}`);

@@ -1,7 +1,8 @@
 import type { GlobalOptions } from '../cli.js';
-import { ExitCode, invalidInput } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
 import type { TransferState } from '../core/transfer-state.js';
 import { AppContext } from '../transfers/context.js';
+import { findTransfer } from '../transfers/lookup.js';
 import { refreshTransfer } from '../transfers/refresh.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
@@ -17,9 +18,9 @@ interface StatusOptions extends GlobalOptions {
 export default async function status(io: IO, reference: string | undefined, options: StatusOptions): Promise<number> {
   const context = AppContext.open(options);
   try {
-    if (reference === undefined) return list(io, context, options);
-    const found = context.journal.get(reference) ?? context.journal.findByProviderReference(context.settings.provider, reference);
-    if (!found) throw invalidInput(`no transfer with reference "${reference}" in the journal: list recent ones with 'airtime status'`);
+    if (reference === undefined) return await list(io, context, options);
+    const found = await findTransfer(context, reference, options);
+    // Asked through the transfer's own account, whatever is active now.
     const { transfer, unresolved } = await refreshTransfer(context, found);
     printTransfer(io, transfer);
     if (unresolved) io.err(`note: ${unresolved}`);
@@ -29,8 +30,8 @@ export default async function status(io: IO, reference: string | undefined, opti
   }
 }
 
-function list(io: IO, context: AppContext, options: StatusOptions): number {
-  const transfers = context.journal.list({ limit: parseCount(options.limit, '--limit'), status: options.state, batchId: options.batch });
+async function list(io: IO, context: AppContext, options: StatusOptions): Promise<number> {
+  const transfers = await context.journal.list({ limit: parseCount(options.limit, '--limit'), status: options.state, batchId: options.batch });
   if (io.json) {
     io.printJson({ transfers: transfers.map(transferJson) });
     return ExitCode.ok;
@@ -44,7 +45,14 @@ function list(io: IO, context: AppContext, options: StatusOptions): number {
     ['reference', 'status', 'phone', 'amount', 'provider', 'created'],
     transfers.map((transfer) => {
       const json = transferJson(transfer);
-      return [json.reference, colourStatus(io.color, json.status), json.phone, `${json.amount} ${json.currency}`, json.provider, json.createdAt];
+      return [
+        json.reference,
+        colourStatus(io.color, json.status),
+        json.phone,
+        `${json.amount} ${json.currency}`,
+        `${json.provider}/${json.profile}`,
+        json.createdAt,
+      ];
     }),
   );
   return ExitCode.ok;

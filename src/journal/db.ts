@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../config/paths.js';
-import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -10,7 +9,7 @@ export type Db = Database.Database;
  * Opens a SQLite file in WAL mode with a busy timeout, so a bulk run and a callback listener can write the
  * same journal at once, and brings its schema up to date.
  */
-export function openDatabase(file: string, schema: readonly string[] = migrations): Db {
+export function openDatabase(file: string, schema: readonly string[]): Db {
   if (file !== ':memory:') ensureDir(dirname(file));
   const fresh = file === ':memory:' || !existsSync(file);
   const db = new Database(file);

@@ -1,14 +1,19 @@
-import { judgeTransition, type TransferState } from '../core/transfer-state.js';
+import type { Account } from '../core/account.js';
+import { judgeTransition, sentStates, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
-import { openDatabase, type Db } from './db.js';
+import { chainHash } from './audit-chain.js';
+import type { Batch, BatchTally, NewBatch } from './batch.js';
+import type { Database, Sql, SqlValue } from './sql.js';
 import { SerialisedPayload, type NewTransfer, type Observation, type ObservationResult, type Transfer } from './transfer.js';
 
 interface TransferRow {
+  id: number;
+  account: string;
   reference: string;
   provider: string;
   profile: string;
   phone: string;
-  amount_minor: number;
+  amount_minor: number | string;
   currency: string;
   status: string;
   provider_reference: string | null;
@@ -17,17 +22,23 @@ interface TransferRow {
   note: string | null;
   batch_id: string | null;
   line: number | null;
+  attempts: number;
+  first_attempt_at: string | null;
+  last_attempt_at: string | null;
   created_at: string;
   updated_at: string;
 }
 
+// PostgreSQL returns BIGINT as text; every integer column is read through Number().
 function toTransfer(row: TransferRow): Transfer {
   return {
+    id: Number(row.id),
+    account: row.account,
     reference: row.reference,
     provider: row.provider as ProviderName,
     profile: row.profile,
     phone: row.phone,
-    amountMinor: row.amount_minor,
+    amountMinor: Number(row.amount_minor),
     currency: row.currency,
     status: row.status as TransferState,
     providerReference: row.provider_reference,
@@ -35,7 +46,54 @@ function toTransfer(row: TransferRow): Transfer {
     error: row.error,
     note: row.note,
     batchId: row.batch_id,
-    line: row.line,
+    line: row.line === null ? null : Number(row.line),
+    attempts: Number(row.attempts),
+    firstAttemptAt: row.first_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface BatchRow {
+  id: string;
+  account: string;
+  provider: string;
+  profile: string;
+  file_name: string;
+  file_path: string | null;
+  file_hash: string;
+  fingerprint: string;
+  rows: number;
+  file_rows: number;
+  invalid: number;
+  journaled: number;
+  complete: number;
+  totals: string;
+  state: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toBatch(row: BatchRow): Batch {
+  return {
+    id: row.id,
+    account: row.account,
+    provider: row.provider as ProviderName,
+    profile: row.profile,
+    fileName: row.file_name,
+    filePath: row.file_path,
+    fileHash: row.file_hash,
+    fingerprint: row.fingerprint,
+    rows: Number(row.rows),
+    fileRows: Number(row.file_rows),
+    invalid: Number(row.invalid),
+    journaled: Number(row.journaled),
+    complete: Number(row.complete) === 1,
+    totals: JSON.parse(row.totals) as Record<string, number>,
+    state: row.state,
+    createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -43,299 +101,744 @@ function toTransfer(row: TransferRow): Transfer {
 
 export interface EventRecord {
   readonly id: number;
-  readonly transferReference: string | null;
+  readonly transferId: number | null;
+  readonly batchId: string | null;
   readonly kind: string;
   readonly fromStatus: string | null;
   readonly toStatus: string | null;
   readonly flags: string[];
   readonly payload: unknown;
+  readonly actor: string;
   readonly createdAt: string;
+}
+
+interface EventRow {
+  id: number;
+  transfer_id: number | null;
+  batch_id: string | null;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  flags: string | null;
+  payload: string | null;
+  dedupe_key: string | null;
+  actor: string;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEvent(row: EventRow): EventRecord {
+  return {
+    id: Number(row.id),
+    transferId: row.transfer_id === null ? null : Number(row.transfer_id),
+    batchId: row.batch_id,
+    kind: row.kind,
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    flags: row.flags ? row.flags.split(',') : [],
+    payload: row.payload ? (JSON.parse(row.payload) as unknown) : null,
+    actor: row.actor,
+    createdAt: row.created_at,
+  };
+}
+
+export interface NewEvent {
+  readonly transferId?: number | null;
+  readonly batchId?: string | null;
+  readonly kind: string;
+  readonly fromStatus?: string | null;
+  readonly toStatus?: string | null;
+  readonly flags?: readonly string[];
+  readonly payload?: unknown;
+  readonly dedupeKey?: string | null | undefined;
 }
 
 export interface ListQuery {
   readonly limit?: number | undefined;
   readonly status?: TransferState | undefined;
+  readonly states?: readonly TransferState[] | undefined;
   readonly batchId?: string | undefined;
+  readonly account?: string | undefined;
+}
+
+/** What a transfer lookup may filter on (callbacks, validation, reconcile). */
+export interface TransferFilter {
+  readonly provider?: ProviderName;
+  readonly account?: string;
+  readonly reference?: string;
+  readonly providerReference?: string;
+  readonly requestReference?: string;
+  readonly phone?: string;
+  readonly amountMinor?: number;
+  readonly currency?: string;
+  readonly states?: readonly TransferState[];
+  readonly createdAfter?: string;
+  readonly withoutProviderReference?: boolean;
+  readonly limit?: number;
+}
+
+/** A chunk to claim: fresh rows (their request reference derived from what was claimed) or a whole earlier request. */
+export interface ClaimChunk {
+  readonly ids: readonly number[];
+  /** Set for rows requeued to be resent as the identical request: claimed all together or not at all. */
+  readonly requestReference?: string | null;
+}
+
+export interface Claimed {
+  readonly transfers: Transfer[];
+  readonly requestReference: string | null;
+}
+
+/** Who runs a batch: shown to whoever else tries. */
+export interface Holder {
+  readonly id: string;
+  readonly pid: number;
+  readonly host: string;
+  readonly actor: string;
+}
+
+export interface LeaseInfo extends Holder {
+  readonly acquiredAt: string;
+  readonly heartbeatAt: string;
+  /** Milliseconds since the last heartbeat, by the journal's clock. */
+  readonly silentMs: number;
+  readonly ttlMs: number;
+}
+
+export type LeaseResult = { readonly acquired: true; readonly tookOverFrom: LeaseInfo | null } | { readonly acquired: false; readonly heldBy: LeaseInfo };
+
+interface LeaseRow {
+  name: string;
+  holder: string;
+  pid: number | null;
+  host: string | null;
+  actor: string | null;
+  ttl_ms: number;
+  acquired_at: string;
+  heartbeat_at: string;
+  db_now: string;
+}
+
+function toLease(row: LeaseRow): LeaseInfo {
+  return {
+    id: row.holder,
+    pid: Number(row.pid ?? 0),
+    host: row.host ?? '?',
+    actor: row.actor ?? '?',
+    acquiredAt: row.acquired_at,
+    heartbeatAt: row.heartbeat_at,
+    silentMs: Date.parse(row.db_now) - Date.parse(row.heartbeat_at),
+    ttlMs: Number(row.ttl_ms),
+  };
+}
+
+/** One recipient the repeat guard knows was paid (or is being paid) recently. */
+export interface SentRecipient {
+  readonly id: number;
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly batchId: string | null;
 }
 
 const now = () => new Date().toISOString();
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 /**
  * The journal: every transfer is written here, with its idempotency key, before any provider call, and
- * every answer about it is an event. All state changes pass through `observe`, which enforces the
- * transition rules in one transaction.
+ * every answer about it is an event. All state changes pass through the state machine in one transaction.
+ * The same logic runs on SQLite and PostgreSQL (`Database`); a `Journal` made by `atomically` runs inside
+ * one transaction and every method called on it shares that transaction.
  */
 export class Journal {
-  readonly db: Db;
-  private readonly statements;
+  private chain: { head: string; count: number; dirty: boolean } | undefined;
 
-  private readonly transactions;
+  private constructor(
+    private readonly database: Database,
+    /** Who writes: the OS user and host (SQLite) or the database role (PostgreSQL). */
+    readonly actor: string,
+    private readonly sql: Sql,
+    private readonly inTransaction: boolean,
+    private readonly knownAccounts: Set<string>,
+  ) {}
 
-  constructor(file: string) {
-    this.db = openDatabase(file);
-    this.statements = {
-      insert: this.db.prepare(
-        `INSERT INTO transfers (reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, created_at, updated_at)
-         VALUES (@reference, @provider, @profile, @phone, @amountMinor, @currency, 'queued', @note, @batchId, @line, @at, @at)
-         ON CONFLICT (reference) DO NOTHING`,
-      ),
-      get: this.db.prepare('SELECT * FROM transfers WHERE reference = ?'),
-      byProviderReference: this.db.prepare('SELECT * FROM transfers WHERE provider = ? AND provider_reference = ?'),
-      update: this.db.prepare(
-        `UPDATE transfers SET status = @status, provider_reference = coalesce(@providerReference, provider_reference),
-           error = CASE WHEN @status IN ('failed', 'unknown', 'queued') THEN coalesce(@error, error) ELSE @error END,
-           note = coalesce(@note, note), updated_at = @at
-         WHERE reference = @reference`,
-      ),
-      markSending: this.db.prepare(
-        `UPDATE transfers SET status = 'sending', request_reference = @requestReference, updated_at = @at
-         WHERE reference = @reference AND status = 'queued'`,
-      ),
-      setRequestReference: this.db.prepare('UPDATE transfers SET request_reference = @requestReference WHERE reference = @reference'),
-      event: this.db.prepare(
-        `INSERT INTO events (transfer_reference, kind, from_status, to_status, flags, payload, dedupe_key, created_at)
-         VALUES (@reference, @kind, @from, @to, @flags, @payload, @dedupeKey, @at)
-         ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
-      ),
-      events: this.db.prepare('SELECT * FROM events WHERE transfer_reference = ? ORDER BY id'),
-    };
-    // Built once: better-sqlite3's transaction wrapper is costly to create on every call.
-    this.transactions = {
-      observe: this.db.transaction((reference: string, observation: Observation) => this.observeInTransaction(reference, observation)),
-      observeMany: this.db.transaction((items: readonly { reference: string; observation: Observation }[]) =>
-        items.map(({ reference, observation }) => this.observeInTransaction(reference, observation)),
-      ),
-    };
+  static over(database: Database, actor: string): Journal {
+    return new Journal(database, actor, database, false, new Set());
   }
 
-  /** Runs `work` in one immediate transaction, or inside the caller's when there already is one. */
-  inTransaction<T>(work: () => T): T {
-    return this.db.inTransaction ? work() : this.db.transaction(work).immediate();
+  get kind(): 'sqlite' | 'postgres' {
+    return this.database.dialect.name;
   }
 
-  static open(file: string): Journal {
-    return new Journal(file);
+  get location(): string {
+    return this.database.location;
   }
 
-  close(): void {
-    this.db.close();
+  async close(): Promise<void> {
+    await this.database.close();
   }
 
-  /** Records a transfer as `queued`. A reference already known is returned as it is: the key is the transfer. */
-  create(transfer: NewTransfer): { created: boolean; transfer: Transfer } {
-    const created = this.inTransaction(() => this.insertQueued(transfer, now()));
-    const stored = this.get(transfer.reference);
+  /** Runs `work` in one transaction (or in the caller's, when there already is one). */
+  async atomically<T>(work: (journal: Journal) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work(this);
+    return this.database.transaction(async (tx) => {
+      const inner = new Journal(this.database, this.actor, tx, true, this.knownAccounts);
+      const result = await work(inner);
+      await inner.saveChain();
+      return result;
+    });
+  }
+
+  // ——— accounts ———
+
+  async ensureAccount(account: Account): Promise<void> {
+    if (this.knownAccounts.has(account.id)) return;
+    await this.sql.run('INSERT INTO accounts (id, provider, profile, endpoint, principal, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+      account.id,
+      account.provider,
+      account.profile,
+      account.endpoint,
+      account.principal,
+      now(),
+    ]);
+    this.knownAccounts.add(account.id);
+  }
+
+  async account(id: string): Promise<Account | undefined> {
+    const row = await this.sql.get<{ id: string; provider: string; profile: string; endpoint: string; principal: string | null }>(
+      'SELECT * FROM accounts WHERE id = ?',
+      [id],
+    );
+    return row ? { id: row.id, provider: row.provider, profile: row.profile, endpoint: row.endpoint, principal: row.principal } : undefined;
+  }
+
+  // ——— transfers ———
+
+  /**
+   * Records a transfer as `queued`. A key already known in its account is returned as it is: the key is the transfer.
+   * @mustUse
+   */
+  async createTransfer(transfer: NewTransfer): Promise<{ created: boolean; transfer: Transfer }> {
+    const created = await this.atomically(async (journal) => (await journal.insertQueued([transfer], now())) === 1);
+    const stored = await this.byKey(transfer.account, transfer.reference);
     if (!stored) throw new Error(`journal lost transfer ${transfer.reference}`);
     return { created, transfer: stored };
   }
 
-  /** Records many transfers in one transaction (bulk); returns how many were new. */
-  createMany(transfers: readonly NewTransfer[]): number {
-    return this.inTransaction(() => {
-      const at = now();
-      return transfers.filter((transfer) => this.insertQueued(transfer, at)).length;
-    });
-  }
-
-  private insertQueued(transfer: NewTransfer, at: string): boolean {
-    const { changes } = this.statements.insert.run({
-      reference: transfer.reference,
-      provider: transfer.provider,
-      profile: transfer.profile,
-      phone: transfer.phone,
-      amountMinor: transfer.amountMinor,
-      currency: transfer.currency,
-      note: transfer.note ?? null,
-      batchId: transfer.batchId ?? null,
-      line: transfer.line ?? null,
-      at,
-    });
-    // No event for creation: the row itself, with its created_at, is that record.
-    return changes === 1;
-  }
-
-  get(reference: string): Transfer | undefined {
-    const row = this.statements.get.get(reference) as TransferRow | undefined;
-    return row ? toTransfer(row) : undefined;
-  }
-
-  findByProviderReference(provider: ProviderName, providerReference: string): Transfer | undefined {
-    const row = this.statements.byProviderReference.get(provider, providerReference) as TransferRow | undefined;
-    return row ? toTransfer(row) : undefined;
-  }
-
-  /**
-   * The write-ahead step: `queued` → `sending` with the provider request it will travel in, committed
-   * before the request leaves. Returns the references that were actually claimed (a concurrent run
-   * that claimed one first wins it).
-   */
-  markSending(references: readonly string[], requestReference: string | null): string[] {
-    return this.claimChunks([references], () => requestReference)[0]?.references ?? [];
-  }
-
-  /**
-   * Claims several chunks for sending in one transaction (the write-ahead step, batched). Each chunk's
-   * request reference is computed from the transfers actually claimed.
-   */
-  claimChunks(
-    chunks: readonly (readonly string[])[],
-    requestReferenceFor: (claimed: string[]) => string | null,
-  ): { references: string[]; requestReference: string | null }[] {
-    return this.db
-      .transaction(() => {
-        const at = now();
-        return chunks.map((references) => {
-          let requestReference = references.length ? requestReferenceFor([...references]) : null;
-          const claimed = references.filter((reference) => this.statements.markSending.run({ reference, requestReference, at }).changes === 1);
-          if (claimed.length !== references.length && claimed.length > 0) {
-            // Another run claimed some first: the request carries only the rows we claimed, so its reference is derived from those alone.
-            requestReference = requestReferenceFor(claimed);
-            for (const reference of claimed) this.statements.setRequestReference.run({ reference, requestReference });
-          }
-          const payload = requestReference ? new SerialisedPayload(JSON.stringify({ requestReference })) : null;
-          for (const reference of claimed) this.event(reference, 'sending', 'queued', 'sending', [], payload, at);
-          return { references: claimed, requestReference: claimed.length ? requestReference : null };
-        });
-      })
-      .immediate();
-  }
-
-  /** A page of a batch's transfers in some states, in file order. */
-  batchPage(batchId: string, states: readonly TransferState[], afterLine: number, limit: number): Transfer[] {
-    const marks = states.map(() => '?').join(', ');
-    return (
-      this.db
-        .prepare(`SELECT * FROM transfers WHERE batch_id = ? AND status IN (${marks}) AND line > ? ORDER BY line LIMIT ?`)
-        .all(batchId, ...states, afterLine, limit) as TransferRow[]
-    ).map(toTransfer);
-  }
-
-  /** Applies what a provider said about a transfer, through the state machine, in one transaction. */
-  observe(reference: string, observation: Observation): ObservationResult | undefined {
-    return this.db.inTransaction ? this.observeInTransaction(reference, observation) : this.transactions.observe.immediate(reference, observation);
-  }
-
-  /** `observe` for a transfer just read inside the caller's transaction (the listener's group commit). */
-  observeRead(current: Transfer, observation: Observation): ObservationResult {
-    if (!this.db.inTransaction) throw new Error('observeRead needs a transaction');
-    return this.observeInTransaction(current.reference, observation, current) as ObservationResult;
-  }
-
-  /** Many observations in one transaction: journal writes must not dominate dispatch. */
-  observeMany(items: readonly { reference: string; observation: Observation }[]): (ObservationResult | undefined)[] {
-    return this.db.inTransaction
-      ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation))
-      : this.transactions.observeMany.immediate(items);
-  }
-
-  private observeInTransaction(reference: string, observation: Observation, read?: Transfer): ObservationResult | undefined {
-    const current = read ?? this.get(reference);
-    if (!current) return undefined;
-    const verdict = judgeTransition(current.status, observation.status);
-    const flags = verdict.kind === 'refused' ? ['out-of-order'] : verdict.kind === 'same' ? ['repeat'] : [];
-    const inserted = this.statements.event.run({
-      reference,
-      kind: observation.kind,
-      from: current.status,
-      to: observation.status,
-      flags: flags.length ? flags.join(',') : null,
-      payload: serialise(observation.payload),
-      dedupeKey: observation.dedupeKey ?? null,
-      at: now(),
-    });
-    // A callback's dedupe key seen before: the same callback again, recorded once.
-    if (inserted.changes === 0) return { outcome: 'duplicate', transfer: current, previous: current.status };
-    let transfer = current;
-    if (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation))) {
-      const at = now();
-      this.statements.update.run({
-        reference,
-        status: observation.status,
-        providerReference: observation.providerReference ?? null,
-        error: observation.error ?? null,
-        note: observation.note ?? null,
-        at,
-      });
-      // The row as the UPDATE above left it, without reading it back.
-      const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
-      transfer = {
-        ...current,
-        status: observation.status,
-        providerReference: observation.providerReference ?? current.providerReference,
-        error: keepsError ? (observation.error ?? current.error) : (observation.error ?? null),
-        note: observation.note ?? current.note,
-        updatedAt: at,
-      };
+  /** Inserts queued transfers (one statement each); returns how many were new. */
+  private async insertQueued(transfers: readonly NewTransfer[], at: string): Promise<number> {
+    let created = 0;
+    for (const transfer of transfers) {
+      const { changes } = await this.sql.run(
+        `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT (account, reference) DO NOTHING`,
+        [
+          transfer.account,
+          transfer.reference,
+          transfer.provider,
+          transfer.profile,
+          transfer.phone,
+          transfer.amountMinor,
+          transfer.currency,
+          transfer.note ?? null,
+          transfer.batchId ?? null,
+          transfer.line ?? null,
+          at,
+          at,
+        ],
+      );
+      created += changes;
     }
-    return { outcome: verdict.kind === 'move' ? 'moved' : verdict.kind, transfer, previous: current.status };
+    return created;
   }
 
-  /** An event with no transfer to move (an unknown callback, a reconcile note). */
-  recordEvent(reference: string | null, kind: string, flags: string[], payload: unknown, dedupeKey?: string): boolean {
-    const { changes } = this.statements.event.run({
-      reference,
-      kind,
-      from: null,
-      to: null,
-      flags: flags.length ? flags.join(',') : null,
-      payload: serialise(payload),
-      dedupeKey: dedupeKey ?? null,
-      at: now(),
-    });
-    return changes === 1;
+  async get(id: number): Promise<Transfer | undefined> {
+    const row = await this.sql.get<TransferRow>('SELECT * FROM transfers WHERE id = ?', [id]);
+    return row ? toTransfer(row) : undefined;
   }
 
-  events(reference: string): EventRecord[] {
-    const rows = this.statements.events.all(reference) as {
-      id: number;
-      transfer_reference: string | null;
-      kind: string;
-      from_status: string | null;
-      to_status: string | null;
-      flags: string | null;
-      payload: string | null;
-      created_at: string;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      transferReference: row.transfer_reference,
-      kind: row.kind,
-      fromStatus: row.from_status,
-      toStatus: row.to_status,
-      flags: row.flags ? row.flags.split(',') : [],
-      payload: row.payload ? JSON.parse(row.payload) : null,
-      createdAt: row.created_at,
-    }));
+  async byKey(account: string, reference: string): Promise<Transfer | undefined> {
+    const row = await this.sql.get<TransferRow>('SELECT * FROM transfers WHERE account = ? AND reference = ?', [account, reference]);
+    return row ? toTransfer(row) : undefined;
   }
 
-  list(query: ListQuery = {}): Transfer[] {
+  /** Transfers matching every given field, oldest first. */
+  async find(filter: TransferFilter): Promise<Transfer[]> {
     const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.status) {
-      where.push('status = ?');
-      params.push(query.status);
+    const params: SqlValue[] = [];
+    const equal = (column: string, value: SqlValue | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    equal('provider', filter.provider);
+    equal('account', filter.account);
+    equal('reference', filter.reference);
+    equal('provider_reference', filter.providerReference);
+    equal('request_reference', filter.requestReference);
+    equal('phone', filter.phone);
+    equal('amount_minor', filter.amountMinor);
+    equal('currency', filter.currency);
+    if (filter.states) {
+      where.push(`status IN (${placeholders(filter.states.length)})`);
+      params.push(...filter.states);
+    }
+    if (filter.createdAfter !== undefined) {
+      where.push('created_at > ?');
+      params.push(filter.createdAfter);
+    }
+    if (filter.withoutProviderReference) where.push('provider_reference IS NULL');
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(filter.limit))}`;
+    const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`, params);
+    return rows.map(toTransfer);
+  }
+
+  async list(query: ListQuery = {}): Promise<Transfer[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const states = query.states ?? (query.status ? [query.status] : undefined);
+    if (states) {
+      where.push(`status IN (${placeholders(states.length)})`);
+      params.push(...states);
     }
     if (query.batchId) {
       where.push('batch_id = ?');
       params.push(query.batchId);
     }
-    const order = query.batchId ? 'line, reference' : 'created_at DESC, rowid DESC';
-    const sql = `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} ${query.limit ? 'LIMIT ?' : ''}`;
-    if (query.limit) params.push(query.limit);
-    return (this.db.prepare(sql).all(...params) as TransferRow[]).map(toTransfer);
+    if (query.account) {
+      where.push('account = ?');
+      params.push(query.account);
+    }
+    const order = query.batchId ? 'line, id' : 'id DESC';
+    const limit = query.limit ? ` LIMIT ${Math.max(1, Math.floor(query.limit))}` : '';
+    const rows = await this.sql.all<TransferRow>(
+      `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}${limit}`,
+      params,
+    );
+    return rows.map(toTransfer);
   }
 
-  private event(reference: string | null, kind: string, from: string | null, to: string | null, flags: string[], payload: unknown, at = now()): void {
-    this.statements.event.run({
-      reference,
-      kind,
-      from,
-      to,
-      flags: flags.length ? flags.join(',') : null,
-      payload: serialise(payload),
-      dedupeKey: null,
-      at,
+  /** A page of a batch's transfers in some states, in file order. */
+  async batchPage(batchId: string, states: readonly TransferState[], afterLine: number, limit: number): Promise<Transfer[]> {
+    const rows = await this.sql.all<TransferRow>(
+      `SELECT * FROM transfers WHERE batch_id = ? AND status IN (${placeholders(states.length)}) AND line > ? ORDER BY line LIMIT ?`,
+      [batchId, ...states, afterLine, limit],
+    );
+    return rows.map(toTransfer);
+  }
+
+  /**
+   * The write-ahead step: `queued` → `sending`, committed before the request leaves, recording which
+   * request each transfer travels in and who owns the claim. A chunk that carries a request reference is
+   * an earlier request to be resent identically: it is claimed whole, or not at all.
+   * @mustUse
+   */
+  async claim(chunks: readonly ClaimChunk[], owner: string, requestReferenceFor: (claimed: Transfer[]) => string | null): Promise<Claimed[]> {
+    return this.atomically(async (journal) => {
+      const at = now();
+      const results: Claimed[] = [];
+      for (const chunk of chunks) {
+        if (chunk.ids.length === 0) continue;
+        const current = (
+          await journal.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(chunk.ids.length)}) ORDER BY line, id`, [...chunk.ids])
+        ).map(toTransfer);
+        let members = current.filter((transfer) => transfer.status === 'queued');
+        if (chunk.requestReference) {
+          const group = await journal.find({ account: current[0]?.account ?? '', requestReference: chunk.requestReference });
+          const whole = group.length === chunk.ids.length && group.every((transfer) => transfer.status === 'queued');
+          if (!whole) continue;
+          members = group;
+        }
+        if (members.length === 0) continue;
+        const requestReference = chunk.requestReference ?? requestReferenceFor(members);
+        const claimed: Transfer[] = [];
+        for (const transfer of members) {
+          const { changes } = await journal.sql.run(
+            `UPDATE transfers SET status = 'sending', request_reference = ?, claim_owner = ?, attempts = attempts + 1,
+               first_attempt_at = coalesce(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
+             WHERE id = ? AND status = 'queued'`,
+            [requestReference, owner, at, at, at, transfer.id],
+          );
+          if (changes !== 1) continue;
+          claimed.push({
+            ...transfer,
+            status: 'sending',
+            requestReference,
+            attempts: transfer.attempts + 1,
+            firstAttemptAt: transfer.firstAttemptAt ?? at,
+            lastAttemptAt: at,
+            updatedAt: at,
+          });
+          await journal.insertEvent({
+            transferId: transfer.id,
+            kind: 'claim',
+            fromStatus: 'queued',
+            toStatus: 'sending',
+            payload: new SerialisedPayload(JSON.stringify({ requestReference, owner, attempt: transfer.attempts + 1 })),
+          });
+        }
+        if (claimed.length) results.push({ transfers: claimed, requestReference });
+      }
+      return results;
     });
+  }
+
+  /** Whether every transfer is still `sending` under this owner: a sender re-checks before each request. */
+  async stillClaimed(ids: readonly number[], owner: string): Promise<boolean> {
+    if (ids.length === 0) return true;
+    const row = await this.sql.get<{ n: number | string }>(
+      `SELECT count(*) AS n FROM transfers WHERE id IN (${placeholders(ids.length)}) AND status = 'sending' AND claim_owner = ?`,
+      [...ids, owner],
+    );
+    return Number(row?.n ?? 0) === ids.length;
+  }
+
+  /** Applies what someone said about a transfer, through the state machine, in one transaction. */
+  async observe(id: number, observation: Observation): Promise<ObservationResult | undefined> {
+    return this.atomically(async (journal) => journal.observeInTransaction(id, observation));
+  }
+
+  /** Many observations in one transaction: journal writes must not dominate dispatch. */
+  async observeMany(items: readonly { id: number; observation: Observation }[]): Promise<(ObservationResult | undefined)[]> {
+    if (items.length === 0) return [];
+    return this.atomically(async (journal) => {
+      const results: (ObservationResult | undefined)[] = [];
+      for (const { id, observation } of items) results.push(await journal.observeInTransaction(id, observation));
+      return results;
+    });
+  }
+
+  /** `observe` for a transfer just read inside this transaction (callbacks match, then record). */
+  async observeRead(current: Transfer, observation: Observation): Promise<ObservationResult> {
+    if (!this.inTransaction) throw new Error('observeRead needs a transaction');
+    return (await this.observeInTransaction(current.id, observation, current)) as ObservationResult;
+  }
+
+  private async observeInTransaction(id: number, observation: Observation, read?: Transfer): Promise<ObservationResult | undefined> {
+    const current = read ?? (await this.get(id));
+    if (!current) return undefined;
+    const verdict = judgeTransition(current.status, observation.status, observation.cause);
+    const flags = [...(observation.flags ?? [])];
+    if (verdict.kind === 'refused') flags.push(observation.cause === 'answer' || observation.cause === 'callback' ? 'out-of-order' : 'refused');
+    else if (verdict.kind === 'same') flags.push('repeat');
+    const inserted = await this.insertEvent({
+      transferId: id,
+      kind: observation.kind,
+      fromStatus: current.status,
+      toStatus: observation.status,
+      flags,
+      payload: observation.payload,
+      dedupeKey: observation.dedupeKey,
+    });
+    // A callback's dedupe key seen before: the same callback again, recorded once.
+    if (!inserted) return { outcome: 'duplicate', transfer: current, previous: current.status };
+    const recordOnly = flags.includes('mismatch');
+    let transfer = current;
+    if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation)))) {
+      const at = now();
+      const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
+      const error = keepsError ? (observation.error ?? current.error) : (observation.error ?? null);
+      const providerReference = observation.providerReference ?? current.providerReference;
+      const requestReference = observation.status === 'queued' && !observation.keepRequestReference ? null : current.requestReference;
+      const claimOwner = observation.status === 'sending' ? undefined : null;
+      await this.sql.run(
+        `UPDATE transfers SET status = ?, provider_reference = ?, error = ?, note = coalesce(?, note), request_reference = ?,
+           claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, updated_at = ? WHERE id = ?`,
+        [observation.status, providerReference, error, observation.note ?? null, requestReference, at, id],
+      );
+      transfer = { ...current, status: observation.status, providerReference, error, note: observation.note ?? current.note, requestReference, updatedAt: at };
+    }
+    const outcome = recordOnly ? 'refused' : verdict.kind === 'move' ? 'moved' : verdict.kind;
+    return { outcome, transfer, previous: current.status };
+  }
+
+  /**
+   * An event with no transfer to move (an unknown callback, a batch decision). Returns false for a dedupe key seen before.
+   * @mustUse
+   */
+  async recordEvent(event: NewEvent): Promise<boolean> {
+    return this.atomically(async (journal) => journal.insertEvent(event));
+  }
+
+  async events(transferId: number): Promise<EventRecord[]> {
+    return (await this.sql.all<EventRow>('SELECT * FROM events WHERE transfer_id = ? ORDER BY id', [transferId])).map(toEvent);
+  }
+
+  async batchEvents(batchId: string): Promise<EventRecord[]> {
+    return (await this.sql.all<EventRow>('SELECT * FROM events WHERE batch_id = ? ORDER BY id', [batchId])).map(toEvent);
+  }
+
+  /** Events in order, a page at a time (audit export and verification). */
+  async eventPage(
+    afterId: number,
+    limit: number,
+  ): Promise<(EventRecord & { prevHash: string; hash: string; dedupeKey: string | null; rawPayload: string | null; rawFlags: string | null })[]> {
+    const rows = await this.sql.all<EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit]);
+    return rows.map((row) => ({
+      ...toEvent(row),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+      dedupeKey: row.dedupe_key,
+      rawPayload: row.payload,
+      rawFlags: row.flags,
+    }));
+  }
+
+  async chainHead(): Promise<{ head: string; count: number }> {
+    const row = await this.sql.get<{ head: string; count: number | string }>('SELECT head, count FROM chain WHERE id = 1');
+    return { head: row?.head ?? '', count: Number(row?.count ?? 0) };
+  }
+
+  /** Inserts one event, chained to the one before it. Needs a transaction: the chain head is read and moved in it. */
+  private async insertEvent(event: NewEvent): Promise<boolean> {
+    if (!this.inTransaction) throw new Error('events are written inside a transaction');
+    if (!this.chain) {
+      const row = await this.sql.get<{ head: string; count: number | string }>(
+        `SELECT head, count FROM chain WHERE id = 1${this.database.dialect.name === 'postgres' ? ' FOR UPDATE' : ''}`,
+      );
+      if (!row) throw new Error('the journal has no audit chain');
+      this.chain = { head: row.head, count: Number(row.count), dirty: false };
+    }
+    const chained = {
+      id: this.chain.count + 1,
+      transferId: event.transferId ?? null,
+      batchId: event.batchId ?? null,
+      kind: event.kind,
+      fromStatus: event.fromStatus ?? null,
+      toStatus: event.toStatus ?? null,
+      flags: event.flags?.length ? event.flags.join(',') : null,
+      payload: serialise(event.payload),
+      dedupeKey: event.dedupeKey ?? null,
+      actor: this.actor,
+      createdAt: now(),
+    };
+    const hash = chainHash(this.chain.head, chained);
+    const { changes } = await this.sql.run(
+      `INSERT INTO events (id, transfer_id, batch_id, kind, from_status, to_status, flags, payload, dedupe_key, actor, created_at, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
+      [
+        chained.id,
+        chained.transferId,
+        chained.batchId,
+        chained.kind,
+        chained.fromStatus,
+        chained.toStatus,
+        chained.flags,
+        chained.payload,
+        chained.dedupeKey,
+        chained.actor,
+        chained.createdAt,
+        this.chain.head,
+        hash,
+      ],
+    );
+    if (changes !== 1) return false;
+    this.chain = { head: hash, count: chained.id, dirty: true };
+    return true;
+  }
+
+  private async saveChain(): Promise<void> {
+    if (!this.chain?.dirty) return;
+    await this.sql.run('UPDATE chain SET head = ?, count = ? WHERE id = 1', [this.chain.head, this.chain.count]);
+    this.chain = { ...this.chain, dirty: false };
+  }
+
+  // ——— batches ———
+
+  async batch(id: string): Promise<Batch | undefined> {
+    const row = await this.sql.get<BatchRow>('SELECT * FROM batches WHERE id = ?', [id]);
+    return row ? toBatch(row) : undefined;
+  }
+
+  async batches(limit = 50): Promise<Batch[]> {
+    return (await this.sql.all<BatchRow>('SELECT * FROM batches ORDER BY created_at DESC, id LIMIT ?', [limit])).map(toBatch);
+  }
+
+  /**
+   * Creates a batch (incomplete until every row is journaled), or returns the one with that id.
+   * @mustUse
+   */
+  async createBatch(batch: NewBatch): Promise<{ created: boolean; batch: Batch }> {
+    const at = now();
+    const created = await this.atomically(async (journal) => {
+      const { changes } = await journal.sql.run(
+        `INSERT INTO batches (id, account, provider, profile, file_name, file_path, file_hash, fingerprint, rows, file_rows, invalid, journaled, complete, totals, state, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 'open', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        [
+          batch.id,
+          batch.account,
+          batch.provider,
+          batch.profile,
+          batch.fileName,
+          batch.filePath,
+          batch.fileHash,
+          batch.fingerprint,
+          batch.rows,
+          batch.fileRows,
+          batch.invalid,
+          JSON.stringify(batch.totals),
+          this.actor,
+          at,
+          at,
+        ],
+      );
+      if (changes === 1)
+        await journal.insertEvent({
+          batchId: batch.id,
+          kind: 'batch-created',
+          payload: { fileName: batch.fileName, fileHash: batch.fileHash, rows: batch.rows },
+        });
+      return changes === 1;
+    });
+    const stored = await this.batch(batch.id);
+    if (!stored) throw new Error(`journal lost batch ${batch.id}`);
+    return { created, batch: stored };
+  }
+
+  /**
+   * Journals rows of a batch as `queued` (a key already there is left as it is) and counts them.
+   * @mustUse
+   */
+  async appendBatchRows(batchId: string, transfers: readonly NewTransfer[]): Promise<number> {
+    if (transfers.length === 0) return 0;
+    return this.atomically(async (journal) => {
+      const created = await journal.insertQueued(transfers, now());
+      if (created) await journal.sql.run('UPDATE batches SET journaled = journaled + ?, updated_at = ? WHERE id = ?', [created, now(), batchId]);
+      return created;
+    });
+  }
+
+  /**
+   * Marks a batch whole once the journal holds every one of its rows; returns whether it is.
+   * @mustUse
+   */
+  async completeBatch(batchId: string): Promise<boolean> {
+    return this.atomically(async (journal) => {
+      const batch = await journal.batch(batchId);
+      if (!batch) return false;
+      const row = await journal.sql.get<{ n: number | string }>('SELECT count(*) AS n FROM transfers WHERE batch_id = ?', [batchId]);
+      const count = Number(row?.n ?? 0);
+      if (count < batch.rows) return false;
+      if (!batch.complete) {
+        await journal.sql.run('UPDATE batches SET complete = 1, journaled = ?, updated_at = ? WHERE id = ?', [count, now(), batchId]);
+        await journal.insertEvent({ batchId, kind: 'batch-complete', payload: { rows: count } });
+      }
+      return true;
+    });
+  }
+
+  async setBatchState(batchId: string, state: string, payload?: unknown): Promise<void> {
+    await this.atomically(async (journal) => {
+      await journal.sql.run('UPDATE batches SET state = ?, updated_at = ? WHERE id = ?', [state, now(), batchId]);
+      await journal.insertEvent({ batchId, kind: `batch-${state}`, payload });
+    });
+  }
+
+  async tally(batchId: string): Promise<BatchTally> {
+    const rows = await this.sql.all<{ status: TransferState; currency: string; n: number | string; minor: number | string }>(
+      'SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM transfers WHERE batch_id = ? GROUP BY status, currency',
+      [batchId],
+    );
+    const counts: Partial<Record<TransferState, number>> = {};
+    const amounts: Partial<Record<TransferState, Record<string, number>>> = {};
+    const totals: Record<string, number> = {};
+    let total = 0;
+    for (const row of rows) {
+      const n = Number(row.n);
+      const minor = Number(row.minor);
+      counts[row.status] = (counts[row.status] ?? 0) + n;
+      const byCurrency = (amounts[row.status] ??= {});
+      byCurrency[row.currency] = (byCurrency[row.currency] ?? 0) + minor;
+      totals[row.currency] = (totals[row.currency] ?? 0) + minor;
+      total += n;
+    }
+    return { counts, amounts, totals, delivered: amounts.delivered ?? {}, rows: total };
+  }
+
+  // ——— leases ———
+
+  /**
+   * Takes the lease `name` for `holder`, or says who holds it. A lease whose holder has been silent for
+   * longer than its time-to-live (by the journal's own clock, so it holds across hosts) is taken over;
+   * `onTakeover` runs in the same transaction (e.g. to take over the old holder's claims).
+   * @mustUse
+   */
+  async acquireLease(
+    name: string,
+    holder: Holder,
+    ttlMs: number,
+    onTakeover?: (journal: Journal, previous: LeaseInfo) => Promise<void>,
+    /** A holder known to be gone (a dead process on this host) need not be waited for. */
+    gone?: (lease: LeaseInfo) => boolean,
+  ): Promise<LeaseResult> {
+    return this.atomically(async (journal) => {
+      const { now: clock } = this.database.dialect;
+      const row = await journal.sql.get<LeaseRow>(`SELECT *, ${clock} AS db_now FROM leases WHERE name = ?`, [name]);
+      if (!row) {
+        await journal.sql.run(
+          `INSERT INTO leases (name, holder, pid, host, actor, ttl_ms, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ${clock}, ${clock})`,
+          [name, holder.id, holder.pid, holder.host, holder.actor, ttlMs],
+        );
+        return { acquired: true, tookOverFrom: null };
+      }
+      const current = toLease(row);
+      if (current.id !== holder.id && current.silentMs <= current.ttlMs && !gone?.(current)) return { acquired: false, heldBy: current };
+      await journal.sql.run(
+        `UPDATE leases SET holder = ?, pid = ?, host = ?, actor = ?, ttl_ms = ?, acquired_at = ${clock}, heartbeat_at = ${clock} WHERE name = ?`,
+        [holder.id, holder.pid, holder.host, holder.actor, ttlMs, name],
+      );
+      if (current.id === holder.id) return { acquired: true, tookOverFrom: null };
+      await onTakeover?.(journal, current);
+      return { acquired: true, tookOverFrom: current };
+    });
+  }
+
+  /** Renews a lease; false when someone else took it (the holder must stop sending). */
+  async heartbeat(name: string, holderId: string): Promise<boolean> {
+    const { changes } = await this.sql.run(`UPDATE leases SET heartbeat_at = ${this.database.dialect.now} WHERE name = ? AND holder = ?`, [name, holderId]);
+    return changes === 1;
+  }
+
+  async releaseLease(name: string, holderId: string): Promise<void> {
+    await this.sql.run('DELETE FROM leases WHERE name = ? AND holder = ?', [name, holderId]);
+  }
+
+  async lease(name: string): Promise<LeaseInfo | undefined> {
+    const row = await this.sql.get<LeaseRow>(`SELECT *, ${this.database.dialect.now} AS db_now FROM leases WHERE name = ?`, [name]);
+    return row ? toLease(row) : undefined;
+  }
+
+  /** Claims left by a holder whose lease was taken over become the new holder's (so the old one's re-check fails). */
+  async takeOverClaims(batchId: string, from: string, to: string): Promise<number> {
+    const { changes } = await this.sql.run(`UPDATE transfers SET claim_owner = ? WHERE batch_id = ? AND status = 'sending' AND claim_owner = ?`, [
+      to,
+      batchId,
+      from,
+    ]);
+    return changes;
+  }
+
+  // ——— the repeat guard ———
+
+  /**
+   * Recipients paid or being paid since `since` (sent, submitted, delivered or unknown), a page at a time.
+   * Sandbox transfers and real ones are kept apart: a rehearsal is not a payment.
+   */
+  async sentSince(since: string, sandbox: boolean, afterId: number, limit: number): Promise<SentRecipient[]> {
+    const rows = await this.sql.all<{ id: number; phone: string; amount_minor: number | string; currency: string; batch_id: string | null }>(
+      `SELECT id, phone, amount_minor, currency, batch_id FROM transfers
+       WHERE id > ? AND last_attempt_at >= ? AND status IN (${placeholders(sentStates.length)}) AND provider ${sandbox ? '=' : '<>'} 'sandbox'
+       ORDER BY id LIMIT ?`,
+      [afterId, since, ...sentStates, limit],
+    );
+    return rows.map((row) => ({ id: Number(row.id), phone: row.phone, amountMinor: Number(row.amount_minor), currency: row.currency, batchId: row.batch_id }));
+  }
+
+  async byIds(ids: readonly number[]): Promise<Transfer[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(ids.length)}) ORDER BY id`, [...ids]);
+    return rows.map(toTransfer);
   }
 }
 

@@ -1,8 +1,12 @@
-import type { TransferState } from '../core/transfer-state.js';
+import type { TransferState, TransitionCause } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 
 /** A transfer as the journal holds it: the single source of truth. */
 export interface Transfer {
+  readonly id: number;
+  /** The account it belongs to (core/account.ts): it is sent and asked about only there. */
+  readonly account: string;
+  /** The idempotency key, unique within its account. */
   readonly reference: string;
   readonly provider: ProviderName;
   readonly profile: string;
@@ -17,11 +21,15 @@ export interface Transfer {
   readonly note: string | null;
   readonly batchId: string | null;
   readonly line: number | null;
+  /** How many times it was handed to a sender, and when first and last: the resend policies need them. */
+  readonly attempts: number;
+  readonly firstAttemptAt: string | null;
+  readonly lastAttemptAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-export type NewTransfer = Pick<Transfer, 'reference' | 'provider' | 'profile' | 'phone' | 'amountMinor' | 'currency'> & {
+export type NewTransfer = Pick<Transfer, 'account' | 'reference' | 'provider' | 'profile' | 'phone' | 'amountMinor' | 'currency'> & {
   readonly note?: string | null | undefined;
   readonly batchId?: string | null | undefined;
   readonly line?: number | null | undefined;
@@ -32,23 +40,27 @@ export function sameTransfer(transfer: Transfer, other: { phone: string; amountM
   return transfer.phone === other.phone && transfer.amountMinor === other.amountMinor && transfer.currency === other.currency;
 }
 
-/** What a provider answer, a status query or a callback says about one transfer. */
+/** What a provider answer, a status query, a callback or an operator says about one transfer. */
 export interface Observation {
   readonly status: TransferState;
+  /** Who says so: the state machine allows each cause its own moves (core/transfer-state.ts). */
+  readonly cause: TransitionCause;
   readonly providerReference?: string | null | undefined;
   readonly error?: string | null | undefined;
   readonly note?: string | null | undefined;
-  /** The event's kind: `send`, `status`, `callback`, `reconcile`, … */
+  /** The event's kind: `send`, `status`, `callback:zw`, `reconcile`, `resolve`, … */
   readonly kind: string;
   /** The raw provider payload, secrets already removed. */
   readonly payload?: unknown;
   /** Callbacks carry one: the same key twice is recorded once. */
   readonly dedupeKey?: string | undefined;
+  /** Extra flags for the event (e.g. `mismatch`). */
+  readonly flags?: readonly string[] | undefined;
+  /** Keep the request reference (a requeue that must resend the identical request) or drop it (an operator's not-sent). */
+  readonly keepRequestReference?: boolean | undefined;
 }
 
-export type ObservationResult =
-  | { readonly outcome: 'moved' | 'same' | 'refused'; readonly transfer: Transfer; readonly previous: TransferState }
-  | { readonly outcome: 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };
+export type ObservationResult = { readonly outcome: 'moved' | 'same' | 'refused' | 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };
 
 /** A payload already serialised (and scrubbed of secrets) as JSON: stored as it is. */
 export class SerialisedPayload {

@@ -1,48 +1,101 @@
+import { accountFor } from '../config/account.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings, settingSecrets, type SettingFlags, type Settings } from '../config/settings.js';
-import { BatchStore } from '../journal/batches.js';
-import { Journal } from '../journal/journal.js';
+import { accountMatches, describeAccount, type Account } from '../core/account.js';
+import { configError } from '../core/errors.js';
+import type { Journal } from '../journal/journal.js';
+import { openSqliteJournal } from '../journal/open.js';
+import type { Transfer } from '../journal/transfer.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
 
-/** What a command that moves money works with: settings, the journal and, on first use, the provider. */
+/** A provider adapter bound to one account, with the settings it was built from. */
+export interface AccountProvider {
+  readonly account: Account;
+  readonly settings: Settings;
+  readonly provider: Provider;
+}
+
+/**
+ * What a command that moves money works with: the active settings (for new transfers), the journal and,
+ * on first use, one provider per account. A transfer already journaled is always handled through its own
+ * account, rebuilt from its profile — never through whichever account is active now.
+ */
 export class AppContext {
-  private providerPromise: Promise<Provider> | undefined;
   private journalInstance: Journal | undefined;
-  private secretList: string[] | undefined;
-  private batchStore: BatchStore | undefined;
+  private readonly providers = new Map<string, Promise<AccountProvider>>();
+  private readonly secretSet = new Set<string>();
 
   constructor(
     readonly settings: Settings,
     private readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    for (const secret of settingSecrets(settings)) this.secretSet.add(secret);
+  }
 
   static open(flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): AppContext {
     return new AppContext(resolveSettings(airtimePaths(env), flags, env), env);
   }
 
+  /** The account new transfers go to. */
+  get account(): Account {
+    return accountFor(this.settings);
+  }
+
   get journal(): Journal {
-    this.journalInstance ??= Journal.open(this.settings.paths.journalFile);
+    this.journalInstance ??= openSqliteJournal(this.settings.paths.journalFile);
     return this.journalInstance;
   }
 
-  get batches(): BatchStore {
-    this.batchStore ??= new BatchStore(this.journal.db);
-    return this.batchStore;
+  /** The active account's provider. */
+  async provider(): Promise<Provider> {
+    return (await this.activeProvider()).provider;
   }
 
-  provider(): Promise<Provider> {
-    this.providerPromise ??= createProvider(this.settings, this.env);
-    return this.providerPromise;
+  async activeProvider(): Promise<AccountProvider> {
+    return this.build(this.account, this.settings);
   }
 
+  /**
+   * The provider of the account a transfer (or batch) was journaled for. Refuses when its profile now
+   * points somewhere else: asking the wrong account "not found" is how people get paid twice.
+   */
+  async providerFor(owner: Pick<Transfer, 'account' | 'provider' | 'profile'>): Promise<AccountProvider> {
+    const active = this.account;
+    if (accountMatches(owner.account, active)) return this.build(active, this.settings);
+    const settings = resolveSettings(this.settings.paths, { profile: owner.profile, provider: owner.provider }, this.env);
+    const account = accountFor(settings);
+    if (!accountMatches(owner.account, account)) {
+      throw configError(
+        `${describeAccount(owner)} now points at ${account.endpoint}${account.principal ? ` as ${account.principal}` : ''}, not at the account this was journaled for (${owner.account}): ` +
+          `restore that profile's base URL and username (or the environment it ran with) to reach it`,
+      );
+    }
+    return this.build(account, settings);
+  }
+
+  /** Every secret of every account used so far, for redaction of raw payloads. */
   get secrets(): string[] {
-    this.secretList ??= settingSecrets(this.settings);
-    return this.secretList;
+    return [...this.secretSet];
   }
 
   async close(): Promise<void> {
-    if (this.providerPromise) await (await this.providerPromise).close();
-    this.journalInstance?.close();
+    for (const entry of this.providers.values()) {
+      const built = await entry.catch(() => undefined);
+      await built?.provider.close();
+    }
+    await this.journalInstance?.close();
+  }
+
+  private build(account: Account, settings: Settings): Promise<AccountProvider> {
+    let entry = this.providers.get(account.id);
+    if (!entry) {
+      for (const secret of settingSecrets(settings)) this.secretSet.add(secret);
+      entry = createProvider(settings, this.env).then((provider) => ({ account, settings, provider }));
+      // A failed build (missing credentials) is not cached: the next call reports it again.
+      void entry.catch(() => this.providers.delete(account.id));
+      this.providers.set(account.id, entry);
+    }
+    return entry;
   }
 }

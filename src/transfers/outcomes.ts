@@ -3,39 +3,48 @@ import { isAirtimeError } from '../core/errors.js';
 import { TransportError } from '../providers/http.js';
 import type { SendOutcome } from '../providers/provider.js';
 import { SerialisedPayload, type Observation } from '../journal/transfer.js';
-import type { AppContext } from './context.js';
 
 /** Serialises a payload for the journal with every known secret removed (one pass, as text). */
-export function scrub(context: AppContext, payload: unknown): SerialisedPayload | null {
+export function scrub(secrets: readonly string[], payload: unknown): SerialisedPayload | null {
   if (payload === undefined || payload === null) return null;
   const json = typeof payload === 'string' ? JSON.stringify({ raw: payload }) : JSON.stringify(payload);
-  const secrets = context.secrets;
   return new SerialisedPayload(secrets.length ? redact(json, secrets) : json);
 }
 
 /** One journal write: which transfer, and what was observed about it. */
 export interface PendingObservation {
-  readonly reference: string;
+  readonly id: number;
   readonly observation: Observation;
 }
 
 /** A provider's per-recipient answers as journal observations, payloads serialised and scrubbed. */
-export function outcomeObservations(context: AppContext, outcomes: readonly SendOutcome[]): PendingObservation[] {
-  return outcomes.map((outcome) => ({
-    reference: outcome.reference,
-    observation: {
-      kind: 'send',
-      status: outcome.status,
-      providerReference: outcome.providerReference ?? null,
-      error: outcome.error ? redact(outcome.error, context.secrets) : null,
-      payload: scrub(context, outcome.payload),
-    },
-  }));
+export function outcomeObservations(secrets: readonly string[], ids: ReadonlyMap<string, number>, outcomes: readonly SendOutcome[]): PendingObservation[] {
+  return outcomes.flatMap((outcome) => {
+    const id = ids.get(outcome.reference);
+    if (id === undefined) return [];
+    return [
+      {
+        id,
+        observation: {
+          kind: 'send',
+          cause: 'answer',
+          status: outcome.status,
+          providerReference: outcome.providerReference ?? null,
+          error: outcome.error ? redact(outcome.error, secrets) : null,
+          payload: scrub(secrets, outcome.payload),
+        },
+      },
+    ];
+  });
 }
 
-/** Whether a failed send proves nothing left: connection refused, rate limited, credentials refused. */
+/**
+ * Whether a failed send proves nothing left: connection refused, or credentials refused on the only
+ * attempt. Anything that may have reached the provider — even once, whatever later retries got — does not.
+ */
 export function provedNotSent(error: unknown): boolean {
-  return (error instanceof TransportError && !error.sent) || (isAirtimeError(error) && error.kind === 'config');
+  if (error instanceof TransportError) return !error.sent;
+  return isAirtimeError(error) && error.kind === 'config' && (error as { mayHaveReached?: boolean }).mayHaveReached !== true;
 }
 
 /**
@@ -43,12 +52,14 @@ export function provedNotSent(error: unknown): boolean {
  * the same key is safe. Anything else (timeout, reset, 5xx, a body we cannot read) leaves the outcome
  * unknown — to be resolved by asking the provider, never by sending under a new key.
  */
-export function failureObservations(context: AppContext, references: readonly string[], error: unknown): PendingObservation[] {
-  const message = redact(error instanceof Error ? error.message : String(error), context.secrets);
+export function failureObservations(secrets: readonly string[], ids: readonly number[], error: unknown): PendingObservation[] {
+  const message = redact(error instanceof Error ? error.message : String(error), secrets);
   const notSent = provedNotSent(error);
-  const payload = scrub(context, { error: message });
-  return references.map((reference) => ({
-    reference,
-    observation: { kind: 'send', status: notSent ? 'queued' : 'unknown', error: notSent ? `not sent: ${message}` : message, payload },
+  const payload = scrub(secrets, { error: message });
+  return ids.map((id) => ({
+    id,
+    observation: notSent
+      ? { kind: 'send', cause: 'not-sent', status: 'queued', error: `not sent: ${message}`, payload }
+      : { kind: 'send', cause: 'answer', status: 'unknown', error: message, payload },
   }));
 }

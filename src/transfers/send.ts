@@ -1,48 +1,74 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { isAirtimeError } from '../core/errors.js';
-import type { Recipient } from '../core/recipient.js';
 import type { Transfer } from '../journal/transfer.js';
+import type { Provider, SendItem } from '../providers/provider.js';
 import type { AppContext } from './context.js';
+import { assertConsent, type Consent } from './gate.js';
 import { failureObservations, outcomeObservations } from './outcomes.js';
+import { newHolder } from './ownership.js';
+import { ageMs, resendPolicy } from './resend-policy.js';
 
-export interface SendRequest {
-  readonly recipient: Recipient;
-  readonly reference: string;
-  readonly note?: string | undefined;
+export function sendItem(transfer: Transfer): SendItem {
+  return { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
+}
+
+/**
+ * A transfer requeued to be resent as the identical request may only go while the provider still
+ * remembers that request's key (Africa's Talking): after the window it must not be sent at all.
+ */
+export function resendWindowClosed(provider: Provider, transfers: readonly Transfer[]): boolean {
+  const policy = resendPolicy(provider.name);
+  if (policy.rule !== 'same-request-in-window') return false;
+  return transfers.some((transfer) => transfer.requestReference !== null && transfer.attempts > 0 && ageMs(transfer.firstAttemptAt) >= (policy.windowMs ?? 0));
 }
 
 export interface SendResult {
   readonly transfer: Transfer;
-  /** True when the key was already in the journal: nothing was sent this time. */
-  readonly existing: boolean;
+  /** Another sender had claimed it first: this is that sender's outcome, nothing was sent by us. */
+  readonly sentByAnother: boolean;
 }
 
 /**
- * Sends one transfer under the one rule of money: journal first (queued, then sending), then the
- * provider, then the answer. A key already in the journal is never sent again.
+ * Sends one journaled, queued transfer under the one rule of money, through its own account: claimed
+ * (queued → sending, committed) before the request leaves, then the answer. Two sends of one key: one
+ * claims and sends, the other waits for and reports the first's outcome.
  */
-export async function sendTransfer(context: AppContext, request: SendRequest): Promise<SendResult> {
-  const { journal, settings } = context;
-  const { transfer, created } = journal.create({
-    reference: request.reference,
-    provider: settings.provider,
-    profile: settings.profileName,
-    phone: request.recipient.phone.e164,
-    amountMinor: request.recipient.money.minor,
-    currency: request.recipient.money.currency,
-    note: request.note,
-  });
-  // A transfer still `queued` never left: sending it now under its own key is the retry.
-  if (!created && transfer.status !== 'queued') return { transfer, existing: true };
-
-  const provider = await context.provider();
-  const item = { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
-  const requestReference = provider.requestReference([item]);
-  journal.markSending([transfer.reference], requestReference);
+export async function sendTransfer(context: AppContext, consent: Consent, transfer: Transfer): Promise<SendResult> {
+  assertConsent(consent);
+  const { journal } = context;
+  const { provider } = await context.providerFor(transfer);
+  const owner = newHolder(journal).id;
+  const [claim] = await journal.claim([{ ids: [transfer.id], requestReference: transfer.requestReference }], owner, (claimed) =>
+    provider.requestReference(claimed.map(sendItem)),
+  );
+  if (!claim) return { transfer: await waitWhileSending(context, transfer.id), sentByAnother: true };
+  const claimed = claim.transfers[0] as Transfer;
+  if (resendWindowClosed(provider, [transfer])) {
+    await journal.observe(claimed.id, {
+      kind: 'send',
+      cause: 'answer',
+      status: 'unknown',
+      error: `${provider.name} no longer remembers the first attempt's idempotency key: it is not resent; check the dashboard, then 'airtime resolve'`,
+    });
+    return { transfer: (await journal.get(claimed.id)) ?? claimed, sentByAnother: false };
+  }
   try {
-    journal.observeMany(outcomeObservations(context, await provider.send([item], requestReference)));
+    const outcomes = await provider.send([sendItem(claimed)], claim.requestReference);
+    await journal.observeMany(outcomeObservations(context.secrets, new Map([[claimed.reference, claimed.id]]), outcomes));
   } catch (error) {
-    journal.observeMany(failureObservations(context, [transfer.reference], error));
+    await journal.observeMany(failureObservations(context.secrets, [claimed.id], error));
     if (isAirtimeError(error)) throw error;
   }
-  return { transfer: journal.get(transfer.reference) ?? transfer, existing: false };
+  return { transfer: (await journal.get(claimed.id)) ?? claimed, sentByAnother: false };
+}
+
+/** Waits (bounded) for another sender's request to be answered. */
+async function waitWhileSending(context: AppContext, id: number, timeoutMs = 60_000): Promise<Transfer> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const current = await context.journal.get(id);
+    if (!current) throw new Error(`transfer ${id} vanished from the journal`);
+    if (current.status !== 'sending' || Date.now() >= deadline) return current;
+    await delay(pause);
+  }
 }

@@ -107,9 +107,12 @@ describe('airtime bulk', () => {
 
   it('refuses a run above --max-total and one the balance cannot cover, before sending', async () => {
     const file = join(samples, 'payouts.csv');
-    const capped = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000']);
+    const bare = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/has no currency and this run pays KES and UGX/);
+    const capped = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000 KES']);
     expect(capped.code).toBe(1);
-    expect(capped.stderr).toMatch(/above --max-total 1000/);
+    expect(capped.stderr).toMatch(/total 1400.50 KES is above --max-total 1000.00 KES/);
     const poor = await runCli(home.home, ['bulk', file, '--yes'], { env: { AIRTIME_SANDBOX_BALANCE: '100' } });
     expect(poor.code).toBe(1);
     expect(poor.stderr).toMatch(/insufficient balance/);

@@ -33,8 +33,8 @@ describe('two processes on one journal', () => {
         // Every transfer carries both writers' updates: the send answer and the callback.
         const missing = db
           .prepare(
-            `SELECT count(*) AS n FROM transfers t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.transfer_reference = t.reference AND e.kind = 'send')
-               OR NOT EXISTS (SELECT 1 FROM events e WHERE e.transfer_reference = t.reference AND e.kind = 'callback:sandbox')`,
+            `SELECT count(*) AS n FROM transfers t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.transfer_id = t.id AND e.kind = 'send')
+               OR NOT EXISTS (SELECT 1 FROM events e WHERE e.transfer_id = t.id AND e.kind = 'callback:sandbox')`,
           )
           .get() as { n: number };
         expect(missing.n).toBe(0);

@@ -11,7 +11,7 @@ import { simEnv, startTestSim } from '../helpers/sim.js';
  * none is lost, and every unknown is resolved by status query where the provider allows it.
  */
 const faults = { timeoutRate: 0.05, errorRate: 0.1, rateLimitRate: 0.1, resetRate: 0.1, malformedRate: 0.05, hangMs: 400 };
-const clientEnv = { AIRTIME_HTTP_TIMEOUT_MS: '250' };
+const clientEnv = { AIRTIME_HTTP_TIMEOUT_MS: '250', AIRTIME_RESEND_SETTLE_MS: '0' };
 
 async function settle(home: string, env: Record<string, string>, provider: string, batch: string): Promise<number | null> {
   let code: number | null = null;
@@ -89,7 +89,7 @@ describe('provider faults: zero duplicates, zero lost rows', () => {
     }
   });
 
-  it("Africa's Talking (no lookup by our key): what remains unknown is listed with what to check", async () => {
+  it("Africa's Talking (no lookup by our key): inside its idempotency window an unanswered request is resent identically, and charged once", async () => {
     const sim = await startTestSim({ faults: { resetRate: 0.7, seed: 2 } });
     const home = tempHome();
     try {
@@ -97,16 +97,42 @@ describe('provider faults: zero duplicates, zero lost rows', () => {
       const { path } = writePayouts(home.home, 250);
       const run = await runBulk(home.home, [path, '--provider', 'africastalking', '--yes', '--json', '--concurrency', '1'], env);
       const { batch, counts } = parseJson<{ batch: string; counts: Record<string, number> }>(run.stdout);
-      const reconcile = await runCli(home.home, ['reconcile', batch, '--provider', 'africastalking', '--json'], { env, timeoutMs: 60_000 });
-      const report = parseJson<{ unresolved: { reference: string; check: string }[] }>(reconcile.stdout);
       // With this seed some requests never get an answer through three tries: the path is exercised.
+      expect(counts.unknown ?? 0).toBeGreaterThan(0);
+      const calm = { ...env, AIRTIME_SIM_RESET_RATE: '0' };
+      sim.setFaults({ resetRate: 0 });
+      await settle(home.home, calm, 'africastalking', batch);
+      const rows = journalRows(home.home);
+      expect(rows).toHaveLength(250);
+      expect(rows.filter((row) => row.status === 'unknown' || row.status === 'sending' || row.status === 'queued')).toEqual([]);
+      // Charges never exceed rows: the identical resend carried the same Idempotency-Key.
+      const gateway = gatewayCharges(sim, 'at');
+      expect(gateway.sendCounts().size).toBe(250);
+      expect(Math.max(...gateway.sendCounts().values())).toBeLessThanOrEqual(4);
+    } finally {
+      await sim.close();
+      home.cleanup();
+    }
+  });
+
+  it("Africa's Talking: once its idempotency window has passed, what remains unknown is listed with what to check, never resent", async () => {
+    const sim = await startTestSim({ faults: { resetRate: 0.7, seed: 2 } });
+    const home = tempHome();
+    try {
+      const env = { ...simEnv(sim.url), ...clientEnv, AIRTIME_RESEND_WINDOW_MS: '0' };
+      const { path } = writePayouts(home.home, 250);
+      const run = await runBulk(home.home, [path, '--provider', 'africastalking', '--yes', '--json', '--concurrency', '1'], env);
+      const { batch, counts } = parseJson<{ batch: string; counts: Record<string, number> }>(run.stdout);
+      const before = new Map(gatewayCharges(sim, 'at').sendCounts());
+      const reconcile = await runCli(home.home, ['reconcile', batch, '--json'], { env, timeoutMs: 60_000 });
+      const report = parseJson<{ unresolved: { reference: string; check: string }[] }>(reconcile.stdout);
+      expect(report.unresolved.length).toBe(counts.unknown);
       expect(report.unresolved.length).toBeGreaterThan(0);
       expect(reconcile.code).toBe(5);
       for (const entry of report.unresolved) expect(entry.check).toMatch(/AT dashboard/);
-      // Charges never exceed rows: a retried request carried the same Idempotency-Key.
-      const gateway = gatewayCharges(sim, 'at');
-      expect(gateway.sendCounts().size).toBeLessThanOrEqual(250);
-      expect((counts.unknown ?? 0) + (counts.submitted ?? 0) + (counts.failed ?? 0)).toBe(250);
+      const resumed = await runCli(home.home, ['bulk', '--resume', batch, '--yes', '--json'], { env, timeoutMs: 60_000 });
+      expect(resumed.code).toBe(5);
+      expect(new Map(gatewayCharges(sim, 'at').sendCounts())).toEqual(before);
       expect(journalRows(home.home)).toHaveLength(250);
     } finally {
       await sim.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectDelimiter } from '../../src/batch/csv-source.js';
-import { FingerprintIndex } from '../../src/batch/fingerprint-index.js';
-import { batchIdFor, rowKey } from '../../src/batch/file-hash.js';
+import { FingerprintIndex } from '../../src/core/fingerprint-index.js';
+import { batchIdFor, ContentFingerprint, rowKey } from '../../src/batch/batch-identity.js';
 import { csvCell } from '../../src/batch/results.js';
 
 describe('FingerprintIndex', () => {
@@ -33,11 +33,27 @@ describe('detectDelimiter', () => {
 });
 
 describe('row keys and batch ids', () => {
-  it('derive from the reference column, else the file hash and row', () => {
-    expect(rowKey('ab'.repeat(32), 7, 'nov-001')).toBe('nov-001');
-    expect(rowKey('ab'.repeat(32), 7, undefined)).toBe(`f${'ab'.repeat(8)}-r7`);
-    expect(batchIdFor('x', 'sandbox', 'default')).toBe(batchIdFor('x', 'sandbox', 'default'));
-    expect(batchIdFor('x', 'sandbox', 'default')).not.toBe(batchIdFor('x', 'zw', 'default'));
+  const row = { phone: '+254711000100', amountMinor: 10000, currency: 'KES', reference: undefined };
+  it('derive from the reference column, else the batch (its account and content) and the row', () => {
+    expect(rowKey('b_x', { ...row, reference: 'nov-001' })).toBe('nov-001');
+    expect(rowKey('b_x', row)).toMatch(/^b_x-[0-9a-f]{12}$/);
+    expect(rowKey('b_x', row)).toBe(rowKey('b_x', { ...row }));
+    expect(rowKey('b_x', row)).not.toBe(rowKey('b_y', row));
+    expect(batchIdFor('sandbox/default@1', 'x')).toBe(batchIdFor('sandbox/default@1', 'x'));
+    expect(batchIdFor('sandbox/default@1', 'x')).not.toBe(batchIdFor('zw/default@2', 'x'));
+  });
+
+  it('fingerprint the rows whatever their order, and tell a changed or added row apart', () => {
+    const rows = Array.from({ length: 50 }, (_, index) => ({ ...row, phone: `+2547110${String(index).padStart(5, '0')}` }));
+    const digest = (list: typeof rows) => {
+      const fingerprint = new ContentFingerprint();
+      for (const item of list) fingerprint.add(item);
+      return fingerprint.digest();
+    };
+    expect(digest([...rows].reverse())).toBe(digest(rows));
+    expect(digest(rows.slice(1))).not.toBe(digest(rows));
+    expect(digest([...rows, { ...row, phone: '+254799999999' }])).not.toBe(digest(rows));
+    expect(digest(rows.map((item, index) => (index === 3 ? { ...item, amountMinor: 10001 } : item)))).not.toBe(digest(rows));
   });
 });
 

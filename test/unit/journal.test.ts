@@ -1,65 +1,117 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { statSync } from 'node:fs';
-import { Journal } from '../../src/journal/journal.js';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeAccount } from '../../src/core/account.js';
+import type { Journal } from '../../src/journal/journal.js';
+import { openSqliteJournal } from '../../src/journal/open.js';
 import { tempHome } from '../helpers/cli.js';
 
-describe('Journal', () => {
+const account = makeAccount('sandbox', 'default', 'embedded', null);
+const transfer = {
+  account: account.id,
+  reference: 'k1',
+  provider: 'sandbox',
+  profile: 'default',
+  phone: '+254711000100',
+  amountMinor: 10000,
+  currency: 'KES',
+} as const;
+
+describe('Journal (SQLite)', () => {
   let home: ReturnType<typeof tempHome>;
   let journal: Journal;
-  const transfer = { reference: 'k1', provider: 'sandbox', profile: 'default', phone: '+254711000100', amountMinor: 10000, currency: 'KES' } as const;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     home = tempHome();
-    journal = Journal.open(join(home.home, 'journal.db'));
+    journal = openSqliteJournal(join(home.home, 'journal.db'));
+    await journal.ensureAccount(account);
   });
-  afterEach(() => {
-    journal.close();
+  afterEach(async () => {
+    await journal.close();
     home.cleanup();
   });
 
-  it('is one transfer per key', () => {
-    expect(journal.create(transfer).created).toBe(true);
-    expect(journal.create({ ...transfer, amountMinor: 1 }).created).toBe(false);
-    expect(journal.get('k1')?.amountMinor).toBe(10000);
+  it('is one transfer per key and account', async () => {
+    expect((await journal.createTransfer(transfer)).created).toBe(true);
+    expect((await journal.createTransfer({ ...transfer, amountMinor: 1 })).created).toBe(false);
+    expect((await journal.byKey(account.id, 'k1'))?.amountMinor).toBe(10000);
+    const other = makeAccount('zw', 'default', 'http://127.0.0.1:1', null);
+    await journal.ensureAccount(other);
+    expect((await journal.createTransfer({ ...transfer, account: other.id, provider: 'zw' })).created).toBe(true);
+    expect(await journal.find({ reference: 'k1' })).toHaveLength(2);
   });
 
   it('is owner-only on disk', () => {
     expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
   });
 
-  it('claims a transfer for sending once', () => {
-    journal.create(transfer);
-    expect(journal.markSending(['k1'], null)).toEqual(['k1']);
-    expect(journal.markSending(['k1'], null)).toEqual([]);
-    expect(journal.get('k1')?.status).toBe('sending');
+  it('claims a transfer for sending once, and a sender can re-check its claim', async () => {
+    const { transfer: created } = await journal.createTransfer(transfer);
+    const first = await journal.claim([{ ids: [created.id] }], 'owner-a', () => null);
+    expect(first.map((chunk) => chunk.transfers.map((t) => t.reference))).toEqual([['k1']]);
+    expect(await journal.claim([{ ids: [created.id] }], 'owner-b', () => null)).toEqual([]);
+    expect((await journal.get(created.id))?.status).toBe('sending');
+    expect(await journal.stillClaimed([created.id], 'owner-a')).toBe(true);
+    expect(await journal.stillClaimed([created.id], 'owner-b')).toBe(false);
   });
 
-  it('ignores an out-of-order answer after a final state, and records it', () => {
-    journal.create(transfer);
-    journal.markSending(['k1'], null);
-    journal.observe('k1', { kind: 'send', status: 'delivered', providerReference: 'P1' });
-    const late = journal.observe('k1', { kind: 'callback', status: 'submitted' });
+  it('ignores an out-of-order answer after a final state, and records it', async () => {
+    const { transfer: created } = await journal.createTransfer(transfer);
+    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'delivered', providerReference: 'P1' }))?.outcome).toBe('moved');
+    const late = await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'submitted' });
     expect(late?.outcome).toBe('refused');
-    expect(journal.get('k1')?.status).toBe('delivered');
-    expect(journal.events('k1').at(-1)?.flags).toContain('out-of-order');
+    expect((await journal.get(created.id))?.status).toBe('delivered');
+    expect((await journal.events(created.id)).at(-1)?.flags).toContain('out-of-order');
   });
 
-  it('records a callback with the same dedupe key once', () => {
-    journal.create(transfer);
-    journal.markSending(['k1'], null);
-    expect(journal.observe('k1', { kind: 'callback', status: 'delivered', dedupeKey: 'cb-1' })?.outcome).toBe('moved');
-    expect(journal.observe('k1', { kind: 'callback', status: 'delivered', dedupeKey: 'cb-1' })?.outcome).toBe('duplicate');
-    expect(journal.events('k1').filter((event) => event.kind === 'callback')).toHaveLength(1);
+  it('never lets a callback put a transfer back in the queue', async () => {
+    const { transfer: created } = await journal.createTransfer(transfer);
+    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'unknown' }))?.outcome).toBe('moved');
+    expect((await journal.observe(created.id, { kind: 'callback:sandbox', cause: 'callback', status: 'queued' }))?.outcome).toBe('refused');
+    expect((await journal.get(created.id))?.status).toBe('unknown');
   });
 
-  it('sees writes made by another connection (two processes share the file)', () => {
-    const other = Journal.open(join(home.home, 'journal.db'));
+  it('records a callback with the same dedupe key once', async () => {
+    const { transfer: created } = await journal.createTransfer(transfer);
+    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'delivered', dedupeKey: 'cb-1' }))?.outcome).toBe('moved');
+    expect((await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'delivered', dedupeKey: 'cb-1' }))?.outcome).toBe('duplicate');
+    expect((await journal.events(created.id)).filter((event) => event.kind === 'callback')).toHaveLength(1);
+  });
+
+  it('sees writes made by another connection (two processes share the file)', async () => {
+    const other = openSqliteJournal(join(home.home, 'journal.db'));
     try {
-      other.create(transfer);
-      expect(journal.get('k1')?.status).toBe('queued');
+      expect((await other.createTransfer(transfer)).created).toBe(true);
+      expect((await journal.byKey(account.id, 'k1'))?.status).toBe('queued');
     } finally {
-      other.close();
+      await other.close();
     }
+  });
+
+  it('gives a lease to one holder at a time and to another once the first falls silent', async () => {
+    const a = { id: 'a', pid: 1, host: 'h', actor: 'x' };
+    const b = { id: 'b', pid: 2, host: 'h', actor: 'y' };
+    expect((await journal.acquireLease('batch:b1', a, 60_000)).acquired).toBe(true);
+    const refused = await journal.acquireLease('batch:b1', b, 60_000);
+    expect(refused.acquired).toBe(false);
+    expect(await journal.heartbeat('batch:b1', 'a')).toBe(true);
+    expect((await journal.acquireLease('batch:b2', a, 1)).acquired).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const taken = await journal.acquireLease('batch:b2', b, 60_000);
+    expect(taken).toMatchObject({ acquired: true, tookOverFrom: { id: 'a' } });
+    expect(await journal.heartbeat('batch:b2', 'a')).toBe(false);
+  });
+
+  it('chains every event to the one before it', async () => {
+    const { transfer: created } = await journal.createTransfer(transfer);
+    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'submitted' });
+    const events = await journal.eventPage(0, 10);
+    expect(events.map((event) => event.id)).toEqual([1, 2]);
+    expect(events[1]?.prevHash).toBe(events[0]?.hash);
+    expect((await journal.chainHead()).head).toBe(events[1]?.hash);
   });
 });

@@ -12,7 +12,7 @@ export class FingerprintIndex {
   private lines = new Uint32Array(1 << 12);
   private used = 0;
 
-  /** The line that first held `value`, or undefined after recording `line` for it. */
+  /** The line that first held `value`, or undefined after recording `line` (≥ 1) for it. */
   firstLineOrAdd(value: string, line: number): number | undefined {
     const [high, low] = fingerprint(value);
     const mask = this.lines.length - 1;
@@ -29,6 +29,21 @@ export class FingerprintIndex {
     this.used += 1;
     if (this.used * 2 > this.lines.length) this.grow();
     return undefined;
+  }
+
+  /** The number recorded for `value`, without recording anything. */
+  get(value: string): number | undefined {
+    const [high, low] = fingerprint(value);
+    const mask = this.lines.length - 1;
+    for (let slot = (low ^ high) & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.lines[slot] ?? 0;
+      if (stored === 0) return undefined;
+      if (this.high[slot] === high && this.low[slot] === low) return stored;
+    }
+  }
+
+  get size(): number {
+    return this.used;
   }
 
   private grow(): void {
@@ -53,7 +68,7 @@ export class FingerprintIndex {
 }
 
 /** 64-bit FNV-1a over UTF-16 code units, as two 32-bit halves (no BigInt on the hot path). */
-function fingerprint(value: string): [number, number] {
+export function fingerprint(value: string): [number, number] {
   // FNV-1a 64 offset basis 0xcbf29ce484222325, prime 0x100000001b3, in 16-bit limbs.
   let h0 = 0x2325;
   let h1 = 0x8422;

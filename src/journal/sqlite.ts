@@ -1,0 +1,123 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ensureDir } from '../config/paths.js';
+import type { Database, Dialect, RunResult, Sql, SqlValue } from './sql.js';
+
+/** A migration: SQL to execute, or a step that needs code (hashing what SQL cannot). */
+export type SqliteMigration = string | ((db: BetterSqlite3.Database) => void);
+
+const dialect: Dialect = { name: 'sqlite', now: `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` };
+
+/**
+ * The embedded journal: one SQLite file in WAL mode with a busy timeout, so a bulk run and a callback
+ * listener (two processes) can write it at once. better-sqlite3 is synchronous; a transaction that awaits
+ * between statements holds a lock in this process so that nothing else runs inside it meanwhile.
+ */
+export class SqliteDatabase implements Database {
+  readonly dialect = dialect;
+  private readonly db: BetterSqlite3.Database;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private lock: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    readonly location: string,
+    migrations: readonly SqliteMigration[],
+  ) {
+    if (location !== ':memory:') ensureDir(dirname(location));
+    const fresh = location === ':memory:' || !existsSync(location);
+    this.db = new BetterSqlite3(location);
+    if (fresh && location !== ':memory:') chmodSync(location, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    // FULL: a transfer recorded before a provider call must survive a power cut, not just a crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db, migrations);
+  }
+
+  /** The schema version (how many migrations ran). */
+  get version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    await this.idle();
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    await this.idle();
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    await this.idle();
+    return { changes: this.statement(sql).run(...params).changes };
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const previous = this.lock;
+    let release = () => {};
+    this.lock = new Promise<void>((resolve) => (release = resolve));
+    this.pending += 1;
+    await previous;
+    const tx = this.inside();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const result = await work(tx);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.pending -= 1;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    this.db.close();
+  }
+
+  /** Statements outside a transaction wait for the transactions queued before them. */
+  private async idle(): Promise<void> {
+    if (this.pending > 0) await this.lock;
+  }
+
+  private inside(): Sql {
+    return {
+      all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).all(...params) as T[],
+      get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).get(...params) as T | undefined,
+      run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: this.statement(sql).run(...params).changes }),
+    };
+  }
+
+  /** Prepared once per text: preparing is a large part of a statement's cost. */
+  private statement(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function migrate(db: BetterSqlite3.Database, migrations: readonly SqliteMigration[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current >= migrations.length) return;
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let index = version; index < migrations.length; index += 1) {
+      const step = migrations[index];
+      if (typeof step === 'string') db.exec(step);
+      else step?.(db);
+    }
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}

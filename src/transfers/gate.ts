@@ -1,0 +1,190 @@
+import { describeAccount, type Account } from '../core/account.js';
+import { AirtimeError, failedError, usageError } from '../core/errors.js';
+import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
+import type { TransferState } from '../core/transfer-state.js';
+import type { ProviderName } from '../providers/names.js';
+import type { Balance } from '../providers/provider.js';
+import type { AppContext } from './context.js';
+import type { RepeatMatch } from './repeats.js';
+
+/** Rows and money per currency (minor units). */
+export interface PlanLine {
+  readonly rows: number;
+  readonly totals: Readonly<Record<string, number>>;
+}
+
+/**
+ * What would happen if money moved now, computed from the journal (or, for a file not yet journaled, from
+ * its validation): rows to send now, rows to ask about first (in flight when an earlier run stopped: they
+ * are resent only on proof that the provider never got them), rows already done.
+ */
+export interface Plan {
+  /** "batch b_… (payouts.csv)" or "transfer tx_…", for messages. */
+  readonly subject: string;
+  readonly account: Account;
+  readonly batch?: {
+    readonly id: string;
+    readonly fileName: string;
+    readonly fileRows: number;
+    readonly invalid: number;
+    /** Valid rows of the file that earlier batches already hold (same reference): not sent again. */
+    readonly alreadySent: number;
+    readonly isNew: boolean;
+  };
+  readonly sendNow: PlanLine;
+  readonly askFirst: PlanLine;
+  readonly done: Readonly<Partial<Record<TransferState, number>>>;
+  readonly repeats: { readonly count: number; readonly skipped: number; readonly matches: readonly RepeatMatch[]; readonly windowMs: number };
+}
+
+/** What the user said: the flags that answer the gate's questions. */
+export interface ConsentRequest {
+  readonly dryRun?: boolean | undefined;
+  readonly yes?: boolean | undefined;
+  /** "5000 KES", "5000 KES, 300000 UGX", or a bare "5000" for a single-currency run. */
+  readonly maxTotal?: string | undefined;
+  readonly allowRepeats?: boolean | undefined;
+}
+
+/** How the gate shows a plan and asks: the command's UI, so that the money module never prints. */
+export interface GateView {
+  showPlan(plan: Plan, balances: readonly BalanceLine[] | undefined): void;
+  /** Asks on a terminal; throws a usage error naming `--yes` where there is none. */
+  confirm(question: string, plan: Plan): Promise<boolean>;
+}
+
+export interface BalanceLine {
+  readonly currency: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+/** Proof that a plan passed the gate. Dispatch refuses anything else. */
+export class Consent {
+  private constructor(
+    readonly plan: Plan,
+    readonly at: string,
+  ) {}
+
+  /** @internal Only the gate grants consent. */
+  static grantedBy(gate: typeof granted, plan: Plan): Consent {
+    const consent = new Consent(plan, new Date().toISOString());
+    gate.add(consent);
+    return consent;
+  }
+}
+
+const granted = new WeakSet<Consent>();
+
+/** Throws unless `consent` came from `passGate`. */
+export function assertConsent(consent: Consent): void {
+  if (!granted.has(consent)) throw new Error('money can only move with a consent granted by the gate');
+}
+
+export type GateResult = { readonly kind: 'consent'; readonly consent: Consent } | { readonly kind: 'dry-run' } | { readonly kind: 'nothing' };
+
+export function planTotal(plan: Plan): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of [plan.sendNow, plan.askFirst]) {
+    for (const [currency, minor] of Object.entries(line.totals)) totals[currency] = (totals[currency] ?? 0) + minor;
+  }
+  return totals;
+}
+
+/**
+ * The one gate money leaves through. Every entry — a new file, the same file again, `--resume`, `send` —
+ * builds a plan and passes it here: dry-run prints it and stops; repeats, `--max-total` and the balance
+ * are checked; a terminal asks, and without one `--yes` is required. Only then is a `Consent` granted.
+ */
+export async function passGate(context: AppContext, plan: Plan, request: ConsentRequest, view: GateView): Promise<GateResult> {
+  const worstCase = planTotal(plan);
+  const caps = request.maxTotal === undefined ? undefined : parseMaxTotal(request.maxTotal, Object.keys(worstCase));
+  const moving = plan.sendNow.rows + plan.askFirst.rows > 0;
+  const balances = moving && !request.dryRun ? await balanceLines(context, plan, worstCase) : undefined;
+  view.showPlan(plan, balances);
+  if (request.dryRun) return { kind: 'dry-run' };
+  if (!moving) return { kind: 'nothing' };
+
+  if (plan.repeats.count > 0 && !request.allowRepeats) {
+    throw failedError(
+      `${plan.repeats.count} row${plan.repeats.count === 1 ? '' : 's'} repeat${plan.repeats.count === 1 ? 's' : ''} a payment of the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days (listed above): nothing was sent`,
+      'pay them anyway with --allow-repeats, or leave them out with --skip-repeats',
+    );
+  }
+  for (const [currency, cap] of caps ?? []) {
+    const total = worstCase[currency] ?? 0;
+    if (total > cap) {
+      throw failedError(
+        `the run's total ${formatMinor(total, currency)} ${currency} is above --max-total ${formatMinor(cap, currency)} ${currency}: nothing was sent`,
+      );
+    }
+  }
+  for (const line of balances ?? []) {
+    if (line.after < 0) {
+      throw failedError(
+        `insufficient balance: ${describeAccount(plan.account)} holds ${formatMinor(line.before, line.currency)} ${line.currency} but this run needs ` +
+          `${formatMinor(line.before - line.after, line.currency)} ${line.currency}; nothing was sent`,
+      );
+    }
+  }
+  if (!request.yes) {
+    const question = `Pay ${describePlan(plan)} through ${describeAccount(plan.account)}?`;
+    if (!(await view.confirm(question, plan))) throw new AirtimeError('cancelled', 'cancelled: nothing was sent');
+  }
+  return { kind: 'consent', consent: Consent.grantedBy(granted, plan) };
+}
+
+/** "12 rows (1,400.50 KES + 5000 UGX)", with the rows to ask about first when there are any. */
+export function describePlan(plan: Plan): string {
+  const money = (totals: Readonly<Record<string, number>>) =>
+    Object.entries(totals)
+      .map(([currency, minor]) => `${formatMinor(minor, currency)} ${currency}`)
+      .join(' + ') || 'nothing';
+  const rows = (count: number) => `${count} row${count === 1 ? '' : 's'}`;
+  const now = `${rows(plan.sendNow.rows)} (${money(plan.sendNow.totals)})`;
+  return plan.askFirst.rows
+    ? `${now}, and up to ${rows(plan.askFirst.rows)} (${money(plan.askFirst.totals)}) an earlier run left in flight if the provider never got them`
+    : now;
+}
+
+async function balanceLines(context: AppContext, plan: Plan, totals: Record<string, number>): Promise<BalanceLine[] | undefined> {
+  const { provider } = await context.providerFor({ account: plan.account.id, provider: plan.account.provider as ProviderName, profile: plan.account.profile });
+  if (!provider.capabilities.balance) return undefined;
+  let balances: Balance[];
+  try {
+    balances = await provider.balance();
+  } catch (error) {
+    if (error instanceof AirtimeError && error.kind === 'config') throw error;
+    throw failedError(`cannot check the balance before paying (${error instanceof Error ? error.message : String(error)}): nothing was sent; try again`);
+  }
+  const lines: BalanceLine[] = [];
+  for (const [currency, minor] of Object.entries(totals)) {
+    const balance = balances.find((entry) => entry.currency === currency);
+    if (balance) lines.push({ currency, before: balance.minor, after: balance.minor - minor });
+  }
+  return lines;
+}
+
+/** `--max-total`: "5000 KES" per currency (several separated by commas); a bare number only for a single-currency run. */
+export function parseMaxTotal(text: string, currencies: readonly string[]): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const part of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const match = /^([\d.,]+)\s*([A-Za-z]{3})?$|^([A-Za-z]{3})\s*([\d.,]+)$/.exec(part);
+    const amount = match?.[1] ?? match?.[4];
+    let currency = (match?.[2] ?? match?.[3])?.toUpperCase();
+    if (!amount) throw usageError(`--max-total "${text}" is not an amount: give e.g. "5000 KES"`);
+    if (!currency) {
+      if (currencies.length !== 1) {
+        throw usageError(
+          `--max-total "${text}" has no currency and this run pays ${currencies.length ? currencies.join(' and ') : 'nothing'}: give one per currency, e.g. "5000 KES"`,
+        );
+      }
+      currency = currencies[0] as string;
+    }
+    caps.set(currency, parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor);
+  }
+  return caps;
+}

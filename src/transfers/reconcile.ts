@@ -1,0 +1,195 @@
+import { failpoint } from '../failpoints.js';
+import type { Transfer } from '../journal/transfer.js';
+import type { Provider, StatusOutcome } from '../providers/provider.js';
+import type { AppContext } from './context.js';
+import { scrub, type PendingObservation } from './outcomes.js';
+import { ageMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
+
+export interface ReconcileReport {
+  resolved: number;
+  requeued: number;
+  unresolved: { transfer: Transfer; reason: string }[];
+}
+
+export interface ReconcileOptions {
+  readonly concurrency?: number;
+  /** The event kind: `reconcile` or `status`. */
+  readonly kind?: string;
+  /** Whether a proven "never arrived" may put transfers back to `queued` (waiting only asks). */
+  readonly requeue?: boolean;
+}
+
+/** "not found" as the provider meant it: the whole request unknown, or only this recipient. */
+type NotFoundScope = 'request' | 'transfer';
+
+function notFoundScope(provider: Provider, outcome: StatusOutcome): NotFoundScope {
+  const scope = (outcome as { scope?: NotFoundScope }).scope;
+  if (scope) return scope;
+  // Without a recorded requestId Africa's Talking cannot be asked at all: that is not news about the request.
+  return provider.name === 'africastalking' ? 'transfer' : 'request';
+}
+
+/** One status query per transfer, or one per request where the adapter groups them (Lipad). */
+async function statusAll(provider: Provider, transfers: readonly Transfer[], concurrency: number): Promise<(StatusOutcome | Error)[]> {
+  const grouped = (provider as { statusMany?: (transfers: readonly Transfer[]) => Promise<StatusOutcome[]> }).statusMany;
+  if (grouped) {
+    try {
+      return await grouped.call(provider, transfers);
+    } catch (error) {
+      return transfers.map(() => (error instanceof Error ? error : new Error(String(error))));
+    }
+  }
+  const results: (StatusOutcome | Error)[] = new Array<StatusOutcome | Error>(transfers.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < transfers.length; index = next++) {
+      const transfer = transfers[index] as Transfer;
+      results[index] = await provider.status(transfer).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, transfers.length)) }, worker));
+  return results;
+}
+
+/**
+ * Resolves transfers in `sending`, `submitted` or `unknown` by asking each one's own account — never by
+ * sending under a new key. A transfer goes back to `queued` only on proof about that exact request
+ * (resend-policy.ts): the provider does not know it, the settle delay has passed, and the resend would be
+ * the identical request under the provider's own idempotency key. Everything else stays `unknown`, with
+ * what the operator can check.
+ */
+export async function reconcileTransfers(context: AppContext, transfers: readonly Transfer[], options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const report: ReconcileReport = { resolved: 0, requeued: 0, unresolved: [] };
+  const kind = options.kind ?? 'reconcile';
+  const byAccount = new Map<string, Transfer[]>();
+  for (const transfer of transfers) byAccount.set(transfer.account, [...(byAccount.get(transfer.account) ?? []), transfer]);
+
+  for (const group of byAccount.values()) {
+    const first = group[0] as Transfer;
+    let provider: Provider;
+    try {
+      provider = (await context.providerFor(first)).provider;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const transfer of group) report.unresolved.push({ transfer, reason });
+      continue;
+    }
+    const policy = resendPolicy(provider.name);
+    const outcomes = await statusAll(provider, group, options.concurrency ?? 4);
+    const writes: PendingObservation[] = [];
+    const notFound = new Map<number, NotFoundScope>();
+    group.forEach((transfer, index) => {
+      const outcome = outcomes[index];
+      if (outcome === undefined || outcome instanceof Error) {
+        report.unresolved.push({ transfer, reason: outcome?.message ?? 'no answer' });
+        return;
+      }
+      if (outcome.status === 'not-found') {
+        notFound.set(transfer.id, notFoundScope(provider, outcome));
+        return;
+      }
+      writes.push({
+        id: transfer.id,
+        observation: {
+          kind,
+          cause: 'answer',
+          status: outcome.status,
+          providerReference: outcome.providerReference ?? null,
+          error: outcome.error ?? null,
+          note: outcome.note ?? null,
+          payload: scrub(context.secrets, outcome.payload),
+        },
+      });
+    });
+
+    const requeue = options.requeue === false ? new Set<number>() : await provable(context, policy, group, notFound);
+    for (const transfer of group) {
+      const scope = notFound.get(transfer.id);
+      if (scope === undefined) continue;
+      if (requeue.has(transfer.id)) {
+        writes.push({
+          id: transfer.id,
+          observation: {
+            kind,
+            cause: 'requeue',
+            status: 'queued',
+            keepRequestReference: policy.rule !== 'same-key',
+            error: `not sent: ${provider.name} has no record of it; it is resent as the identical request`,
+          },
+        });
+        continue;
+      }
+      const reason = stillUnknownReason(provider, policy, transfer, scope);
+      writes.push({
+        id: transfer.id,
+        observation: { kind, cause: 'answer', status: transfer.status === 'submitted' ? 'submitted' : 'unknown', error: reason },
+      });
+    }
+
+    // Written in slices, so that the reliability suite can crash in the middle of a reconcile.
+    const results: Awaited<ReturnType<typeof context.journal.observeMany>> = [];
+    for (let start = 0; start < writes.length; start += 50) {
+      results.push(...(await context.journal.observeMany(writes.slice(start, start + 50))));
+      failpoint('during-reconcile');
+    }
+    results.forEach((result, index) => {
+      const write = writes[index] as PendingObservation;
+      const after = result?.transfer;
+      if (!after) return;
+      if (write.observation.cause === 'requeue' && after.status === 'queued') report.requeued += 1;
+      else if (after.status === 'unknown' || after.status === 'sending') {
+        report.unresolved.push({ transfer: after, reason: after.error ?? `${provider.name} still reports it in progress` });
+      } else report.resolved += 1;
+    });
+  }
+  return report;
+}
+
+/** The transfers whose "not found" is proof enough to resend them identically. */
+async function provable(
+  context: AppContext,
+  policy: ResendPolicy,
+  group: readonly Transfer[],
+  notFound: ReadonlyMap<number, NotFoundScope>,
+): Promise<Set<number>> {
+  const proven = new Set<number>();
+  const settled = (transfer: Transfer) => ageMs(transfer.lastAttemptAt) >= policy.settleMs;
+  if (policy.rule === 'same-key') {
+    for (const transfer of group) if (notFound.get(transfer.id) === 'request' && settled(transfer)) proven.add(transfer.id);
+    return proven;
+  }
+  // Request-level keys: every member of the original request must be open and unknown to the provider,
+  // so that the resend is that request exactly (same reference, same recipients).
+  const references = new Set(
+    group.filter((transfer) => notFound.has(transfer.id) && transfer.requestReference).map((transfer) => transfer.requestReference as string),
+  );
+  for (const requestReference of references) {
+    const members = await context.journal.find({ account: group[0]?.account ?? '', requestReference });
+    const whole = members.every((member) => {
+      if (member.status !== 'sending' && member.status !== 'unknown') return false;
+      if (!settled(member)) return false;
+      if (policy.rule === 'same-request') return notFound.get(member.id) === 'request';
+      // In a window: nothing of the request was ever recorded, and the provider still remembers its key.
+      return member.providerReference === null && notFound.has(member.id) && ageMs(member.firstAttemptAt) < (policy.windowMs ?? 0);
+    });
+    if (whole && members.length > 0) for (const member of members) proven.add(member.id);
+  }
+  return proven;
+}
+
+function stillUnknownReason(provider: Provider, policy: ResendPolicy, transfer: Transfer, scope: NotFoundScope): string {
+  if (provider.name === 'africastalking') {
+    return transfer.providerReference
+      ? `africastalking has no record of ${transfer.providerReference}`
+      : "africastalking has no lookup by our key and no requestId was recorded: find the phone and amount in the AT dashboard's airtime transactions (or wait for its status callback), then record it with 'airtime resolve'";
+  }
+  if (!(ageMs(transfer.lastAttemptAt) >= policy.settleMs)) {
+    return `${provider.name} has no record of it yet; it may still be taking the request — ask again after ${Math.ceil(policy.settleMs / 1000)}s`;
+  }
+  if (policy.rule === 'same-request') {
+    return scope === 'transfer'
+      ? `${provider.name} knows request ${transfer.requestReference ?? '?'} but not this recipient: check the merchant portal, then record it with 'airtime resolve'`
+      : `${provider.name} has no record of request ${transfer.requestReference ?? '?'}, but not every recipient of it can be resent as it was: check the portal, then 'airtime resolve'`;
+  }
+  return `${provider.name} has no record of it`;
+}

@@ -1,0 +1,117 @@
+import { FingerprintIndex } from '../core/fingerprint-index.js';
+import { sentStates } from '../core/transfer-state.js';
+import type { Journal } from '../journal/journal.js';
+import type { Transfer } from '../journal/transfer.js';
+
+/** The default look-back of the repeat guard. */
+export const defaultRepeatWindowMs = 30 * 24 * 3600_000;
+
+export interface Recipient {
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+const keyOf = (recipient: Recipient) => `${recipient.phone}|${recipient.amountMinor}|${recipient.currency}`;
+
+/**
+ * Every recipient (phone, amount, currency) paid or being paid within the window, in flat memory: the
+ * repeat guard asks it about each row before a batch is confirmed, so that the same payout saved with
+ * CRLF, sorted, or with one row added is caught by its content rather than its bytes.
+ */
+export class RepeatIndex {
+  private readonly index = new FingerprintIndex();
+  private readonly batchSlots: (string | null)[] = [];
+  private readonly slotOf = new Map<string | null, number>();
+
+  private constructor(readonly windowMs: number) {}
+
+  /** Loads sent transfers of the last `windowMs` (sandbox ones only for a sandbox run, real ones otherwise), leaving out one batch. */
+  static async load(journal: Journal, options: { windowMs: number; sandbox: boolean; excludeBatch?: string | undefined }): Promise<RepeatIndex> {
+    const repeats = new RepeatIndex(options.windowMs);
+    if (options.windowMs <= 0) return repeats;
+    const since = new Date(Date.now() - options.windowMs).toISOString();
+    for (let afterId = 0; ;) {
+      const page = await journal.sentSince(since, options.sandbox, afterId, 10_000);
+      if (page.length === 0) break;
+      for (const sent of page) {
+        if (options.excludeBatch !== undefined && sent.batchId === options.excludeBatch) continue;
+        let slot = repeats.slotOf.get(sent.batchId);
+        if (slot === undefined) {
+          slot = repeats.batchSlots.push(sent.batchId) - 1;
+          repeats.slotOf.set(sent.batchId, slot);
+        }
+        repeats.index.firstLineOrAdd(keyOf(sent), slot + 1);
+      }
+      afterId = page.at(-1)?.id ?? afterId;
+    }
+    return repeats;
+  }
+
+  /** The batch (null: a single send) of an earlier transfer to the same recipient, or undefined. */
+  probe(recipient: Recipient): string | null | undefined {
+    const slot = this.index.get(keyOf(recipient));
+    return slot === undefined ? undefined : (this.batchSlots[slot - 1] ?? null);
+  }
+}
+
+/** A row that repeats an earlier payment, and where that payment is. */
+export interface RepeatSample extends Recipient {
+  readonly line: number | null;
+  readonly earlierBatch: string | null;
+}
+
+/** Counts the repeats of a run and keeps the first few to show; bounded memory for a million rows. */
+export class RepeatTally {
+  private readonly byBatch = new Map<string | null, { count: number; totals: Record<string, number>; samples: RepeatSample[] }>();
+
+  add(sample: RepeatSample): void {
+    const entry = this.byBatch.get(sample.earlierBatch) ?? { count: 0, totals: {}, samples: [] };
+    entry.count += 1;
+    entry.totals[sample.currency] = (entry.totals[sample.currency] ?? 0) + sample.amountMinor;
+    if (entry.samples.length < 20) entry.samples.push(sample);
+    this.byBatch.set(sample.earlierBatch, entry);
+  }
+
+  /** The repeats, leaving out those of `ownBatch` (a re-run of the same batch repeats itself). */
+  report(ownBatch?: string): { count: number; totals: Record<string, number>; samples: RepeatSample[] } {
+    let count = 0;
+    const totals: Record<string, number> = {};
+    const samples: RepeatSample[] = [];
+    for (const [batch, entry] of this.byBatch) {
+      if (ownBatch !== undefined && batch === ownBatch) continue;
+      count += entry.count;
+      for (const [currency, minor] of Object.entries(entry.totals)) totals[currency] = (totals[currency] ?? 0) + minor;
+      for (const sample of entry.samples) if (samples.length < 20) samples.push(sample);
+    }
+    return { count, totals, samples };
+  }
+}
+
+/** What an operator needs to judge a repeat: the earlier transfer, its batch, line and date. */
+export interface RepeatMatch {
+  readonly phone: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly line: number | null;
+  readonly earlier: Pick<Transfer, 'reference' | 'batchId' | 'line' | 'status' | 'lastAttemptAt' | 'provider' | 'profile'> | undefined;
+}
+
+export async function describeRepeats(journal: Journal, samples: readonly RepeatSample[]): Promise<RepeatMatch[]> {
+  const matches: RepeatMatch[] = [];
+  for (const sample of samples) {
+    const earlier = (await journal.find({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, states: sentStates }))
+      .filter((transfer) => transfer.batchId === sample.earlierBatch)
+      .at(-1);
+    matches.push({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, line: sample.line, earlier });
+  }
+  return matches;
+}
+
+/** "30d", "12h", "90m", "0" → milliseconds. */
+export function parseWindow(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(d|h|m|s)?$/i.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[(match[2] ?? 'd').toLowerCase() as 'd' | 'h' | 'm' | 's'];
+  return Math.round(Number(match[1]) * unit);
+}

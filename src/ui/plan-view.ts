@@ -1,0 +1,103 @@
+import { describeAccount } from '../core/account.js';
+import { formatMinor } from '../core/money.js';
+import type { BalanceLine, GateView, Plan } from '../transfers/gate.js';
+import { askConfirmation } from './confirm.js';
+import type { IO } from './io.js';
+
+const money = (totals: Readonly<Record<string, number>>) =>
+  Object.entries(totals)
+    .map(([currency, minor]) => `${formatMinor(minor, currency)} ${currency}`)
+    .join(', ') || 'nothing';
+
+/** The plan's money as JSON: amounts as decimal strings, per currency. */
+export function planJson(plan: Plan, balances?: readonly BalanceLine[]) {
+  const decimal = (totals: Readonly<Record<string, number>>) =>
+    Object.fromEntries(Object.entries(totals).map(([currency, minor]) => [currency, formatMinor(minor, currency)]));
+  return {
+    account: plan.account.id,
+    provider: plan.account.provider,
+    profile: plan.account.profile,
+    sendNow: { rows: plan.sendNow.rows, totals: decimal(plan.sendNow.totals) },
+    askFirst: { rows: plan.askFirst.rows, totals: decimal(plan.askFirst.totals) },
+    done: plan.done,
+    repeats: {
+      count: plan.repeats.count,
+      skipped: plan.repeats.skipped,
+      windowDays: Math.round(plan.repeats.windowMs / 86_400_000),
+      matches: plan.repeats.matches.map((match) => ({
+        phone: match.phone,
+        amount: formatMinor(match.amountMinor, match.currency),
+        currency: match.currency,
+        line: match.line,
+        earlier: match.earlier
+          ? {
+              reference: match.earlier.reference,
+              batch: match.earlier.batchId,
+              line: match.earlier.line,
+              status: match.earlier.status,
+              at: match.earlier.lastAttemptAt,
+            }
+          : null,
+      })),
+    },
+    ...(balances
+      ? {
+          balances: balances.map((line) => ({
+            currency: line.currency,
+            before: formatMinor(line.before, line.currency),
+            after: formatMinor(line.after, line.currency),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The plan in lines for a person. */
+export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefined): string[] {
+  const lines = [`plan for ${plan.subject} · ${describeAccount(plan.account)}`];
+  lines.push(`  send now: ${plan.sendNow.rows} rows, ${money(plan.sendNow.totals)}`);
+  if (plan.askFirst.rows) {
+    lines.push(
+      `  ask first: ${plan.askFirst.rows} rows, ${money(plan.askFirst.totals)} — in flight when an earlier run stopped; resent only if the provider never got them`,
+    );
+  }
+  const done = Object.entries(plan.done).filter(([, count]) => count);
+  if (done.length) lines.push(`  already: ${done.map(([state, count]) => `${count} ${state}`).join(', ')}`);
+  if (plan.batch?.alreadySent) lines.push(`  ${plan.batch.alreadySent} rows carry references already sent earlier: they will not be sent again`);
+  if (plan.repeats.skipped) lines.push(`  left out: ${plan.repeats.skipped} rows that repeat a recent payment (--skip-repeats)`);
+  if (plan.repeats.count) {
+    lines.push(
+      `  repeats: ${plan.repeats.count} rows pay a phone the same amount it was paid in the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days:`,
+    );
+    for (const match of plan.repeats.matches) {
+      const earlier = match.earlier;
+      const where = earlier
+        ? `${earlier.batchId ? `batch ${earlier.batchId} line ${earlier.line ?? '?'}` : `send ${earlier.reference}`}, ${earlier.status}, ${earlier.lastAttemptAt?.slice(0, 10) ?? '?'}`
+        : 'an earlier payment';
+      lines.push(
+        `    ${match.line ? `line ${match.line}: ` : ''}${match.phone} ${formatMinor(match.amountMinor, match.currency)} ${match.currency} — ${where}`,
+      );
+    }
+    if (plan.repeats.count > plan.repeats.matches.length) lines.push(`    … and ${plan.repeats.count - plan.repeats.matches.length} more`);
+  }
+  for (const line of balances ?? []) {
+    lines.push(`  balance ${line.currency}: ${formatMinor(line.before, line.currency)} now, ${formatMinor(line.after, line.currency)} after this run`);
+  }
+  return lines;
+}
+
+/**
+ * The gate's face on a terminal or a pipe: the plan on stderr (on stdout for a dry run, where the plan is
+ * the result), the question through the prompt — or, with no terminal, an error naming `--yes`.
+ */
+export function gateView(io: IO, options: { dryRun?: boolean | undefined } = {}): GateView {
+  return {
+    showPlan(plan, balances) {
+      // With --json the plan is part of the command's JSON result instead.
+      if (io.json) return;
+      const write = options.dryRun ? (text: string) => io.out(text) : (text: string) => io.err(text);
+      for (const line of planLines(plan, balances)) write(line);
+    },
+    confirm: (question) => askConfirmation(io, question),
+  };
+}
