@@ -121,7 +121,7 @@ export class Journal {
     this.db.close();
   }
 
-  /** Records a transfer as `queued`. A reference already known is returned as it is: the key is the transfer. */
+  /** Records a transfer as `queued`. A reference already known is returned as it is: the key is the transfer. @mustUse `created` false: the key was known */
   create(transfer: NewTransfer): { created: boolean; transfer: Transfer } {
     const created = this.inTransaction(() => this.insertQueued(transfer, now()));
     const stored = this.get(transfer.reference);
@@ -129,7 +129,7 @@ export class Journal {
     return { created, transfer: stored };
   }
 
-  /** Records many transfers in one transaction (bulk); returns how many were new. */
+  /** Records many transfers in one transaction (bulk); returns how many were new. @mustUse fewer than given: some keys were known */
   createMany(transfers: readonly NewTransfer[]): number {
     return this.inTransaction(() => {
       const at = now();
@@ -168,6 +168,7 @@ export class Journal {
    * The write-ahead step: `queued` → `sending` with the provider request it will travel in, committed
    * before the request leaves. Returns the references that were actually claimed (a concurrent run
    * that claimed one first wins it).
+   * @mustUse only the references returned were claimed: send those and no others
    */
   markSending(references: readonly string[], requestReference: string | null): string[] {
     return this.claimChunks([references], () => requestReference)[0]?.references ?? [];
@@ -176,6 +177,7 @@ export class Journal {
   /**
    * Claims several chunks for sending in one transaction (the write-ahead step, batched). Each chunk's
    * request reference is computed from the transfers actually claimed.
+   * @mustUse only the references returned were claimed: send those and no others
    */
   claimChunks(
     chunks: readonly (readonly string[])[],
@@ -210,18 +212,18 @@ export class Journal {
     ).map(toTransfer);
   }
 
-  /** Applies what a provider said about a transfer, through the state machine, in one transaction. */
+  /** Applies what a provider said about a transfer, through the state machine, in one transaction. @mustUse undefined: no such transfer */
   observe(reference: string, observation: Observation): ObservationResult | undefined {
     return this.db.inTransaction ? this.observeInTransaction(reference, observation) : this.transactions.observe.immediate(reference, observation);
   }
 
-  /** `observe` for a transfer just read inside the caller's transaction (the listener's group commit). */
+  /** `observe` for a transfer just read inside the caller's transaction (the listener's group commit). @mustUse `refused`: it did not move */
   observeRead(current: Transfer, observation: Observation): ObservationResult {
     if (!this.db.inTransaction) throw new Error('observeRead needs a transaction');
     return this.observeInTransaction(current.reference, observation, current) as ObservationResult;
   }
 
-  /** Many observations in one transaction: journal writes must not dominate dispatch. */
+  /** Many observations in one transaction: journal writes must not dominate dispatch. @mustUse undefined: no such transfer */
   observeMany(items: readonly { reference: string; observation: Observation }[]): (ObservationResult | undefined)[] {
     return this.db.inTransaction
       ? items.map(({ reference, observation }) => this.observeInTransaction(reference, observation))

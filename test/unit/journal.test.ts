@@ -29,16 +29,16 @@ describe('Journal', () => {
   });
 
   it('claims a transfer for sending once', () => {
-    journal.create(transfer);
+    expect(journal.create(transfer).created).toBe(true);
     expect(journal.markSending(['k1'], null)).toEqual(['k1']);
     expect(journal.markSending(['k1'], null)).toEqual([]);
     expect(journal.get('k1')?.status).toBe('sending');
   });
 
   it('ignores an out-of-order answer after a final state, and records it', () => {
-    journal.create(transfer);
-    journal.markSending(['k1'], null);
-    journal.observe('k1', { kind: 'send', status: 'delivered', providerReference: 'P1' });
+    expect(journal.create(transfer).created).toBe(true);
+    expect(journal.markSending(['k1'], null)).toEqual(['k1']);
+    expect(journal.observe('k1', { kind: 'send', status: 'delivered', providerReference: 'P1' })?.outcome).toBe('moved');
     const late = journal.observe('k1', { kind: 'callback', status: 'submitted' });
     expect(late?.outcome).toBe('refused');
     expect(journal.get('k1')?.status).toBe('delivered');
@@ -46,8 +46,8 @@ describe('Journal', () => {
   });
 
   it('records a callback with the same dedupe key once', () => {
-    journal.create(transfer);
-    journal.markSending(['k1'], null);
+    expect(journal.create(transfer).created).toBe(true);
+    expect(journal.markSending(['k1'], null)).toEqual(['k1']);
     expect(journal.observe('k1', { kind: 'callback', status: 'delivered', dedupeKey: 'cb-1' })?.outcome).toBe('moved');
     expect(journal.observe('k1', { kind: 'callback', status: 'delivered', dedupeKey: 'cb-1' })?.outcome).toBe('duplicate');
     expect(journal.events('k1').filter((event) => event.kind === 'callback')).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('Journal', () => {
   it('sees writes made by another connection (two processes share the file)', () => {
     const other = Journal.open(join(home.home, 'journal.db'));
     try {
-      other.create(transfer);
+      expect(other.create(transfer).created).toBe(true);
       expect(journal.get('k1')?.status).toBe('queued');
     } finally {
       other.close();
