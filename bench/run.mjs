@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|callback]`: the four costs users feel, each as a ratio to a baseline
 // measured in the same run (timings on a shared 2-core machine drift; ratios drift less).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -10,7 +10,8 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
-type CommandModule = () => Promise<{ default: (io: IO, ...args: never[]) => Promise<number> }>;
+// A command that does no I/O of its own may answer synchronously; `action` awaits either.
+type CommandModule = () => Promise<{ default: (io: IO, ...args: never[]) => number | Promise<number> }>;
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -52,7 +53,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
       const io = createIO({ json: globals.json ?? false, color: globals.color !== false });
       const { default: run } = await load();
       const positional = args.slice(0, -2);
-      setExit(await (run as (io: IO, ...rest: unknown[]) => Promise<number>)(io, ...positional, globals));
+      setExit(await (run as (io: IO, ...rest: unknown[]) => number | Promise<number>)(io, ...positional, globals));
     };
 
   program

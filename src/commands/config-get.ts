@@ -5,7 +5,7 @@ import { ConfigStore } from '../config/store.js';
 import { ExitCode } from '../core/errors.js';
 import type { IO } from '../ui/io.js';
 
-export default async function configGet(io: IO, key: string, options: GlobalOptions): Promise<number> {
+export default function configGet(io: IO, key: string, options: GlobalOptions): number {
   const parsed = parseSettingKey(key);
   const store = new ConfigStore(airtimePaths());
   const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();

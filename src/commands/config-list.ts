@@ -8,7 +8,7 @@ import { ExitCode } from '../core/errors.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
-export default async function configList(io: IO, options: GlobalOptions): Promise<number> {
+export default function configList(io: IO, options: GlobalOptions): number {
   const paths = airtimePaths();
   const settings = resolveSettings(paths, options);
   const store = new ConfigStore(paths);

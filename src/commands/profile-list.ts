@@ -5,7 +5,7 @@ import { ExitCode } from '../core/errors.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
-export default async function profileList(io: IO, _options: GlobalOptions): Promise<number> {
+export default function profileList(io: IO, _options: GlobalOptions): number {
   const store = new ConfigStore(airtimePaths());
   const active = store.activeProfileName();
   const profiles = Object.entries(store.profiles()).map(([name, profile]) => ({

@@ -4,7 +4,7 @@ import { ConfigStore } from '../config/store.js';
 import { configError, ExitCode } from '../core/errors.js';
 import type { IO } from '../ui/io.js';
 
-export default async function profileUse(io: IO, name: string, _options: GlobalOptions): Promise<number> {
+export default function profileUse(io: IO, name: string, _options: GlobalOptions): number {
   const store = new ConfigStore(airtimePaths());
   if (!store.profile(name)) throw configError(`profile "${name}" does not exist: list them with 'airtime profile list'`);
   store.setActiveProfile(name);

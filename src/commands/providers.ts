@@ -4,7 +4,7 @@ import { providerCatalog } from '../providers/catalog.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
-export default async function providers(io: IO, _options: GlobalOptions): Promise<number> {
+export default function providers(io: IO, _options: GlobalOptions): number {
   const entries = Object.values(providerCatalog);
   if (io.json) {
     io.printJson({ providers: entries });

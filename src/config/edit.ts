@@ -56,7 +56,12 @@ function validate(key: ParsedKey, raw: string): string {
         throw usageError(`${key.key} "${value}" is not an http(s) URL`);
       }
       return value.replace(/\/+$/, '');
-    default:
+    // Named one by one, not `default`: a new setting must be a decision about its validation, not an accident.
+    case 'username':
+    case 'api-key':
+    case 'consumer-key':
+    case 'consumer-secret':
+    case 'webhook-secret':
       return value;
   }
 }

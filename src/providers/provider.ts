@@ -61,6 +61,7 @@ export interface Provider {
   readonly capabilities: Capabilities;
   /** The id of the request a chunk travels in, recorded before it is sent; null where the provider has none. */
   requestReference(items: readonly SendItem[]): string | null;
+  /** @mustUse the provider's answer: every outcome must reach the journal */
   send(items: readonly SendItem[], requestReference: string | null): Promise<SendOutcome[]>;
   status(transfer: Transfer): Promise<StatusOutcome>;
   /** Balances per currency; throws a plain "not supported" where the provider publishes none. */

@@ -49,7 +49,8 @@ describe('airtime serve-callbacks', () => {
     home = tempHome();
   });
   afterEach(async () => {
-    await listener?.stop();
+    // Unset when a test failed before it started listening.
+    await (listener as LongRunning | undefined)?.stop();
     home.cleanup();
   });
 
