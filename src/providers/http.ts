@@ -93,6 +93,11 @@ export class HttpClient {
     return this.base.origin;
   }
 
+  /** The base URL every relative path is resolved against. */
+  get baseUrl(): URL {
+    return new URL(this.base.href);
+  }
+
   async request(options: RequestOptions): Promise<HttpResponse> {
     const url = new URL(options.path.replace(/^\//, ''), this.base);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
