@@ -122,8 +122,8 @@ describe('adapter contracts against the simulators', () => {
       expect(JSON.parse(request?.body ?? '')).toEqual({
         reference,
         recipients: [
-          { phone_number: '254711000100', amount: '100.00' },
-          { phone_number: '254722000100', amount: '50.00' },
+          { phone_number: '254711000100', amount: '100' },
+          { phone_number: '254722000100', amount: '50' },
         ],
       });
       expect(request?.headers['x-access-token']).toBeTruthy();
