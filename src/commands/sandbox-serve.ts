@@ -86,7 +86,7 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${printable.zw.apiKey} ZW_WEBHOOK_SECRET=${printable.zw.webhookSecret}`);
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
-  if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; test/fixtures/wire lists them)`);
+  if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);
   if (faults.visibleAfterMs > 0) io.err(`accepted requests are visible to status queries only after ${faults.visibleAfterMs} ms`);
   let stopListening = () => {};
   await new Promise<void>((resolve) => {
