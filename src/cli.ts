@@ -272,9 +272,11 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--duplicate-callbacks <r>', 'fraction of callbacks delivered twice (AIRTIME_SIM_DUPLICATE_CALLBACK_RATE)')
     .option('--reorder-callbacks', 'deliver callbacks out of order, with stale updates after final ones')
     .option('--seed <n>', 'seed of the fault dice, to replay a run')
+    .option('--variants', "answer in the providers' variant shapes too, not only the documented ones (AIRTIME_SIM_VARIANTS=1)")
+    .option('--visible-after <ms>', 'slow acceptance: accepted requests show in status queries only after <ms> (AIRTIME_SIM_VISIBLE_AFTER_MS)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2',
+      '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2\n  $ airtime sandbox serve --variants --seed 7 --visible-after 2000',
     )
     .action(action(() => import('./commands/sandbox-serve.js')));
 

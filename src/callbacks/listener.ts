@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -109,10 +110,37 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       rejected({ provider: 'zw', kind: 'status' }, 401, 'bad-signature', options.webhookSecret ? 'signature missing or wrong' : 'no webhook secret configured');
       return;
     }
+    // A body zw signed but we cannot read is kept raw, flagged and answered 200: a 4xx is retried for ever.
+    const keepUnreadableZw = async (reason: string) => {
+      const dedupeKey = `zw:unreadable:${createHash('sha256').update(raw).digest('hex')}`;
+      const fresh = await options.journal.recordEvent(
+        null,
+        'callback:zw',
+        ['unreadable'],
+        new SerialisedPayload(JSON.stringify({ raw: raw.toString('utf8') })),
+        dedupeKey,
+      );
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      const flags = fresh ? ['unreadable'] : ['unreadable', 'duplicate'];
+      emit({
+        provider: 'zw',
+        kind: 'status',
+        httpStatus: 200,
+        phone: null,
+        amount: null,
+        currency: null,
+        status: null,
+        reference: null,
+        outcome: 'unknown-transfer',
+        flags,
+        reason,
+      });
+    };
     let body: Record<string, unknown>;
     try {
       body = decodeBody(raw.toString('utf8'), headerOf(req, 'content-type'));
     } catch {
+      if (route.provider === 'zw') return keepUnreadableZw('body is neither JSON nor a form');
       res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed body');
       rejected(route, 400, 'malformed', 'body is neither JSON nor a form');
       return;
@@ -144,6 +172,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       if (raw[0] === 0x7b) event = { ...event, payload: new SerialisedPayload(raw.toString('utf8')) };
     } catch (error) {
       if (!(error instanceof MalformedCallback)) throw error;
+      if (route.provider === 'zw') return keepUnreadableZw(error.message);
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`malformed callback: ${error.message}`);
       rejected({ provider: route.provider, kind: 'status' }, 400, 'malformed', error.message);
       return;

@@ -1,7 +1,8 @@
 import { parseAtValue, mapAtStatus } from '../providers/africastalking.js';
 import { lipadOutcome, type LipadRecipientStatus } from '../providers/lipad.js';
 import { zwOutcome } from '../providers/zw.js';
-import type { ZwWebhook } from '../providers/zw-wire.js';
+import { orderIn } from '../providers/zw-read.js';
+import { textOf as wireText } from '../providers/wire-read.js';
 import { isTransferState } from '../core/transfer-state.js';
 import { parseProviderAmount } from '../core/money.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
@@ -63,7 +64,7 @@ export function parseLipad(body: Record<string, unknown>): CallbackEvent {
   return {
     provider: 'lipad',
     match: { by: 'request-reference', requestReference: reference, phone: `+${phone.replace(/^\+/, '')}`, amountMinor },
-    status: outcome.status === 'not-found' ? 'submitted' : outcome.status,
+    status: outcome.status,
     providerReference: outcome.providerReference ?? null,
     error: outcome.error ?? null,
     note: outcome.note ?? null,
@@ -72,21 +73,25 @@ export function parseLipad(body: Record<string, unknown>): CallbackEvent {
   };
 }
 
-/** zw webhook: { event, order } (providers/zw-wire.ts). The signature is checked before this. */
+/**
+ * zw webhook, in any of the shapes a signed body may take: `{event, order}` (ours, zw-wire.ts), `{order}`,
+ * `{data}` or the order itself. The signature is checked before this; a body without an agent_reference
+ * and a status is MalformedCallback, which the listener keeps raw and flags (it never answers 400 to zw).
+ */
 export function parseZw(body: Record<string, unknown>): CallbackEvent {
-  const order = (body as unknown as ZwWebhook).order;
-  if (!order || typeof order !== 'object' || typeof order.agent_reference !== 'string' || typeof order.status !== 'string') {
-    throw new MalformedCallback('order.agent_reference and order.status are required');
-  }
+  const order = orderIn(body);
+  const reference = wireText(order?.agent_reference);
+  const status = wireText(order?.status);
+  if (!order || !reference || !status) throw new MalformedCallback('no order with an agent_reference and a status');
   const outcome = zwOutcome(order);
   return {
     provider: 'zw',
-    match: { by: 'reference', reference: order.agent_reference },
-    status: outcome.status === 'not-found' ? 'unknown' : outcome.status,
+    match: { by: 'reference', reference },
+    status: outcome.status,
     providerReference: outcome.providerReference ?? null,
     error: outcome.error ?? null,
     note: outcome.note ?? null,
-    dedupeKey: `zw:${order.agent_reference}:${order.status}:${order.updated_at ?? ''}`,
+    dedupeKey: `zw:${reference}:${status}:${wireText(order.updated_at) ?? ''}`,
     payload: body,
   };
 }

@@ -18,6 +18,8 @@ interface ServeOptions extends GlobalOptions {
   reorderCallbacks?: boolean;
   settleMs?: string;
   seed?: string;
+  variants?: boolean;
+  visibleAfter?: string;
 }
 
 function rate(text: string | undefined, flag: string): number | undefined {
@@ -47,6 +49,8 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
       malformedRate: rate(options.malformedRate, '--malformed-rate'),
       duplicateCallbackRate: rate(options.duplicateCallbacks, '--duplicate-callbacks'),
       reorderCallbacks: options.reorderCallbacks,
+      variants: options.variants,
+      visibleAfterMs: count(options.visibleAfter, '--visible-after'),
       seed: count(options.seed, '--seed'),
     }).filter(([, value]) => value !== undefined),
   );
@@ -82,6 +86,8 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${printable.zw.apiKey} ZW_WEBHOOK_SECRET=${printable.zw.webhookSecret}`);
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
+  if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);
+  if (faults.visibleAfterMs > 0) io.err(`accepted requests are visible to status queries only after ${faults.visibleAfterMs} ms`);
   let stopListening = () => {};
   await new Promise<void>((resolve) => {
     stopListening = onInterrupt(resolve);

@@ -1,23 +1,24 @@
 import type { Settings } from '../config/settings.js';
 import { ensureDir } from '../config/paths.js';
+import type { ProviderDiagnostics } from './diagnostics.js';
 import type { Provider } from './provider.js';
 
 /** The adapters that talk HTTP, each built from the resolved settings (profile or environment). */
-export async function createHttpProvider(settings: Settings): Promise<Provider> {
+export async function createHttpProvider(settings: Settings, diagnostics?: ProviderDiagnostics): Promise<Provider> {
   const { credentials, baseUrl } = settings;
   const cacheDir = ensureDir(settings.paths.dataDir);
   switch (settings.provider) {
     case 'africastalking': {
       const { AfricasTalkingProvider } = await import('./africastalking.js');
-      return new AfricasTalkingProvider({ username: credentials.username, apiKey: credentials.apiKey, baseUrl });
+      return new AfricasTalkingProvider({ username: credentials.username, apiKey: credentials.apiKey, baseUrl, diagnostics });
     }
     case 'lipad': {
       const { LipadProvider } = await import('./lipad.js');
-      return new LipadProvider({ consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret, baseUrl, cacheDir });
+      return new LipadProvider({ consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret, baseUrl, cacheDir, diagnostics });
     }
     case 'zw': {
       const { ZwProvider } = await import('./zw.js');
-      return new ZwProvider({ apiKey: credentials.apiKey, baseUrl, cacheDir });
+      return new ZwProvider({ apiKey: credentials.apiKey, baseUrl, cacheDir, diagnostics });
     }
     case 'sandbox':
       throw new Error('the sandbox is not an HTTP provider');

@@ -20,6 +20,11 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
+  /**
+   * An earlier attempt of this same request may have reached the provider (timeout, reset, 5xx). A refusal
+   * answered to a retry may then be the provider refusing a duplicate of something it already took.
+   */
+  readonly afterUncertainAttempt: boolean;
 }
 
 export interface HttpTimeouts {
@@ -88,37 +93,63 @@ export class HttpClient {
     return this.base.origin;
   }
 
+  /** The base URL every relative path is resolved against. */
+  get baseUrl(): URL {
+    return new URL(this.base.href);
+  }
+
   async request(options: RequestOptions): Promise<HttpResponse> {
     const url = new URL(options.path.replace(/^\//, ''), this.base);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    const uncertainRetries = options.uncertainRetries ?? 0;
     let rateLimited = 0;
     let uncertain = 0;
+    // Once an attempt may have reached the provider, no later attempt can prove that nothing was sent.
+    let reached = false;
     for (;;) {
-      let response: HttpResponse;
+      let response: Omit<HttpResponse, 'afterUncertainAttempt'>;
       try {
         response = await this.once(url, options);
       } catch (error) {
-        if (error instanceof TransportError && error.sent && uncertain < (options.uncertainRetries ?? 0)) {
-          uncertain += 1;
-          await delay(backoff(uncertain));
-          continue;
+        if (!(error instanceof TransportError)) throw error;
+        if (error.sent) {
+          reached = true;
+          if (uncertain < uncertainRetries) {
+            uncertain += 1;
+            await delay(backoff(uncertain));
+            continue;
+          }
+          throw error;
         }
+        if (reached)
+          throw new TransportError(
+            `${error.message.replace(/: nothing was sent$/, '')} on a retry, after an earlier attempt that may have reached ${url.host}`,
+            true,
+          );
         throw error;
       }
       if (response.status === 429) {
         if (rateLimited >= this.maxRateLimitRetries) {
-          throw new TransportError(`${url.host} kept answering 429 (rate limited) after ${rateLimited} retries`, false);
+          throw new TransportError(
+            reached
+              ? `${url.host} kept answering 429 (rate limited) after ${rateLimited} retries, and an earlier attempt may have reached it`
+              : `${url.host} kept answering 429 (rate limited) after ${rateLimited} retries`,
+            reached,
+          );
         }
         rateLimited += 1;
         await delay(Math.min(retryAfterMs(response.headers['retry-after']) ?? backoff(rateLimited), this.maxRetryAfterMs));
         continue;
       }
-      if (response.status >= 500 && uncertain < (options.uncertainRetries ?? 0)) {
-        uncertain += 1;
-        await delay(backoff(uncertain));
-        continue;
+      if (response.status >= 500) {
+        if (uncertain < uncertainRetries) {
+          reached = true;
+          uncertain += 1;
+          await delay(backoff(uncertain));
+          continue;
+        }
       }
-      return response;
+      return { ...response, afterUncertainAttempt: reached };
     }
   }
 
@@ -126,7 +157,7 @@ export class HttpClient {
     await this.agent.close();
   }
 
-  private async once(url: URL, options: RequestOptions): Promise<HttpResponse> {
+  private async once(url: URL, options: RequestOptions): Promise<Omit<HttpResponse, 'afterUncertainAttempt'>> {
     try {
       const response = await request(url, {
         dispatcher: this.agent as Dispatcher,

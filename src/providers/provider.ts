@@ -32,14 +32,40 @@ export interface SendOutcome {
   readonly payload?: unknown;
 }
 
-export interface StatusOutcome {
-  /** `not-found`: the provider has no such transfer (safe to resend under the same key where it dedupes). */
-  readonly status: TransferState | 'not-found';
+/** What a provider said about one transfer it knows. */
+export interface StatusFound {
+  readonly status: TransferState;
   readonly providerReference?: string | null;
   readonly error?: string | null;
   readonly note?: string | null;
   readonly payload?: unknown;
 }
+
+/**
+ * Where a provider's "no record" applies. `request`: the provider does not know the request (Lipad request
+ * reference, zw order, sandbox key) at all — where it deduplicates on that reference, an identical resend is
+ * safe. `transfer`: the request is known but this recipient is not listed in it, or the transfer cannot be
+ * looked up (Africa's Talking without a requestId) — that proves nothing about whether it was paid.
+ */
+export type NotFoundScope = 'request' | 'transfer';
+
+export interface StatusNotFound {
+  readonly status: 'not-found';
+  readonly scope: NotFoundScope;
+  readonly note?: string | null;
+  readonly payload?: unknown;
+}
+
+export type StatusOutcome = StatusFound | StatusNotFound;
+
+/** A grouped status query could not ask about this transfer (its request failed): nothing was learned. */
+export interface StatusUnanswered {
+  readonly status: 'unanswered';
+  readonly error: Error;
+}
+
+/** One transfer's answer from `statusMany`, in input order. */
+export type StatusAnswer = StatusOutcome | StatusUnanswered;
 
 export interface Balance {
   readonly currency: string;
@@ -64,6 +90,12 @@ export interface Provider {
   /** @mustUse the provider's answer: every outcome must reach the journal */
   send(items: readonly SendItem[], requestReference: string | null): Promise<SendOutcome[]>;
   status(transfer: Transfer): Promise<StatusOutcome>;
+  /**
+   * Many transfers at once, answers in input order. Adapters whose status query answers a whole request
+   * implement it with one query per request (Lipad); `queryStatuses` (status-many.ts) loops `status` for the
+   * others. A failed query makes its transfers `unanswered`; a configuration error (credentials) throws.
+   */
+  statusMany?(transfers: readonly Transfer[]): Promise<StatusAnswer[]>;
   /** Balances per currency; throws a plain "not supported" where the provider publishes none. */
   balance(): Promise<Balance[]>;
   ledger?(limit: number): Promise<LedgerEntry[]>;

@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings.js';
+import type { ProviderDiagnostics } from './diagnostics.js';
 import type { Provider } from './provider.js';
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -8,8 +9,12 @@ function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-/** Builds the adapter for the resolved settings; adapters are imported lazily to keep start-up fast. */
-export async function createProvider(settings: Settings, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+/**
+ * Builds the adapter for the resolved settings; adapters are imported lazily to keep start-up fast.
+ * `diagnostics` hears what adapters cannot read (unknown words, shapes) and notes such as "the sandbox host
+ * is used"; without one they stay silent (providers never print).
+ */
+export async function createProvider(settings: Settings, env: NodeJS.ProcessEnv = process.env, diagnostics?: ProviderDiagnostics): Promise<Provider> {
   switch (settings.provider) {
     case 'sandbox': {
       const { SandboxProvider } = await import('./sandbox.js');
@@ -25,7 +30,7 @@ export async function createProvider(settings: Settings, env: NodeJS.ProcessEnv 
     }
     default: {
       const { createHttpProvider } = await import('./http-providers.js');
-      return createHttpProvider(settings);
+      return createHttpProvider(settings, diagnostics);
     }
   }
 }

@@ -43,7 +43,7 @@ export class SandboxProvider implements Provider {
   async status(transfer: Transfer): Promise<StatusOutcome> {
     await this.latency();
     const found = this.gateway.byKey(transfer.reference);
-    if (!found) return { status: 'not-found' };
+    if (!found) return { status: 'not-found', scope: 'request' };
     return { ...toOutcome(found), payload: found };
   }
 

@@ -1,6 +1,7 @@
 import { formatMinor, parseProviderAmount } from '../core/money.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
+import { defaultBehaviour, isVisible, type SimBehaviour } from './variants.js';
 import { header, json, text, type SimRequest, type SimResponse } from './wire.js';
 
 export interface AtSimCredentials {
@@ -22,6 +23,7 @@ export class AtSimulator {
   constructor(
     readonly gateway: SimulatedGateway,
     private readonly credentials: AtSimCredentials,
+    private readonly behaviour: SimBehaviour = defaultBehaviour,
   ) {}
 
   handle(request: SimRequest): SimResponse | undefined {
@@ -65,6 +67,7 @@ export class AtSimulator {
       }
       this.recentRequests.set(fingerprint, Date.now());
     }
+    const shapes = this.behaviour.shapes;
     let loseAnswer = false;
     let numSent = 0;
     let total = 0;
@@ -103,7 +106,8 @@ export class AtSimulator {
         phoneNumber: phone,
         errorMessage: 'None',
         amount: format4(minor, currency),
-        status: 'Sent',
+        // Variant: "Queued", as AT's other products answer (test/fixtures/wire/africastalking).
+        status: shapes.pick('Sent', 'Queued'),
         requestId: transfer.providerRef,
         discount: format4(Math.round(minor * 0.006), currency),
       };
@@ -115,36 +119,38 @@ export class AtSimulator {
       totalDiscount: format4(Math.round(total * 0.006), totalCurrency),
       responses,
     };
-    return { ...json(201, body), loseAnswer };
+    // Variant: 200 instead of the documented 201.
+    return { ...json(shapes.pick(201, 200), body), loseAnswer };
   }
 
   private find(request: SimRequest): SimResponse {
     const transfer = this.gateway.byProviderRef(request.query.get('transactionId') ?? '');
-    if (!transfer) return json(200, { status: 'Failed', errorMessage: 'Transaction not found' });
-    return json(200, {
-      status: 'Success',
-      data: {
-        requestMetadata: {},
-        sourceType: 'Wallet',
-        source: 'PaymentWallet',
-        provider: 'Airtime',
-        destinationType: 'PhoneNumber',
-        description: describe(transfer),
-        providerChannel: '',
-        transactionFee: `${transfer.currency} 0.0000`,
-        providerRefId: transfer.providerRef,
-        providerMetadata: {},
-        status: atStatus(transfer),
-        productName: 'Airtime',
-        category: 'Airtime',
-        transactionDate: new Date(transfer.createdAtMs).toISOString(),
-        destination: transfer.phone,
-        value: format4(transfer.amountMinor, transfer.currency),
-        transactionId: transfer.providerRef,
-        creationTime: new Date(transfer.createdAtMs).toISOString(),
-        ...(transfer.state === 'failed' ? { errorMessage: transfer.error } : {}),
-      },
-    });
+    if (!transfer || !isVisible(this.behaviour, transfer.createdAtMs)) return json(200, { status: 'Failed', errorMessage: 'Transaction not found' });
+    const shapes = this.behaviour.shapes;
+    const status = atStatus(transfer, shapes.pick('Sent', 'Queued'));
+    const record = {
+      requestMetadata: {},
+      sourceType: 'Wallet',
+      source: 'PaymentWallet',
+      provider: 'Airtime',
+      destinationType: 'PhoneNumber',
+      description: describe(transfer),
+      providerChannel: '',
+      transactionFee: `${transfer.currency} 0.0000`,
+      providerRefId: transfer.providerRef,
+      providerMetadata: {},
+      status,
+      productName: 'Airtime',
+      category: 'Airtime',
+      transactionDate: new Date(transfer.createdAtMs).toISOString(),
+      destination: transfer.phone,
+      value: format4(transfer.amountMinor, transfer.currency),
+      transactionId: transfer.providerRef,
+      creationTime: new Date(transfer.createdAtMs).toISOString(),
+      ...(transfer.state === 'failed' ? { errorMessage: transfer.error } : {}),
+    };
+    // Variant: the flat envelope, the transaction's own fields at the top (the node SDK's mock answers `{status}`).
+    return json(200, shapes.pick<object>({ status: 'Success', data: record }, record));
   }
 
   private user(): SimResponse {
@@ -167,8 +173,9 @@ export class AtSimulator {
   }
 }
 
-function atStatus(transfer: GatewayTransfer): string {
-  return transfer.state === 'delivered' ? 'Success' : transfer.state === 'failed' ? 'Failed' : 'Pending';
+/** AT's words: final `Success`/`Failed`; a transfer still on its way was `Sent` (or `Queued`). */
+function atStatus(transfer: GatewayTransfer, pending = 'Sent'): string {
+  return transfer.state === 'delivered' ? 'Success' : transfer.state === 'failed' ? 'Failed' : pending;
 }
 
 function describe(transfer: GatewayTransfer): string {

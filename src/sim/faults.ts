@@ -15,6 +15,10 @@ export interface FaultOptions {
   readonly reorderCallbacks: boolean;
   /** How long a "timed out" request is held before the socket is dropped. */
   readonly hangMs: number;
+  /** Answer in the documented shapes' variants too (sim/variants.ts), picked by the seeded dice. */
+  readonly variants: boolean;
+  /** Slow acceptance: a request is visible to status queries only this long after it was accepted. */
+  readonly visibleAfterMs: number;
   readonly seed: number;
 }
 
@@ -28,6 +32,8 @@ export const noFaults: FaultOptions = {
   duplicateCallbackRate: 0,
   reorderCallbacks: false,
   hangMs: 35_000,
+  variants: false,
+  visibleAfterMs: 0,
   seed: 1,
 };
 
@@ -51,6 +57,8 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultOption
     duplicateCallbackRate: rate('AIRTIME_SIM_DUPLICATE_CALLBACK_RATE', 0),
     reorderCallbacks: env.AIRTIME_SIM_REORDER_CALLBACKS === '1',
     hangMs: number('AIRTIME_SIM_HANG_MS', noFaults.hangMs),
+    variants: env.AIRTIME_SIM_VARIANTS === '1',
+    visibleAfterMs: number('AIRTIME_SIM_VISIBLE_AFTER_MS', noFaults.visibleAfterMs),
     seed: number('AIRTIME_SIM_SEED', Date.now() % 2 ** 31),
   };
 }

@@ -4,6 +4,7 @@ import { currencyForCountry } from '../core/currency.js';
 import { parsePhone } from '../core/phone.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
+import { defaultBehaviour, isVisible, type SimBehaviour, type SimShapes } from './variants.js';
 import { header, json, type SimRequest, type SimResponse } from './wire.js';
 
 export interface LipadSimCredentials {
@@ -19,6 +20,7 @@ export class LipadSimulator {
     readonly gateway: SimulatedGateway,
     private readonly credentials: LipadSimCredentials,
     private readonly tokenTtlS = 3600,
+    private readonly behaviour: SimBehaviour = defaultBehaviour,
   ) {}
 
   handle(request: SimRequest): SimResponse | undefined {
@@ -52,7 +54,8 @@ export class LipadSimulator {
   private authorised(request: SimRequest): SimResponse | undefined {
     const token = header(request, 'x-access-token') ?? '';
     const expires = this.tokens.get(token);
-    if (expires === undefined || expires < Date.now()) return json(401, { message: 'Invalid or expired token' });
+    // Variant: an expired token answered 403 (lipad.md: "whether an expired token is 401 or 403" is unpublished).
+    if (expires === undefined || expires < Date.now()) return json(this.behaviour.shapes.pick(401, 403), { message: 'Invalid or expired token' });
     return undefined;
   }
 
@@ -64,7 +67,8 @@ export class LipadSimulator {
       return json(400, { response_code: 721, response_description: 'Invalid JSON body' });
     }
     const reference = typeof body.reference === 'string' ? body.reference : '';
-    const invalid = (why: string) => json(400, { reference, response_code: 721, response_description: `Validation failed: ${why}` });
+    const shapes = this.behaviour.shapes;
+    const invalid = (why: string) => json(400, answer(shapes, { reference, response_code: 721, response_description: `Validation failed: ${why}` }));
     if (!reference) return invalid('reference is required');
     if (!Array.isArray(body.recipients) || body.recipients.length < 1 || body.recipients.length > 1000)
       return invalid('recipients must hold 1 to 1000 entries');
@@ -99,16 +103,22 @@ export class LipadSimulator {
       });
       if (transfer.answerLost) loseAnswer = true;
     });
-    return { ...json(200, { reference, response_code: 720, response_description: 'Airtime request has been accepted for processing' }), loseAnswer };
+    const accepted = answer(shapes, { reference, response_code: 720, response_description: 'Airtime request has been accepted for processing' });
+    return { ...json(shapes.pick(200, 201, 202), accepted), loseAnswer };
   }
 
   private status(reference: string): SimResponse {
-    const transfers = this.gateway.byRequestRef(reference);
-    if (transfers.length === 0) return json(404, { message: `No request with reference ${reference}` });
-    return json(
-      200,
-      transfers.map((transfer) => lipadEntry(transfer, transfer.state)),
-    );
+    const shapes = this.behaviour.shapes;
+    const transfers = this.gateway.byRequestRef(reference).filter((transfer) => isVisible(this.behaviour, transfer.createdAtMs));
+    // Variant: an unknown reference answered `200 []` instead of 404 (unpublished, lipad.md).
+    if (transfers.length === 0) return shapes.pick(json(404, { message: `No request with reference ${reference}` }), json(200, []));
+    const entries = transfers.map((transfer) => {
+      const entry = lipadEntry(transfer, transfer.state);
+      // Variant: numbers as strings.
+      return shapes.pick<object>(entry, { ...entry, service_status: String(entry.service_status), amount: String(entry.amount) });
+    });
+    // Variant: the list wrapped in `{data: […]}`.
+    return json(200, shapes.pick<unknown>(entries, { data: entries }));
   }
 
   callbackFor(transfer: GatewayTransfer): OutgoingCallback | undefined {
@@ -135,4 +145,10 @@ function lipadEntry(transfer: GatewayTransfer, state: GatewayTransfer['state']) 
     correlation_id: transfer.providerRef.slice(-12).toUpperCase(),
     message: state === 'delivered' ? 'Airtime request processed successfully' : state === 'failed' ? (transfer.error ?? 'Failed') : 'Processing',
   };
+}
+
+/** A send answer as documented, or — as a variant — with `response_code` as a string and/or wrapped in `{data}`. */
+function answer(shapes: SimShapes, body: { reference: string; response_code: number; response_description: string }): unknown {
+  const coded = shapes.pick<object>(body, { ...body, response_code: String(body.response_code) });
+  return shapes.pick<unknown>(coded, { data: coded });
 }

@@ -6,6 +6,7 @@ import { CallbackSender } from './callback-sender.js';
 import { noFaults, seededRandom, type FaultOptions } from './faults.js';
 import { SimulatedGateway } from './gateway.js';
 import { LipadSimulator, type LipadSimCredentials } from './lipad-sim.js';
+import { documentedShapes, variantShapes, type SimBehaviour } from './variants.js';
 import type { SimRequest, SimResponse } from './wire.js';
 import { ZwSimulator, type ZwSimCredentials } from './zw-sim.js';
 
@@ -42,6 +43,8 @@ export interface SimServerOptions {
   readonly lipadTokenTtlS?: number;
   /** Where the simulators keep state; memory by default. */
   readonly stateDir?: string;
+  /** The simulators' clock (settlement, slow acceptance); tests pass one they can move. */
+  readonly clock?: () => number;
 }
 
 export interface RunningSimServer {
@@ -67,9 +70,20 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
   const credentials = options.credentials ?? simCredentials();
   const file = (name: string) => (options.stateDir ? `${options.stateDir}/sim-${name}.db` : ':memory:');
   const settleMs = options.settleMs ?? 500;
-  const at = new AtSimulator(new SimulatedGateway(file('at'), { settleMs, refPrefix: 'ATQid_' }), credentials.at);
-  const lipad = new LipadSimulator(new SimulatedGateway(file('lipad'), { settleMs, refPrefix: '' }), credentials.lipad, options.lipadTokenTtlS);
-  const zw = new ZwSimulator(new SimulatedGateway(file('zw'), { settleMs: 0, refPrefix: 'ZWP' }), credentials.zw);
+  const clock = options.clock ?? Date.now;
+  const behaviour: SimBehaviour = {
+    shapes: faults.variants ? variantShapes(faults.seed) : documentedShapes,
+    visibleAfterMs: faults.visibleAfterMs,
+    clock,
+  };
+  const at = new AtSimulator(new SimulatedGateway(file('at'), { settleMs, refPrefix: 'ATQid_', clock }), credentials.at, behaviour);
+  const lipad = new LipadSimulator(
+    new SimulatedGateway(file('lipad'), { settleMs, refPrefix: '', clock }),
+    credentials.lipad,
+    options.lipadTokenTtlS,
+    behaviour,
+  );
+  const zw = new ZwSimulator(new SimulatedGateway(file('zw'), { settleMs: 0, refPrefix: 'ZWP', clock }), credentials.zw, behaviour);
   const callbacks = new CallbackSender(options.callbackUrl, faults, random);
   const requestCounts = new Map<string, number>();
   const hanging = new Set<ServerResponse>();

@@ -4,6 +4,7 @@ import { parsePhone } from '../core/phone.js';
 import { zwNetworkOf, type ZwLedgerEntry, type ZwOrder, type ZwOrderStatus, type ZwProduct, type ZwWebhook } from '../providers/zw-wire.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
+import { defaultBehaviour, isVisible, type SimBehaviour } from './variants.js';
 import { header, json, type SimRequest, type SimResponse } from './wire.js';
 
 export interface ZwSimCredentials {
@@ -11,7 +12,7 @@ export interface ZwSimCredentials {
   readonly webhookSecret: string;
 }
 
-export const zwProducts: ZwProduct[] = [
+export const zwProducts: (ZwProduct & { id: number; min: number; max: number })[] = [
   { id: 100, name: 'Econet airtime USD', network: 'Econet', kind: 'airtime', currency: 'USD', min: 0.1, max: 50 },
   { id: 101, name: 'NetOne airtime USD', network: 'NetOne', kind: 'airtime', currency: 'USD', min: 0.1, max: 50 },
   { id: 102, name: 'Telecel airtime USD', network: 'Telecel', kind: 'airtime', currency: 'USD', min: 0.1, max: 50 },
@@ -23,9 +24,13 @@ export const zwProducts: ZwProduct[] = [
 /** How long an order whose answer was "lost" (magic 0003) shows `unknown` before the provider's reconciler settles it. */
 const unknownWindowMs = 1000;
 
-export function signZw(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export function signZw(secret: string, body: string, prefix = true): string {
+  const hex = createHmac('sha256', secret).update(body).digest('hex');
+  return prefix ? `sha256=${hex}` : hex;
 }
+
+/** Catalogue page size when the catalogue is answered paginated (a variant). */
+const pageSize = 2;
 
 /** The Zimbabwe orders API (zw.md), shapes as in providers/zw-wire.ts. Orders settle synchronously. */
 export class ZwSimulator {
@@ -34,6 +39,7 @@ export class ZwSimulator {
   constructor(
     readonly gateway: SimulatedGateway,
     private readonly credentials: ZwSimCredentials,
+    private readonly behaviour: SimBehaviour = defaultBehaviour,
   ) {}
 
   handle(request: SimRequest): SimResponse | undefined {
@@ -41,20 +47,53 @@ export class ZwSimulator {
     if (header(request, 'authorization') !== `Api-Key ${this.credentials.apiKey}`)
       return json(401, { error: { code: 'unauthorized', message: 'Invalid API key' } });
     const path = request.path.slice('/api/v1'.length);
-    if (request.method === 'GET' && path === '/products') return json(200, { products: zwProducts });
+    if (request.method === 'GET' && path === '/products') return this.products(request);
     if (request.method === 'POST' && path === '/orders') return this.createOrder(request);
     const order = /^\/orders\/([^/]+)$/.exec(path);
     if (request.method === 'GET' && order?.[1]) return this.getOrder(decodeURIComponent(order[1]));
-    if (request.method === 'GET' && path === '/wallet') {
-      return json(200, {
-        balances: this.gateway
-          .balances()
-          .filter((b) => b.currency === 'USD' || b.currency === 'ZWG')
-          .map((b) => ({ currency: b.currency, balance: formatMinor(b.minor, b.currency) })),
-      });
-    }
+    if (request.method === 'GET' && path === '/wallet') return this.wallet();
     if (request.method === 'GET' && path === '/wallet/ledger') return this.ledger(Number(request.query.get('limit') ?? '50'));
     return json(404, { error: { code: 'not_found', message: `No route ${request.method} ${request.path}` } });
+  }
+
+  /** Variants: a bare list, `{data}`, names in capitals, or DRF-style pages `{count, next, previous, results}`. */
+  private products(request: SimRequest): SimResponse {
+    const shapes = this.behaviour.shapes;
+    const upper = shapes.pick(false, true);
+    const products = upper
+      ? zwProducts.map((product) => ({ ...product, network: product.network.toUpperCase(), kind: product.kind.toUpperCase() }))
+      : zwProducts;
+    const page = Number(request.query.get('page') ?? '0');
+    if (page > 0 || (shapes.variants && shapes.pick(false, true))) {
+      const current = Math.max(1, page);
+      const results = products.slice((current - 1) * pageSize, current * pageSize);
+      const more = current * pageSize < products.length;
+      const base = `http://${header(request, 'host') ?? '127.0.0.1'}/api/v1/products`;
+      return json(200, {
+        count: products.length,
+        next: more ? `${base}?page=${current + 1}` : null,
+        previous: current > 1 ? `${base}?page=${current - 1}` : null,
+        results,
+      });
+    }
+    return json(200, shapes.pick<unknown>({ products }, products, { data: products }));
+  }
+
+  private wallet(): SimResponse {
+    const shapes = this.behaviour.shapes;
+    const balances = this.gateway
+      .balances()
+      .filter((b) => b.currency === 'USD' || b.currency === 'ZWG')
+      .map((b) => ({
+        currency: b.currency,
+        balance: shapes.pick<string | number>(formatMinor(b.minor, b.currency), Number(formatMinor(b.minor, b.currency))),
+      }));
+    return json(200, shapes.pick<unknown>({ balances }, balances, { data: balances }));
+  }
+
+  /** An order answer: bare as documented, or wrapped (variants). */
+  private orderBody(order: ZwOrder): unknown {
+    return this.behaviour.shapes.pick<unknown>(order, { order }, { data: order });
   }
 
   private createOrder(request: SimRequest): SimResponse {
@@ -69,7 +108,7 @@ export class ZwSimulator {
     const existing = this.gateway.byKey(reference);
     if (existing) {
       this.gateway.submit({ key: reference, phone: existing.phone, amountMinor: existing.amountMinor, currency: existing.currency });
-      return json(200, this.view(existing));
+      return json(200, this.orderBody(this.view(existing)));
     }
     const product = zwProducts.find((entry) => entry.id === body.product_id);
     if (!product) return json(422, { error: { code: 'invalid_product', message: `product_id ${String(body.product_id)} does not exist` } });
@@ -89,13 +128,16 @@ export class ZwSimulator {
     }
     const { transfer } = this.gateway.submit({ key: reference, phone, amountMinor: minor, currency: product.currency });
     this.orders.set(reference, { productId: product.id, target, createdAt: new Date().toISOString() });
-    return json(201, this.view(transfer));
+    // Variants: 200 or 202 instead of 201 (zw.md: the code of a created order is unpublished).
+    return json(this.behaviour.shapes.pick(201, 200, 202), this.orderBody(this.view(transfer)));
   }
 
   private getOrder(reference: string): SimResponse {
     const transfer = this.gateway.byKey(reference);
-    if (!transfer) return json(404, { error: { code: 'not_found', message: `No order with agent_reference ${reference}` } });
-    return json(200, this.view(transfer));
+    if (!transfer || !isVisible(this.behaviour, transfer.createdAtMs)) {
+      return json(404, { error: { code: 'not_found', message: `No order with agent_reference ${reference}` } });
+    }
+    return json(200, this.orderBody(this.view(transfer)));
   }
 
   private ledger(limit: number): SimResponse {
@@ -108,7 +150,7 @@ export class ZwSimulator {
       reference: transfer.key,
       description: `Airtime ${parsePhone(transfer.phone).national}`,
     }));
-    return json(200, { entries });
+    return json(200, this.behaviour.shapes.pick<unknown>({ entries }, { count: entries.length, next: null, previous: null, results: entries }, entries));
   }
 
   statusOf(transfer: GatewayTransfer): ZwOrderStatus {
@@ -145,9 +187,13 @@ export class ZwSimulator {
   callbackFor(transfer: GatewayTransfer): OutgoingCallback | undefined {
     if (transfer.state === 'pending') return undefined;
     const finalStatus: ZwOrderStatus = transfer.state === 'delivered' ? 'success' : 'refunded';
+    const shapes = this.behaviour.shapes;
     const webhook = (status: ZwOrderStatus): OutgoingCallback => {
-      const body = JSON.stringify({ event: 'order.updated', order: this.view(transfer, status) } satisfies ZwWebhook);
-      return { path: '/callbacks/zw', body, contentType: 'application/json', headers: { 'x-airtime-signature': signZw(this.credentials.webhookSecret, body) } };
+      const order = this.view(transfer, status);
+      // Variants: the order under `order` or `data`, or flat; the signature without `sha256=`.
+      const body = JSON.stringify(shapes.pick<unknown>({ event: 'order.updated', order } satisfies ZwWebhook, { order }, { data: order }, order));
+      const signature = signZw(this.credentials.webhookSecret, body, shapes.pick(true, false));
+      return { path: '/callbacks/zw', body, contentType: 'application/json', headers: { 'x-airtime-signature': signature } };
     };
     return { ...webhook(finalStatus), stale: webhook('unknown') };
   }

@@ -7,7 +7,9 @@ import { AfricasTalkingProvider } from '../../src/providers/africastalking.js';
 import { LipadProvider } from '../../src/providers/lipad.js';
 import { ZwProvider } from '../../src/providers/zw.js';
 import type { Provider, SendItem } from '../../src/providers/provider.js';
+import { queryStatuses } from '../../src/providers/status-many.js';
 import type { RunningSimServer } from '../../src/sim/server.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { simCreds, startTestSim } from '../helpers/sim.js';
 
 const item = (reference: string, phone = '+254711000100', amountMinor = 10000, currency = 'KES'): SendItem => ({ reference, phone, amountMinor, currency });
@@ -94,8 +96,8 @@ describe('adapter contracts against the simulators', () => {
       expect(balance?.currency).toBe('KES');
     });
 
-    it('cannot look up a transfer whose requestId was never recorded', async () => {
-      expect((await at().status(asTransfer(item('at-none')))).status).toBe('not-found');
+    it('cannot look up a transfer whose requestId was never recorded: not found, for this transfer only', async () => {
+      expect(await at().status(asTransfer(item('at-none')))).toMatchObject({ status: 'not-found', scope: 'transfer' });
     });
 
     it('maps a value outside the limits to a failed recipient', async () => {
@@ -122,8 +124,8 @@ describe('adapter contracts against the simulators', () => {
       expect(JSON.parse(request?.body ?? '')).toEqual({
         reference,
         recipients: [
-          { phone_number: '254711000100', amount: '100.00' },
-          { phone_number: '254722000100', amount: '50.00' },
+          { phone_number: '254711000100', amount: '100' },
+          { phone_number: '254722000100', amount: '50' },
         ],
       });
       expect(request?.headers['x-access-token']).toBeTruthy();
@@ -154,6 +156,47 @@ describe('adapter contracts against the simulators', () => {
       const outcomes = await lipad().send(items, null);
       expect(outcomes.filter((outcome) => outcome.status === 'submitted')).toHaveLength(1000);
       expect((sim.requestCounts.get('POST /v1/gw/airtime/send') ?? 0) - before).toBe(1);
+    });
+
+    it('asks about a 3,000-row batch sent in 3 requests with 3 status requests, not 3,000', async () => {
+      const provider = lipad();
+      const transfers: Transfer[] = [];
+      for (let request = 0; request < 3; request += 1) {
+        const items = Array.from({ length: 1000 }, (_, index) =>
+          item(`lp-3k-${request}-${index}`, `+2547${request + 1}${String(10_005_000 + index).slice(1)}`, 1000),
+        );
+        const reference = provider.requestReference(items);
+        const outcomes = await provider.send(items, reference);
+        expect(outcomes.every((outcome) => outcome.status === 'submitted')).toBe(true);
+        transfers.push(...items.map((sent) => asTransfer(sent, { requestReference: reference })));
+      }
+      const statusRequests = () =>
+        [...sim.requestCounts].filter(([route]) => /^GET \/v1\/gw\/airtime\/.+\/status$/.test(route)).reduce((sum, [, count]) => sum + count, 0);
+      const before = statusRequests();
+      const answers = await queryStatuses(provider, transfers);
+      expect(statusRequests() - before).toBe(3);
+      expect(answers).toHaveLength(3000);
+      expect(answers.every((answer) => answer.status === 'submitted' || answer.status === 'delivered')).toBe(true);
+    });
+
+    it('authenticates again once when a call is answered 403, and names the credentials when the new token is refused too', async () => {
+      let sends = 0;
+      const server = await startScriptedServer((request) => {
+        if (request.path === '/v1/auth')
+          return { status: 200, body: JSON.stringify({ access_token: `token-${Date.now()}-${Math.random()}`, expiresIn: 3600 }) };
+        sends += 1;
+        if (sends === 1 || sends >= 3) return { status: 403, body: '{"message":"Forbidden"}' };
+        return { status: 200, body: JSON.stringify({ reference: JSON.parse(request.body).reference, response_code: '720' }) };
+      });
+      try {
+        const provider = track(new LipadProvider({ ...simCreds.lipad, baseUrl: server.url, cacheDir: mkdtempSync(join(tmpdir(), 'lp-')) }));
+        const [outcome] = await provider.send([item('lp-403')], null);
+        expect(outcome?.status).toBe('submitted');
+        expect(server.requests.filter((request) => request.path === '/v1/auth')).toHaveLength(2);
+        await expect(provider.send([item('lp-403b')], null)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining('HTTP 403') });
+      } finally {
+        await server.close();
+      }
     });
 
     it('says plainly that it has no balance endpoint', async () => {
@@ -209,6 +252,15 @@ describe('adapter contracts against the simulators', () => {
       );
       expect(status.status).toBe('delivered');
       expect((await provider.status(asTransfer(item('zw-missing')))).status).toBe('not-found');
+    });
+
+    it('takes the base URL with or without /api/v1, and asks about many orders in input order', async () => {
+      const provider = track(new ZwProvider({ apiKey: simCreds.zw.apiKey, baseUrl: `${sim.url}/api/v1/`, cacheDir: mkdtempSync(join(tmpdir(), 'zw-')) }));
+      const items = [item('zw-many-1', '+263772279099', 100, 'USD'), item('zw-many-2', '+263712279099', 200, 'USD')];
+      for (const sent of items) expect((await provider.send([sent], null))[0]?.status).toBe('delivered');
+      const answers = await queryStatuses(provider, [asTransfer(items[1]!), asTransfer(item('zw-never-sent')), asTransfer(items[0]!)]);
+      expect(answers.map((answer) => answer.status)).toEqual(['delivered', 'not-found', 'delivered']);
+      expect(answers[1]).toMatchObject({ status: 'not-found', scope: 'request' });
     });
 
     it('names the credential when the key is wrong', async () => {

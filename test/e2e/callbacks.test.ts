@@ -111,6 +111,45 @@ describe('airtime serve-callbacks', () => {
     }
   });
 
+  it("reads zw's webhook variants (bare signature, flat order) and keeps a signed body it cannot read with 200, flagged", async () => {
+    const sim = await startTestSim();
+    try {
+      const env = simEnv(sim.url);
+      const sent = await runCli(home.home, ['send', '+263772000003', '1', '--provider', 'zw', '--key', 'zw-flat', '--yes', '--json'], { env });
+      expect(parseJson<{ status: string }>(sent.stdout).status).toBe('unknown');
+      await startListening([], env);
+      const flat = JSON.stringify({ agent_reference: 'zw-flat', status: 'SUCCESS', provider_ref: 'ZWP9', updated_at: 'z' });
+      const bare = sign(flat).replace(/^sha256=/, '');
+      expect(await post(`${base}/callbacks/zw`, flat, { 'content-type': 'application/json', 'x-airtime-signature': bare })).toEqual({
+        status: 200,
+        text: 'OK',
+      });
+      const unreadable = JSON.stringify({ event: 'wallet.topped_up', amount: '10.00' });
+      expect(await post(`${base}/callbacks/zw`, unreadable, { 'content-type': 'application/json', 'x-airtime-signature': sign(unreadable) })).toEqual({
+        status: 200,
+        text: 'OK',
+      });
+      expect(await post(`${base}/callbacks/zw`, 'not json at all', { 'content-type': 'text/plain', 'x-airtime-signature': sign('not json at all') })).toEqual({
+        status: 200,
+        text: 'OK',
+      });
+      // Unsigned, it is still refused.
+      expect((await post(`${base}/callbacks/zw`, unreadable)).status).toBe(401);
+      await listener.waitFor(/"httpStatus":401/);
+      const zwEvents = events().filter((event) => event.provider === 'zw');
+      expect(zwEvents.map((event) => event.httpStatus)).toEqual([200, 200, 200, 401]);
+      expect(zwEvents[0]).toMatchObject({ outcome: 'moved', status: 'delivered', reference: 'zw-flat' });
+      expect(zwEvents[1]?.flags).toEqual(['unreadable']);
+      expect(zwEvents[2]?.flags).toEqual(['unreadable']);
+      const status = parseJson<{ status: string }>(
+        (await runCli(home.home, ['status', 'zw-flat', '--json'], { env: { ...env, AIRTIME_PROVIDER: 'sandbox' } })).stdout,
+      );
+      expect(status.status).toBe('delivered');
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('never moves a final transfer backwards on an out-of-order callback', async () => {
     const sim = await startTestSim();
     try {

@@ -129,4 +129,44 @@ describe('airtime sandbox serve', () => {
       home.cleanup();
     }
   });
+
+  it('--variants and --visible-after: says so, and the CLI still reads every answer it meets', async () => {
+    const { startCli } = await import('../helpers/process.js');
+    const home = tempHome();
+    // The simulators accept the credentials the environment names: the test's own.
+    const server = startCli(
+      home.home,
+      ['sandbox', 'serve', '--port', '0', '--json', '--variants', '--seed', '9', '--visible-after', '600000'],
+      simEnv('http://unused'),
+    );
+    try {
+      await server.waitFor(/accepted requests are visible to status queries only after 600000 ms/);
+      const started = parseJson<{ url: string; faults: { variants: boolean; visibleAfterMs: number } }>(server.stdout().trim());
+      expect(started.faults).toMatchObject({ variants: true, visibleAfterMs: 600000 });
+      expect(server.stderr()).toMatch(/variant shapes too \(seed 9/);
+      const env = simEnv(started.url);
+      for (let index = 0; index < 3; index += 1) {
+        const zw = await runCli(home.home, ['send', '+263772279099', '1', '--provider', 'zw', '--key', `variant-zw-${index}`, '--yes', '--json'], { env });
+        expect(zw.code).toBe(0);
+        expect(parseJson<TransferJson>(zw.stdout).status).toBe('delivered');
+        const lipad = await runCli(
+          home.home,
+          ['send', `+25471100800${index + 4}`, '10.50', '--provider', 'lipad', '--key', `variant-lp-${index}`, '--yes', '--json'],
+          { env },
+        );
+        expect(lipad.code).toBe(0);
+        expect(parseJson<TransferJson>(lipad.stdout).status).toBe('submitted');
+        const at = await runCli(
+          home.home,
+          ['send', `+25471100900${index + 4}`, '20', '--provider', 'africastalking', '--key', `variant-at-${index}`, '--yes', '--json'],
+          { env },
+        );
+        expect(at.code).toBe(0);
+        expect(parseJson<TransferJson>(at.stdout).status).toBe('submitted');
+      }
+    } finally {
+      await server.stop();
+      home.cleanup();
+    }
+  });
 });

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient, TransportError } from '../../src/providers/http.js';
+import { startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+
+/** What an attempt that may have reached the provider means for the final error, whatever retries saw after it. */
+describe('the HTTP client: sent or not sent', () => {
+  let server: ScriptedServer | undefined;
+  let client: HttpClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = server = undefined;
+  });
+
+  const connect = (url: string) => (client = new HttpClient({ baseUrl: url, userAgent: 'test', maxRateLimitRetries: 2, maxRetryAfterMs: 0 }));
+
+  async function failure(promise: Promise<unknown>): Promise<TransportError> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TransportError);
+    return error as TransportError;
+  }
+
+  it('a reset on the first attempt, then only 429s: the request may have been taken (sent: true)', async () => {
+    server = await startScriptedServer((_, index) => (index === 0 ? { reset: true } : { status: 429, headers: { 'retry-after': '0' }, body: 'slow down' }));
+    const error = await failure(connect(server.url).request({ method: 'POST', path: '/orders', body: '{}', uncertainRetries: 2 }));
+    expect(server.requests).toHaveLength(4);
+    expect(error.sent).toBe(true);
+    expect(error.message).toMatch(/earlier attempt may have reached/);
+  });
+
+  it('only 429s from the start: provably nothing was taken (sent: false)', async () => {
+    server = await startScriptedServer(() => ({ status: 429, headers: { 'retry-after': '0' } }));
+    const error = await failure(connect(server.url).request({ method: 'POST', path: '/orders', body: '{}', uncertainRetries: 2 }));
+    expect(server.requests).toHaveLength(3);
+    expect(error.sent).toBe(false);
+  });
+
+  it('a 503 on the first attempt, then 429s: sent: true', async () => {
+    server = await startScriptedServer((_, index) => (index === 0 ? { status: 503 } : { status: 429, headers: { 'retry-after': '0' } }));
+    const error = await failure(connect(server.url).request({ method: 'POST', path: '/orders', body: '{}', uncertainRetries: 2 }));
+    expect(error.sent).toBe(true);
+  });
+
+  it('a reset, then the provider goes away (connection refused on the retry): sent: true', async () => {
+    let closing: Promise<void> | undefined;
+    const scripted = await startScriptedServer(() => {
+      closing ??= scripted.close();
+      return { reset: true };
+    });
+    const error = await failure(connect(scripted.url).request({ method: 'GET', path: '/status', uncertainRetries: 2 }));
+    await closing;
+    expect(scripted.requests).toHaveLength(1);
+    expect(error.sent).toBe(true);
+    expect(error.message).not.toMatch(/nothing was sent/);
+  });
+
+  it('an answer after an uncertain attempt says so, so an adapter does not read a refusal as final', async () => {
+    server = await startScriptedServer((_, index) => (index === 0 ? { reset: true } : { status: 400, body: '{"response_code":721}' }));
+    const response = await connect(server.url).request({ method: 'POST', path: '/send', body: '{}', uncertainRetries: 2 });
+    expect(response.status).toBe(400);
+    expect(response.afterUncertainAttempt).toBe(true);
+  });
+});
