@@ -6,25 +6,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import mustUseResult from './eslint-rules/must-use-result.js';
 
-// Linted after the branches rewriting them merge: other engineers are rewriting these paths right now, so they
-// are left out of ESLint only (tsc and prettier --check still cover them). Remove each glob as its branch lands.
-const pendingRewrite = [
-  'src/journal/**',
-  'src/transfers/**',
-  'src/batch/**',
-  'src/commands/bulk.ts',
-  'src/commands/send.ts',
-  'src/commands/status.ts',
-  'src/commands/reconcile.ts',
-  'src/providers/**',
-  'src/sim/**',
-  'src/callbacks/**',
-  'test/contract/**',
-  'test/reliability/**',
-];
-
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', ...pendingRewrite] },
+  { ignores: ['dist/', 'coverage/'] },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
@@ -55,7 +38,8 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // A `default` that maps anything else (an unknown provider word) is a decision, and counts as exhaustive.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unnecessary-condition': 'error',
       '@typescript-eslint/require-await': 'error',
       // `try { return send() } finally { close() }` closes before the send settles: await inside try.
@@ -67,6 +51,11 @@ export default defineConfig(
       ],
       'local/must-use-result': 'error',
     },
+  },
+  {
+    // Vitest's asymmetric matchers (expect.stringContaining, expect.any) are typed `any` by design.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
     // Output goes through src/ui (stdout for data, stderr for the rest); providers and the journal never print.

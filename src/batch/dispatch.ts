@@ -35,7 +35,7 @@ export interface DispatchResult {
   /** Another run took the batch over while this one was silent (suspended): it stopped sending. */
   readonly lostLease: boolean;
   /** A refusal that stops the run (credentials): raised after the requests in flight finished. */
-  readonly fatal: unknown;
+  readonly fatal: Error | undefined;
 }
 
 interface Chunk {
@@ -77,8 +77,8 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   let afterLine = 0;
   let exhausted = false;
   let refilling: Promise<void> | undefined;
-  let fatal: unknown;
-  let lostLease = false;
+  let fatal: Error | undefined;
+  const lease$ = { lost: false };
 
   const claim = async (chunks: ClaimChunk[]) => {
     const claims = await journal.claim(chunks, owner, (claimed) => provider.requestReference(claimed.map(sendItem)));
@@ -133,7 +133,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     );
   };
 
-  const stopped = () => options.signal?.aborted === true || fatal !== undefined || lostLease;
+  const stopped = () => options.signal?.aborted === true || fatal !== undefined || lease$.lost;
 
   const nextChunk = async (): Promise<Chunk | undefined> => {
     for (;;) {
@@ -159,7 +159,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
       }
       if (!lease.held) {
         // Taken over while we were silent: the new owner has these rows now.
-        lostLease = true;
+        lease$.lost = true;
         return;
       }
       // The re-check before each request: a claim taken over (or moved by anyone else) is not ours to send.
@@ -171,7 +171,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
       )
         continue;
       await sendChunk(context, provider, chunk, recorder, progress).catch((error: unknown) => {
-        fatal ??= error;
+        fatal ??= error instanceof Error ? error : new Error(String(error));
       });
       options.onProgress?.(progress);
     }
@@ -192,7 +192,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
       })),
     );
   }
-  return { progress, interrupted: options.signal?.aborted === true, lostLease: lostLease || !lease.held, fatal };
+  return { progress, interrupted: options.signal?.aborted === true, lostLease: lease$.lost || !lease.held, fatal };
 }
 
 async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
@@ -200,7 +200,7 @@ async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, 
   const ids = new Map(chunk.transfers.map((transfer) => [transfer.reference, transfer.id]));
   progress.requests += 1;
   let observed: PendingObservation[];
-  let refusal: unknown;
+  let refusal: Error | undefined;
   try {
     const outcomes = await provider.send(items, chunk.requestReference);
     failpoint('after-send');

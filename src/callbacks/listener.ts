@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { formatMinor } from '../core/money.js';
 import type { Journal } from '../journal/journal.js';
 import { SerialisedPayload } from '../journal/transfer.js';
+import { textOf } from '../providers/wire-read.js';
 import type { ProviderName } from '../providers/names.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 import { decodeBody, parseAtStatus, parseLipad, parseSandbox, parseZw } from './parse.js';
@@ -113,13 +114,12 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     // A body zw signed but we cannot read is kept raw, flagged and answered 200: a 4xx is retried for ever.
     const keepUnreadableZw = async (reason: string) => {
       const dedupeKey = `zw:unreadable:${createHash('sha256').update(raw).digest('hex')}`;
-      const fresh = await options.journal.recordEvent(
-        null,
-        'callback:zw',
-        ['unreadable'],
-        new SerialisedPayload(JSON.stringify({ raw: raw.toString('utf8') })),
+      const fresh = await options.journal.recordEvent({
+        kind: 'callback:zw',
+        flags: ['unreadable'],
+        payload: new SerialisedPayload(JSON.stringify({ raw: raw.toString('utf8') })),
         dedupeKey,
-      );
+      });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
       const flags = fresh ? ['unreadable'] : ['unreadable', 'duplicate'];
       emit({
@@ -154,7 +154,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         kind: 'validation',
         httpStatus: 200,
         phone: typeof body.phoneNumber === 'string' ? body.phoneNumber : null,
-        amount: body.amount === undefined ? null : String(body.amount),
+        amount: textOf(body.amount) ?? null,
         currency: typeof body.currencyCode === 'string' ? body.currencyCode : null,
         status: verdict.approved ? 'Validated' : 'Failed',
         reference: typeof body.transactionId === 'string' ? body.transactionId : null,

@@ -1,5 +1,5 @@
 import { parseAtValue, mapAtStatus } from '../providers/africastalking.js';
-import { lipadOutcome, type LipadRecipientStatus } from '../providers/lipad.js';
+import { lipadOutcome } from '../providers/lipad.js';
 import { zwOutcome } from '../providers/zw.js';
 import { orderIn } from '../providers/zw-read.js';
 import { textOf as wireText } from '../providers/wire-read.js';
@@ -54,7 +54,7 @@ export function parseLipad(body: Record<string, unknown>): CallbackEvent {
   const phone = required(body, 'phone_number');
   const code = Number(required(body, 'service_status'));
   if (!Number.isInteger(code)) throw new MalformedCallback('service_status is not a number');
-  const outcome = lipadOutcome(body as unknown as LipadRecipientStatus);
+  const outcome = lipadOutcome(body);
   let amountMinor: number | undefined;
   try {
     amountMinor = parseProviderAmount(required(body, 'amount'), 'KES');

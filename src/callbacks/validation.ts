@@ -1,5 +1,6 @@
 import { parseProviderAmount } from '../core/money.js';
 import type { Journal } from '../journal/journal.js';
+import { textOf } from '../providers/wire-read.js';
 
 export interface ValidationRules {
   /** Refuse anything above this, in minor units of the request's currency. */
@@ -21,7 +22,7 @@ export async function validateAtRequest(
   const currency = typeof body.currencyCode === 'string' ? body.currencyCode : '';
   let minor: number;
   try {
-    minor = parseProviderAmount(String(body.amount ?? ''), currency);
+    minor = parseProviderAmount(textOf(body.amount) ?? '', currency);
   } catch {
     return { approved: false, reason: 'amount or currency unreadable' };
   }

@@ -15,8 +15,7 @@ import type { RecipientDefaults } from '../core/recipient.js';
 import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
 import type { ProviderName } from '../providers/names.js';
-import type { AppContext } from '../transfers/context.js';
-import { AppContext as Context } from '../transfers/context.js';
+import { AppContext } from '../transfers/context.js';
 import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
 import { BatchLease } from '../transfers/ownership.js';
 import { reconcileTransfers } from '../transfers/reconcile.js';
@@ -88,7 +87,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
   if (options.out) await checkOutputPath(options.out, '--out', inputs);
   if (options.errorsOut) await checkOutputPath(options.errorsOut, '--errors-out', inputs);
 
-  const context = Context.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     const settings = context.settings;
     const defaults = {
@@ -198,7 +197,10 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
     const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
     if (gate.kind === 'dry-run') return ExitCode.ok;
-    if (gate.kind === 'nothing') return await finish(io, context, current, run.options, undefined);
+    if (gate.kind === 'nothing') {
+      await waitIfAsked(io, context, current, run);
+      return await finish(io, context, current, run.options, undefined);
+    }
     if (repeatedIds.length) {
       await journal.observeMany(
         repeatedIds.map((id) => ({
@@ -290,24 +292,28 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
   }
   if (result.lostLease) {
     io.err(`another run took batch ${batch.id} over while this one was not answering: this run stopped sending (${result.progress.sent} sent by it)`);
-    return await finish(io, context, batch, run.options, ExitCode.partial);
+    return finish(io, context, batch, run.options, ExitCode.partial);
   }
   if (result.interrupted) {
     const code = await finish(io, context, batch, run.options, ExitCode.cancelled);
     io.err(`stopped: ${result.progress.sent} sent this run. Resume with: ${resumeCommand(context, batch, run.options)}`);
     return code;
   }
-  if (run.options.wait) {
-    const listener = await startTemporaryListener(context, io);
-    const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
-    try {
-      await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));
-    } finally {
-      waitSpinner.stop();
-      await listener.stop();
-    }
-  }
+  await waitIfAsked(io, context, batch, run);
   return finish(io, context, batch, run.options, undefined);
+}
+
+/** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
+async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
+  if (!run.options.wait) return;
+  const listener = await startTemporaryListener(context, io);
+  const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
+  try {
+    await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));
+  } finally {
+    waitSpinner.stop();
+    await listener.stop();
+  }
 }
 
 /** What to type to carry on: the batch, and everything that decides where and how it goes. */

@@ -29,7 +29,7 @@ function operatorHint(provider: string): string {
 export default async function reconcile(io: IO, batchId: string | undefined, options: ReconcileOptions): Promise<number> {
   const concurrency = parseCount(options.concurrency, '--concurrency', 64);
   const states: TransferState[] = options.submitted ? ['sending', 'unknown', 'submitted'] : ['sending', 'unknown'];
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   const { journal } = context;
   const leases: BatchLease[] = [];
   const skipped: { batch: string; reason: string; rows: number }[] = [];

@@ -27,7 +27,7 @@ export default async function resolve(io: IO, reference: string | undefined, opt
   if (!note) throw usageError('--note is required: say why (e.g. "seen in the AT dashboard, 2026-11-23 14:02")');
   if (reference === undefined && !options.batch) throw usageError('name a transfer (its reference) or a batch (--batch B)');
   if (reference !== undefined && options.batch) throw usageError('name a transfer or a batch, not both');
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   let lease: BatchLease | undefined;
   try {
     let transfers: Transfer[];

@@ -49,7 +49,7 @@ export default async function send(io: IO, phone: string, amount: string, option
     const problem = checkKey(options.key);
     if (problem) throw usageError(problem);
   }
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     const { settings, journal } = context;
     const account = context.account;

@@ -31,7 +31,7 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw usageError(`--body-limit "${options.bodyLimit}" must be at least 1024 bytes`);
   const timeoutMs = options.timeout ? parseSeconds(options.timeout, '--timeout') * 1000 : undefined;
   const format = options.json ? 'json' : options.format;
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   const { journal, settings } = context;
   if (options.untilComplete && !(await journal.batch(options.untilComplete))) throw invalidInput(`no batch "${options.untilComplete}" in the journal`);
   const maxAmountMinor = options.maxAmount ? parseMaxAmount(options.maxAmount) : undefined;

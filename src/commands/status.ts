@@ -16,7 +16,7 @@ interface StatusOptions extends GlobalOptions {
 }
 
 export default async function status(io: IO, reference: string | undefined, options: StatusOptions): Promise<number> {
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     if (reference === undefined) return await list(io, context, options);
     const found = await findTransfer(context, reference, options);

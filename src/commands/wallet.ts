@@ -12,7 +12,7 @@ interface WalletOptions extends GlobalOptions {
 }
 
 export default async function wallet(io: IO, options: WalletOptions): Promise<number> {
-  const context = AppContext.open(options);
+  const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     const provider = await context.provider();
     if (options.ledger) {

@@ -90,9 +90,9 @@ export class SqliteDatabase implements Database {
 
   private inside(): Sql {
     return {
-      all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).all(...params) as T[],
-      get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).get(...params) as T | undefined,
-      run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: this.statement(sql).run(...params).changes }),
+      all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(this.statement(sql).all(...params) as T[]),
+      get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(this.statement(sql).get(...params) as T | undefined),
+      run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: this.statement(sql).run(...params).changes }),
     };
   }
 

@@ -181,7 +181,7 @@ export class AfricasTalkingProvider implements Provider {
   }
 
   private checkAuth(response: HttpResponse): void {
-    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status);
+    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status, response.afterUncertainAttempt);
   }
 
   /** AT answers per phone number; a phone may appear twice in one request, so match in order. */

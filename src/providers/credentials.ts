@@ -8,9 +8,14 @@ const credentialNames: Record<ProviderName, string> = {
   zw: "the api-key (ZW_API_KEY; 'airtime config set api-key')",
 };
 
-/** 401/403 from a provider: a configuration problem (exit 4) naming the credentials to check. */
-export function authRefused(provider: ProviderName, status: number): Error {
-  return configError(`${provider} refused the credentials (HTTP ${status}): check ${credentialNames[provider]}`);
+/**
+ * 401/403 from a provider: a configuration problem (exit 4) naming the credentials to check. When an
+ * earlier attempt of the same request may have reached the provider, the refusal proves nothing about
+ * that attempt: the error says so, and a send it ends is `unknown`, not "never sent".
+ */
+export function authRefused(provider: ProviderName, status: number, afterUncertainAttempt = false): Error {
+  const error = configError(`${provider} refused the credentials (HTTP ${status}): check ${credentialNames[provider]}`);
+  return Object.assign(error, { mayHaveReached: afterUncertainAttempt });
 }
 
 export function missingCredential(provider: ProviderName, what: string): Error {

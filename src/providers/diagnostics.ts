@@ -49,7 +49,9 @@ export function diagnosticsOncePerRun(write: (line: string) => void, options: On
 function sampleText(sample: unknown, limit: number): string {
   let text: string;
   try {
-    text = typeof sample === 'string' ? sample : (JSON.stringify(sample) ?? String(sample));
+    // JSON.stringify gives undefined for undefined and functions, whatever its declared type says.
+    const json = JSON.stringify(sample) as string | undefined;
+    text = typeof sample === 'string' ? sample : (json ?? String(sample));
   } catch {
     text = String(sample);
   }

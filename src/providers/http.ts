@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request } from 'undici';
 
 /**
  * The outcome of a request that may or may not have reached the provider. `sent: false` is proof that
@@ -160,7 +160,7 @@ export class HttpClient {
   private async once(url: URL, options: RequestOptions): Promise<Omit<HttpResponse, 'afterUncertainAttempt'>> {
     try {
       const response = await request(url, {
-        dispatcher: this.agent as Dispatcher,
+        dispatcher: this.agent,
         method: options.method,
         headers: { 'user-agent': this.options.userAgent, ...options.headers },
         ...(options.body !== undefined ? { body: options.body } : {}),

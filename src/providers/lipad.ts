@@ -185,8 +185,8 @@ export class LipadProvider implements Provider {
     return answers;
   }
 
-  async balance(): Promise<Balance[]> {
-    throw failedError('balance is not supported by lipad: it publishes no balance endpoint; check the merchant portal');
+  balance(): Promise<Balance[]> {
+    return Promise.reject(failedError('balance is not supported by lipad: it publishes no balance endpoint; check the merchant portal'));
   }
 
   async close(): Promise<void> {
@@ -244,11 +244,12 @@ export class LipadProvider implements Provider {
     const first = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': await this.accessToken(false) } });
     if (first.status !== 401 && first.status !== 403) return first;
     const second = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': await this.accessToken(true) } });
-    return this.checkAuth(second);
+    // The first call may have been retried after an attempt that reached Lipad: that stays true of the second.
+    return this.checkAuth({ ...second, afterUncertainAttempt: first.afterUncertainAttempt || second.afterUncertainAttempt });
   }
 
   private checkAuth(response: HttpResponse): HttpResponse {
-    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status);
+    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status, response.afterUncertainAttempt);
     return response;
   }
 

@@ -28,7 +28,9 @@ export async function createProvider(settings: Settings, env: NodeJS.ProcessEnv 
         ...(openingBalanceMajor !== undefined ? { openingBalanceMajor } : {}),
       });
     }
-    default: {
+    case 'africastalking':
+    case 'lipad':
+    case 'zw': {
       const { createHttpProvider } = await import('./http-providers.js');
       return createHttpProvider(settings, diagnostics);
     }

@@ -52,19 +52,22 @@ export class SandboxProvider implements Provider {
     return this.gateway.balances();
   }
 
-  async ledger(limit: number): Promise<LedgerEntry[]> {
-    return this.gateway.ledger(limit).map((entry) => ({
-      at: new Date(entry.settleAtMs).toISOString(),
-      kind: 'debit',
-      currency: entry.currency,
-      minor: -entry.amountMinor,
-      reference: entry.key,
-      description: `airtime to ${entry.phone}`,
-    }));
+  ledger(limit: number): Promise<LedgerEntry[]> {
+    return Promise.resolve(
+      this.gateway.ledger(limit).map((entry) => ({
+        at: new Date(entry.settleAtMs).toISOString(),
+        kind: 'debit',
+        currency: entry.currency,
+        minor: -entry.amountMinor,
+        reference: entry.key,
+        description: `airtime to ${entry.phone}`,
+      })),
+    );
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.gateway.close();
+    return Promise.resolve();
   }
 
   private async latency(): Promise<void> {

@@ -266,7 +266,8 @@ export class ZwProvider implements Provider {
       const cached = JSON.parse(readFileSync(this.cacheFile, 'utf8')) as { fetchedAtMs: number; origin: string; products: unknown[] };
       if (cached.origin !== this.http.origin || Date.now() - cached.fetchedAtMs > catalogueTtlMs || !Array.isArray(cached.products)) return undefined;
       const products = cached.products.map(readProduct);
-      return products.every((product) => product !== undefined) ? (products as ZwProduct[]) : undefined;
+      const complete = products.filter((product): product is ZwProduct => product !== undefined);
+      return complete.length === products.length ? complete : undefined;
     } catch {
       return undefined;
     }
@@ -283,7 +284,7 @@ export class ZwProvider implements Provider {
       ...options,
       headers: { authorization: `Api-Key ${this.apiKey}`, accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}) },
     });
-    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status);
+    if (response.status === 401 || response.status === 403) throw authRefused(this.name, response.status, response.afterUncertainAttempt);
     return response;
   }
 }

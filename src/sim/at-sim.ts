@@ -2,6 +2,7 @@ import { formatMinor, parseProviderAmount } from '../core/money.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
 import { defaultBehaviour, isVisible, type SimBehaviour } from './variants.js';
+import { textOf } from '../providers/wire-read.js';
 import { header, json, text, type SimRequest, type SimResponse } from './wire.js';
 
 export interface AtSimCredentials {
@@ -73,8 +74,8 @@ export class AtSimulator {
     let total = 0;
     let totalCurrency = 'KES';
     const responses = recipients.map((recipient, index) => {
-      const phone = String(recipient.phoneNumber ?? '');
-      const amount = String(recipient.amount ?? '');
+      const phone = textOf(recipient.phoneNumber) ?? '';
+      const amount = textOf(recipient.amount) ?? '';
       const parsed = /^([A-Z]{3})\s+(\d+(?:\.\d+)?)$/.exec(amount);
       const failed = (errorMessage: string) => ({
         phoneNumber: phone,

@@ -5,6 +5,7 @@ import { parsePhone } from '../core/phone.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimulatedGateway } from './gateway.js';
 import { defaultBehaviour, isVisible, type SimBehaviour, type SimShapes } from './variants.js';
+import { textOf } from '../providers/wire-read.js';
 import { header, json, type SimRequest, type SimResponse } from './wire.js';
 
 export interface LipadSimCredentials {
@@ -74,7 +75,7 @@ export class LipadSimulator {
       return invalid('recipients must hold 1 to 1000 entries');
     const items: { phone: string; currency: string; minor: number }[] = [];
     for (const recipient of body.recipients) {
-      const digits = String(recipient.phone_number ?? '');
+      const digits = textOf(recipient.phone_number) ?? '';
       if (!/^\d{9,15}$/.test(digits)) return invalid(`phone_number ${digits} must be E.164 digits without +`);
       let currency: string | undefined;
       try {

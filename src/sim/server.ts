@@ -58,6 +58,8 @@ export interface RunningSimServer {
   readonly requestCounts: Map<string, number>;
   /** The last requests as received (for contract tests), newest last. */
   readonly recentRequests: SimRequest[];
+  /** Changes the request faults from now on (a test calms a provider down after a stormy run). */
+  setFaults(changes: Partial<Pick<FaultOptions, 'latencyMs' | 'timeoutRate' | 'errorRate' | 'rateLimitRate' | 'resetRate' | 'malformedRate'>>): void;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ const maxBody = 2 * 1024 * 1024;
 
 /** Serves the three wire simulators on one port (AT: /version1 and /query, Lipad: /v1, zw: /api/v1). */
 export async function startSimServer(options: SimServerOptions = {}): Promise<RunningSimServer> {
-  const faults: FaultOptions = { ...noFaults, ...options.faults };
+  let faults: FaultOptions = { ...noFaults, ...options.faults };
   const random = seededRandom(faults.seed);
   const credentials = options.credentials ?? simCredentials();
   const file = (name: string) => (options.stateDir ? `${options.stateDir}/sim-${name}.db` : ':memory:');
@@ -149,7 +151,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     }
     threshold += faults.resetRate;
     if (response.loseAnswer || roll < threshold) {
-      res.socket?.resetAndDestroy?.() ?? res.destroy();
+      if (res.socket) res.socket.resetAndDestroy();
+      else res.destroy();
       return;
     }
     threshold += faults.errorRate;
@@ -191,6 +194,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     callbacks,
     requestCounts,
     recentRequests,
+    setFaults(changes) {
+      faults = { ...faults, ...changes };
+    },
     async close() {
       clearInterval(timer);
       for (const res of hanging) res.destroy();

@@ -1,4 +1,5 @@
 import { accountFor } from '../config/account.js';
+import { redact } from '../config/mask.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings, settingSecrets, type SettingFlags, type Settings } from '../config/settings.js';
 import { accountMatches, describeAccount, type Account } from '../core/account.js';
@@ -6,6 +7,7 @@ import { configError } from '../core/errors.js';
 import type { Journal } from '../journal/journal.js';
 import { openSqliteJournal } from '../journal/open.js';
 import type { Transfer } from '../journal/transfer.js';
+import { diagnosticsOncePerRun, silentDiagnostics, type ProviderDiagnostics } from '../providers/diagnostics.js';
 import type { Provider } from '../providers/provider.js';
 import { createProvider } from '../providers/registry.js';
 
@@ -25,16 +27,22 @@ export class AppContext {
   private journalInstance: Journal | undefined;
   private readonly providers = new Map<string, Promise<AccountProvider>>();
   private readonly secretSet = new Set<string>();
+  private readonly diagnostics: ProviderDiagnostics;
 
   constructor(
     readonly settings: Settings,
     private readonly env: NodeJS.ProcessEnv,
+    warn?: (line: string) => void,
   ) {
     for (const secret of settingSecrets(settings)) this.secretSet.add(secret);
+    // What adapters could not read is said once per run, secrets removed: the money module never prints itself.
+    this.diagnostics = warn ? diagnosticsOncePerRun((line) => warn(`note: ${line}`), { redact: (line) => redact(line, this.secrets) }) : silentDiagnostics;
   }
 
-  static open(flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): AppContext {
-    return new AppContext(resolveSettings(airtimePaths(env), flags, env), env);
+  /** `warn` receives the providers' notes (answers they could not read, hosts they fell back to), once each. */
+  static open(flags: SettingFlags, options: { env?: NodeJS.ProcessEnv; warn?: (line: string) => void } = {}): AppContext {
+    const env = options.env ?? process.env;
+    return new AppContext(resolveSettings(airtimePaths(env), flags, env), env, options.warn);
   }
 
   /** The account new transfers go to. */
@@ -91,7 +99,7 @@ export class AppContext {
     let entry = this.providers.get(account.id);
     if (!entry) {
       for (const secret of settingSecrets(settings)) this.secretSet.add(secret);
-      entry = createProvider(settings, this.env).then((provider) => ({ account, settings, provider }));
+      entry = createProvider(settings, this.env, this.diagnostics).then((provider) => ({ account, settings, provider }));
       // A failed build (missing credentials) is not cached: the next call reports it again.
       void entry.catch(() => this.providers.delete(account.id));
       this.providers.set(account.id, entry);

@@ -177,12 +177,13 @@ export function parseMaxTotal(text: string, currencies: readonly string[]): Map<
     let currency = (match?.[2] ?? match?.[3])?.toUpperCase();
     if (!amount) throw usageError(`--max-total "${text}" is not an amount: give e.g. "5000 KES"`);
     if (!currency) {
-      if (currencies.length !== 1) {
+      const [only] = currencies;
+      if (currencies.length !== 1 || only === undefined) {
         throw usageError(
           `--max-total "${text}" has no currency and this run pays ${currencies.length ? currencies.join(' and ') : 'nothing'}: give one per currency, e.g. "5000 KES"`,
         );
       }
-      currency = currencies[0] as string;
+      currency = only;
     }
     caps.set(currency, parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor);
   }

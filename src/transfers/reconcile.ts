@@ -1,6 +1,7 @@
 import { failpoint } from '../failpoints.js';
 import type { Transfer } from '../journal/transfer.js';
-import type { Provider, StatusOutcome } from '../providers/provider.js';
+import type { NotFoundScope, Provider } from '../providers/provider.js';
+import { queryStatuses } from '../providers/status-many.js';
 import type { AppContext } from './context.js';
 import { scrub, type PendingObservation } from './outcomes.js';
 import { ageMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
@@ -17,38 +18,6 @@ export interface ReconcileOptions {
   readonly kind?: string;
   /** Whether a proven "never arrived" may put transfers back to `queued` (waiting only asks). */
   readonly requeue?: boolean;
-}
-
-/** "not found" as the provider meant it: the whole request unknown, or only this recipient. */
-type NotFoundScope = 'request' | 'transfer';
-
-function notFoundScope(provider: Provider, outcome: StatusOutcome): NotFoundScope {
-  const scope = (outcome as { scope?: NotFoundScope }).scope;
-  if (scope) return scope;
-  // Without a recorded requestId Africa's Talking cannot be asked at all: that is not news about the request.
-  return provider.name === 'africastalking' ? 'transfer' : 'request';
-}
-
-/** One status query per transfer, or one per request where the adapter groups them (Lipad). */
-async function statusAll(provider: Provider, transfers: readonly Transfer[], concurrency: number): Promise<(StatusOutcome | Error)[]> {
-  const grouped = (provider as { statusMany?: (transfers: readonly Transfer[]) => Promise<StatusOutcome[]> }).statusMany;
-  if (grouped) {
-    try {
-      return await grouped.call(provider, transfers);
-    } catch (error) {
-      return transfers.map(() => (error instanceof Error ? error : new Error(String(error))));
-    }
-  }
-  const results: (StatusOutcome | Error)[] = new Array<StatusOutcome | Error>(transfers.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < transfers.length; index = next++) {
-      const transfer = transfers[index] as Transfer;
-      results[index] = await provider.status(transfer).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, transfers.length)) }, worker));
-  return results;
 }
 
 /**
@@ -75,17 +44,25 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       continue;
     }
     const policy = resendPolicy(provider.name);
-    const outcomes = await statusAll(provider, group, options.concurrency ?? 4);
+    let outcomes: Awaited<ReturnType<typeof queryStatuses>>;
+    try {
+      // One query per transfer, or one per request where the adapter groups them (Lipad).
+      outcomes = await queryStatuses(provider, group, options.concurrency ?? 4);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const transfer of group) report.unresolved.push({ transfer, reason });
+      continue;
+    }
     const writes: PendingObservation[] = [];
     const notFound = new Map<number, NotFoundScope>();
     group.forEach((transfer, index) => {
       const outcome = outcomes[index];
-      if (outcome === undefined || outcome instanceof Error) {
-        report.unresolved.push({ transfer, reason: outcome?.message ?? 'no answer' });
+      if (outcome === undefined || outcome.status === 'unanswered') {
+        report.unresolved.push({ transfer, reason: outcome?.error.message ?? 'no answer' });
         return;
       }
       if (outcome.status === 'not-found') {
-        notFound.set(transfer.id, notFoundScope(provider, outcome));
+        notFound.set(transfer.id, outcome.scope);
         return;
       }
       writes.push({

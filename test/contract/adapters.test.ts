@@ -16,6 +16,11 @@ const item = (reference: string, phone = '+254711000100', amountMinor = 10000, c
 
 function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
   return {
+    id: 1,
+    account: 'test/default@0',
+    attempts: 1,
+    firstAttemptAt: null,
+    lastAttemptAt: null,
     reference: sent.reference,
     provider: 'sandbox',
     profile: 'default',
@@ -186,7 +191,7 @@ describe('adapter contracts against the simulators', () => {
           return { status: 200, body: JSON.stringify({ access_token: `token-${Date.now()}-${Math.random()}`, expiresIn: 3600 }) };
         sends += 1;
         if (sends === 1 || sends >= 3) return { status: 403, body: '{"message":"Forbidden"}' };
-        return { status: 200, body: JSON.stringify({ reference: JSON.parse(request.body).reference, response_code: '720' }) };
+        return { status: 200, body: JSON.stringify({ reference: (JSON.parse(request.body) as { reference: string }).reference, response_code: '720' }) };
       });
       try {
         const provider = track(new LipadProvider({ ...simCreds.lipad, baseUrl: server.url, cacheDir: mkdtempSync(join(tmpdir(), 'lp-')) }));

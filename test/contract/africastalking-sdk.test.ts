@@ -11,20 +11,33 @@ import { simCreds, startTestSim } from '../helpers/sim.js';
  */
 const require = createRequire(import.meta.url);
 
+/** The parts of the untyped SDK and of its answers this test uses. */
+interface SendAnswer {
+  numSent: number;
+  errorMessage: string;
+  responses: { phoneNumber: string; status: string; amount: string; requestId: string }[];
+}
+interface FindAnswer {
+  status: string;
+  data: { transactionId: string };
+}
+interface Sdk {
+  AIRTIME: { send(options: unknown): Promise<SendAnswer>; findTransactionStatus(id: string): Promise<FindAnswer> };
+  APPLICATION: { fetchApplicationData(): Promise<{ UserData: { balance: string } }> };
+}
+type AxiosLike = { create: (config: Record<string, unknown>) => unknown };
+
 describe("official Africa's Talking SDK against the simulator", () => {
   let sim: RunningSimServer;
-  let sdk: {
-    AIRTIME: { send(o: unknown): Promise<any>; findTransactionStatus(id: string): Promise<any> };
-    APPLICATION: { fetchApplicationData(): Promise<any> };
-  };
+  let sdk: Sdk;
 
   beforeAll(async () => {
     sim = await startTestSim();
     const sdkDir = dirname(require.resolve('africastalking/package.json'));
-    const axios = require(require.resolve('axios', { paths: [sdkDir] }));
+    const axios = require(require.resolve('axios', { paths: [sdkDir] })) as AxiosLike;
     const create = axios.create.bind(axios);
     axios.create = (config: Record<string, unknown>) => create({ ...config, baseURL: sim.url });
-    const AfricasTalking = require('africastalking');
+    const AfricasTalking = require('africastalking') as (options: { username: string; apiKey: string }) => Sdk;
     sdk = AfricasTalking({ username: simCreds.at.username, apiKey: simCreds.at.apiKey });
   });
   afterAll(async () => sim.close());
@@ -33,7 +46,8 @@ describe("official Africa's Talking SDK against the simulator", () => {
     const sent = await sdk.AIRTIME.send({ recipients: [{ phoneNumber: '+254711000100', currencyCode: 'KES', amount: 100 }], idempotencyKey: 'sdk-key-1' });
     expect(sent.numSent).toBe(1);
     expect(sent.errorMessage).toBe('None');
-    const [response] = sent.responses;
+    const response = sent.responses[0];
+    if (!response) throw new Error('the SDK returned no response');
     expect(response).toMatchObject({ phoneNumber: '+254711000100', status: 'Sent', amount: 'KES 100.0000' });
     expect(response.requestId).toMatch(/^ATQid_/);
 
@@ -49,11 +63,11 @@ describe("official Africa's Talking SDK against the simulator", () => {
     const options = { recipients: [{ phoneNumber: '+254711000200', currencyCode: 'KES', amount: 50 }], idempotencyKey: 'sdk-key-2' };
     const first = await sdk.AIRTIME.send(options);
     const second = await sdk.AIRTIME.send(options);
-    expect(second.responses[0].requestId).toBe(first.responses[0].requestId);
+    expect(second.responses[0]?.requestId).toBe(first.responses[0]?.requestId);
   });
 
   it('rejects a wrong API key with 401', async () => {
-    const AfricasTalking = require('africastalking');
+    const AfricasTalking = require('africastalking') as (options: { username: string; apiKey: string }) => Sdk;
     const wrong = AfricasTalking({ username: simCreds.at.username, apiKey: 'wrong' });
     await expect(wrong.AIRTIME.send({ recipients: [{ phoneNumber: '+254711000100', currencyCode: 'KES', amount: 100 }] })).rejects.toMatchObject({
       response: { status: 401 },

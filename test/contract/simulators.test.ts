@@ -15,6 +15,11 @@ const item = (reference: string, phone: string, amountMinor: number, currency: s
 
 function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
   return {
+    id: 1,
+    account: 'test/default@0',
+    attempts: 1,
+    firstAttemptAt: null,
+    lastAttemptAt: null,
     reference: sent.reference,
     provider: 'sandbox',
     profile: 'default',

@@ -72,6 +72,11 @@ class Collected implements ProviderDiagnostics {
 
 function transferOf(item: SendItem, extra: Partial<Transfer>): Transfer {
   return {
+    id: 1,
+    account: 'test/default@0',
+    attempts: 1,
+    firstAttemptAt: null,
+    lastAttemptAt: null,
     reference: item.reference,
     provider: 'sandbox',
     profile: 'default',

@@ -113,10 +113,16 @@ describe('airtime bulk', () => {
     const capped = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000 KES']);
     expect(capped.code).toBe(1);
     expect(capped.stderr).toMatch(/total 1400.50 KES is above --max-total 1000.00 KES/);
-    const poor = await runCli(home.home, ['bulk', file, '--yes'], { env: { AIRTIME_SANDBOX_BALANCE: '100' } });
-    expect(poor.code).toBe(1);
-    expect(poor.stderr).toMatch(/insufficient balance/);
     expect(sandboxState(home.home).transfers).toBe(0);
+    const poorHome = tempHome();
+    try {
+      const poor = await runCli(poorHome.home, ['bulk', file, '--yes'], { env: { AIRTIME_SANDBOX_BALANCE: '100' } });
+      expect(poor.code).toBe(1);
+      expect(poor.stderr).toMatch(/insufficient balance/);
+      expect(sandboxState(poorHome.home).transfers).toBe(0);
+    } finally {
+      poorHome.cleanup();
+    }
   });
 
   it('needs --yes without a terminal', async () => {

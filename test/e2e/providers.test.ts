@@ -146,19 +146,23 @@ describe('airtime sandbox serve', () => {
       expect(server.stderr()).toMatch(/variant shapes too \(seed 9/);
       const env = simEnv(started.url);
       for (let index = 0; index < 3; index += 1) {
-        const zw = await runCli(home.home, ['send', '+263772279099', '1', '--provider', 'zw', '--key', `variant-zw-${index}`, '--yes', '--json'], { env });
+        const zw = await runCli(
+          home.home,
+          ['send', '+263772279099', '1', '--provider', 'zw', '--key', `variant-zw-${index}`, '--allow-repeats', '--yes', '--json'],
+          { env },
+        );
         expect(zw.code).toBe(0);
         expect(parseJson<TransferJson>(zw.stdout).status).toBe('delivered');
         const lipad = await runCli(
           home.home,
-          ['send', `+25471100800${index + 4}`, '10.50', '--provider', 'lipad', '--key', `variant-lp-${index}`, '--yes', '--json'],
+          ['send', `+25471100800${index + 4}`, '10.50', '--provider', 'lipad', '--key', `variant-lp-${index}`, '--allow-repeats', '--yes', '--json'],
           { env },
         );
         expect(lipad.code).toBe(0);
         expect(parseJson<TransferJson>(lipad.stdout).status).toBe('submitted');
         const at = await runCli(
           home.home,
-          ['send', `+25471100900${index + 4}`, '20', '--provider', 'africastalking', '--key', `variant-at-${index}`, '--yes', '--json'],
+          ['send', `+25471100900${index + 4}`, '20', '--provider', 'africastalking', '--key', `variant-at-${index}`, '--allow-repeats', '--yes', '--json'],
           { env },
         );
         expect(at.code).toBe(0);

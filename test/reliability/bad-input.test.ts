@@ -109,6 +109,6 @@ describe('bad input before anything is written', () => {
     const result = await runCli(home.home, ['bulk', path, '--yes']);
     expect(result.code).toBe(3);
     const list = await runCli(home.home, ['status', '--json']);
-    expect(JSON.parse(list.stdout).transfers).toEqual([]);
+    expect((JSON.parse(list.stdout) as { transfers: unknown[] }).transfers).toEqual([]);
   });
 });

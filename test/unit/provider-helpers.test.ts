@@ -157,9 +157,9 @@ describe('status of many, one at a time', () => {
     await expect(
       statusEach(
         Array.from({ length: 50 }, (_, index) => index),
-        async () => {
+        () => {
           asked += 1;
-          throw configError('lipad refused the credentials (HTTP 401)');
+          return Promise.reject(configError('lipad refused the credentials (HTTP 401)'));
         },
         2,
       ),
