@@ -11,7 +11,7 @@ import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { waitForFinal } from '../transfers/refresh.js';
 import { defaultRepeatWindowMs, parseWindow, type RepeatMatch } from '../transfers/repeats.js';
-import { sendTransfer } from '../transfers/send.js';
+import { sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { askConfirmation } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
@@ -166,7 +166,8 @@ async function repeatsOf(
 }
 
 async function finish(io: IO, context: AppContext, sent: Transfer, options: SendOptions, timeoutMs: number): Promise<number> {
-  let transfer = sent;
+  // Another run's request for this key is in flight: its answer is the outcome to show.
+  let transfer = sent.status === 'sending' ? await waitWhileSending(context, sent.id) : sent;
   if (options.wait) {
     const listener = await startTemporaryListener(context, io);
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);

@@ -63,7 +63,7 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
 }
 
 /** Waits (bounded) for another sender's request to be answered. */
-async function waitWhileSending(context: AppContext, id: number, timeoutMs = 60_000): Promise<Transfer> {
+export async function waitWhileSending(context: AppContext, id: number, timeoutMs = 60_000): Promise<Transfer> {
   const deadline = Date.now() + timeoutMs;
   for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
     const current = await context.journal.get(id);

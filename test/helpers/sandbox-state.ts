@@ -49,3 +49,41 @@ export function journalRows(home: string): { reference: string; status: string; 
     db.close();
   }
 }
+
+/** Every attempt the sandbox saw: transfers plus repeats of a key (what "zero new requests" is measured by). */
+export function sandboxAttempts(home: string): number {
+  const file = join(home, 'sandbox.db');
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(send_count), 0) AS n FROM sim_transfers').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Empties the sandbox wallet of a currency but for `leaveMinor` (the provider's own state: a drained account). */
+export function drainSandboxWallet(home: string, currency: string, leaveMinor: number): void {
+  const db = new Database(join(home, 'sandbox.db'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('UPDATE sim_wallet SET committed_minor = opening_minor - ? WHERE currency = ?').run(leaveMinor, currency);
+  } finally {
+    db.close();
+  }
+}
+
+/** The journal's batches, read directly from the file. */
+export function journalBatches(home: string): { id: string; rows: number; journaled: number; complete: number }[] {
+  const db = new Database(join(home, 'journal.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT id, rows, journaled, complete FROM batches ORDER BY created_at').all() as {
+      id: string;
+      rows: number;
+      journaled: number;
+      complete: number;
+    }[];
+  } finally {
+    db.close();
+  }
+}

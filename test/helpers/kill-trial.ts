@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningSimServer } from '../../src/sim/server.js';
+import { binPath, runCli, tempHome } from './cli.js';
+import { writePayouts, writeZwPayouts } from './files.js';
+import { journalCount, journalRows, sandboxState } from './sandbox-state.js';
+import { simEnv, startTestSim } from './sim.js';
+
+export type TrialProvider = 'sandbox' | 'zw' | 'lipad' | 'africastalking';
+
+export interface TrialResult {
+  readonly provider: TrialProvider;
+  readonly rows: number;
+  readonly killedAfterMs: number;
+  /** Whether the kill landed while the run was still paying (it had paid some rows but not all). */
+  readonly killedMidRun: boolean;
+  readonly charged: number;
+  readonly chargedMinor: number;
+  readonly expectedMinor: number;
+  readonly finalRows: number;
+  readonly rounds: number;
+}
+
+const shapes: Record<TrialProvider, { rows: number; latencyMs: number; visibleAfterMs: number; concurrency: number }> = {
+  sandbox: { rows: 1200, latencyMs: 2, visibleAfterMs: 0, concurrency: 2 },
+  zw: { rows: 400, latencyMs: 3, visibleAfterMs: 150, concurrency: 4 },
+  lipad: { rows: 2500, latencyMs: 120, visibleAfterMs: 300, concurrency: 1 },
+  africastalking: { rows: 600, latencyMs: 40, visibleAfterMs: 100, concurrency: 1 },
+};
+
+/** Charges as the provider sees them: distinct transfers and money out, per simulator (or the sandbox's own state). */
+function charges(provider: TrialProvider, home: string, sim: RunningSimServer | undefined): { count: number; minor: number } {
+  if (provider === 'sandbox') {
+    const state = sandboxState(home);
+    return { count: state.transfers, minor: state.deliveredMinor('KES') };
+  }
+  const gateway = provider === 'zw' ? sim?.zw.gateway : provider === 'lipad' ? sim?.lipad.gateway : sim?.at.gateway;
+  if (!gateway) return { count: 0, minor: 0 };
+  const currency = provider === 'zw' ? 'USD' : 'KES';
+  const balance = gateway.balances().find((entry) => entry.currency === currency)?.minor ?? 0;
+  return { count: gateway.sendCounts().size, minor: 1_000_000 * 100 - balance };
+}
+
+/**
+ * One trial: pay a file, SIGKILL the run at a random moment, then do what an operator does — resume until
+ * every row is final — and count, at the provider, what was charged. Exactly once means: one charge per
+ * row, the file's total, and every row final.
+ */
+export async function killTrial(provider: TrialProvider, random: () => number = Math.random): Promise<TrialResult> {
+  const shape = shapes[provider];
+  const home = tempHome();
+  const sim =
+    provider === 'sandbox' ? undefined : await startTestSim({ settleMs: 50, faults: { latencyMs: shape.latencyMs, visibleAfterMs: shape.visibleAfterMs } });
+  try {
+    const env: Record<string, string> = {
+      ...(sim ? simEnv(sim.url) : {}),
+      AIRTIME_SANDBOX_LATENCY_MS: String(shape.latencyMs),
+      AIRTIME_SANDBOX_SETTLE_MS: '30',
+      AIRTIME_RESEND_SETTLE_MS: '200',
+      AIRTIME_LEASE_TTL_MS: '2000',
+    };
+    const file = provider === 'zw' ? writeZwPayouts(home.home, shape.rows) : writePayouts(home.home, shape.rows);
+    const providerArgs = provider === 'sandbox' ? [] : ['--provider', provider];
+    const child = spawn(process.execPath, [binPath, 'bulk', file.path, ...providerArgs, '--yes', '--concurrency', String(shape.concurrency)], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const killAfterMs = Math.floor(random() * (provider === 'lipad' ? 900 : 1500)) + 150;
+    await Promise.race([delay(killAfterMs), exited]);
+    const paidAtKill = charges(provider, home.home, sim).count;
+    child.kill('SIGKILL');
+    await exited;
+    const killedMidRun = paidAtKill > 0 && paidAtKill < shape.rows;
+    let rounds = 0;
+    for (; rounds < 30; rounds += 1) {
+      // The same command again: it completes, resumes or just waits, whatever the kill left.
+      await runCli(home.home, ['bulk', file.path, ...providerArgs, '--yes', '--wait', '--timeout', '10'], { env, timeoutMs: 90_000 });
+      if (journalRows(home.home).length === shape.rows && journalCount(home.home, ['queued', 'sending', 'unknown', 'submitted']) === 0) break;
+      await delay(250);
+    }
+    const final = journalRows(home.home).filter((row) => row.status === 'delivered').length;
+    const charged = charges(provider, home.home, sim);
+    return {
+      provider,
+      rows: shape.rows,
+      killedAfterMs: killAfterMs,
+      killedMidRun,
+      charged: charged.count,
+      chargedMinor: charged.minor,
+      expectedMinor: file.totalMinor,
+      finalRows: final,
+      rounds,
+    };
+  } finally {
+    await sim?.close();
+    home.cleanup();
+  }
+}

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningSimServer } from '../../src/sim/server.js';
+import { binPath, parseJson, runCli, tempHome } from '../helpers/cli.js';
+import { writePayouts, writeZwPayouts } from '../helpers/files.js';
+import { journalCount, journalRows } from '../helpers/sandbox-state.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+
+/**
+ * One owner per batch and per key (DESIGN.md, invariant 5), and back to `queued` only on proof about
+ * that exact request (invariant 4), against the wire simulators, counting charges where the money is: at
+ * the simulated provider.
+ */
+function charged(sim: RunningSimServer, name: 'zw' | 'lipad' | 'at', currency: string): { transfers: number; minor: number; maxSends: number } {
+  const gateway = sim[name].gateway;
+  const counts = gateway.sendCounts();
+  const balance = gateway.balances().find((entry) => entry.currency === currency)?.minor ?? 0;
+  return { transfers: counts.size, minor: 1_000_000 * 100 - balance, maxSends: Math.max(0, ...counts.values()) };
+}
+
+/** Runs resumes until every row is final (bounded), as an operator would after a crash. */
+async function settleBatch(home: string, env: Record<string, string>, batch: string, rounds = 20): Promise<void> {
+  for (let round = 0; round < rounds; round += 1) {
+    await runCli(home, ['bulk', '--resume', batch, '--yes', '--wait', '--timeout', '10'], { env, timeoutMs: 60_000 });
+    if (journalCount(home, ['queued', 'sending', 'unknown', 'submitted']) === 0) return;
+    await delay(300);
+  }
+}
+
+describe('one owner, proof before a resend', () => {
+  let home: ReturnType<typeof tempHome>;
+  let sim: RunningSimServer | undefined;
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+    home.cleanup();
+  });
+
+  it("two `send --key K` at the same moment send K once; the other reports the first one's outcome", async () => {
+    sim = await startTestSim({ faults: { latencyMs: 400 } });
+    const env = simEnv(sim.url);
+    for (let trial = 0; trial < 3; trial += 1) {
+      const args = ['send', '+263772000015', '1', '--provider', 'zw', '--key', `twice-${trial}`, '--yes', '--allow-repeats', '--json'];
+      const [a, b] = await Promise.all([runCli(home.home, args, { env }), runCli(home.home, args, { env })]);
+      expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
+      expect(parseJson<{ reference: string; status: string }>(a.stdout).status).toBe('delivered');
+      expect(parseJson<{ reference: string; status: string }>(b.stdout).status).toBe('delivered');
+      expect(sim.zw.gateway.sendCounts().get(`twice-${trial}`)).toBe(1);
+    }
+    expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 3, minor: 300 });
+  });
+
+  it('a second run of the same batch is refused while the first is alive, and says who holds it', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 20 } });
+    const env = simEnv(sim.url);
+    const { path } = writeZwPayouts(home.home, 200);
+    const first = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '1'], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['delivered']) === 0 && Date.now() < deadline) await delay(20);
+      const second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes'], { env });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`is being run by pid ${first.pid ?? 0} on .*: nothing was done`));
+      const reconcile = await runCli(home.home, ['reconcile', '--json'], { env });
+      expect(reconcile.code).toBe(5);
+      expect(parseJson<{ skipped: { reason: string }[] }>(reconcile.stdout).skipped[0]?.reason).toMatch(/being run by/);
+      expect(await exited).toBe(0);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 200, minor: 200 * 100, maxSends: 1 });
+  });
+
+  it('a suspended run is taken over after its lease lapses, and sends nothing more when it wakes', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 15 } });
+    const env = { ...simEnv(sim.url), AIRTIME_LEASE_TTL_MS: '1500', AIRTIME_RESEND_SETTLE_MS: '0' };
+    const { path } = writeZwPayouts(home.home, 300);
+    let stderr = '';
+    const first = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    first.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['delivered']) < 30 && Date.now() < deadline) await delay(10);
+      first.kill('SIGSTOP');
+      // Refused while the lease is fresh; taken over once the suspended holder has been silent for its TTL.
+      let second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 60_000 });
+      for (let attempt = 0; attempt < 20 && second.code === 1; attempt += 1) {
+        expect(second.stderr).toMatch(/is being run by/);
+        await delay(250);
+        second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 60_000 });
+      }
+      expect(second.stderr).toMatch(/took over batch b_[0-9a-f]+ from a run that stopped answering/);
+      expect(second.code).toBe(0);
+      first.kill('SIGCONT');
+      const code = await exited;
+      expect(code).toBe(5);
+      expect(stderr).toMatch(/another run took batch .* over while this one was not answering/);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    const { batch } = parseJson<{ batch: string }>((await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env })).stdout);
+    await settleBatch(home.home, env, batch);
+    const rows = journalRows(home.home);
+    expect(rows.every((row) => row.status === 'delivered')).toBe(true);
+    // Charged once each: a request in flight at the suspension may have been repeated, under the same key.
+    expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 300, minor: 300 * 100 });
+  });
+
+  it('Lipad, killed with a request in flight at a provider slow to show it: no row ever joins another request, charges equal rows', async () => {
+    sim = await startTestSim({ faults: { visibleAfterMs: 700 } });
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '300' };
+    const { path, totalMinor } = writePayouts(home.home, 2500);
+    const crashed = await runCli(home.home, ['bulk', path, '--provider', 'lipad', '--yes', '--concurrency', '1'], {
+      env: { ...env, AIRTIME_FAILPOINT: 'after-send:1' },
+      timeoutMs: 60_000,
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    // Resumed at once: the request is not visible yet, and "not found" before the settle delay proves nothing.
+    const early = await runCli(home.home, ['reconcile', '--json'], { env: { ...env, AIRTIME_RESEND_SETTLE_MS: '30000' }, timeoutMs: 60_000 });
+    expect(parseJson<{ requeued: number }>(early.stdout).requeued).toBe(0);
+    const requests = () => new Set(journalRows(home.home).map((row) => row.reference));
+    expect(requests().size).toBe(2500);
+    const batch = (await runCli(home.home, ['status', '--json', '--limit', '1'], { env })).stdout;
+    const id = /"batch":"(b_[0-9a-f]+)"/.exec(batch)?.[1] ?? '';
+    await settleBatch(home.home, env, id);
+    expect(journalRows(home.home).every((row) => row.status === 'delivered')).toBe(true);
+    const lipad = charged(sim, 'lipad', 'KES');
+    expect(lipad.transfers).toBe(2500);
+    expect(lipad.minor).toBe(totalMinor);
+    // Three requests of up to 1000 recipients, each sent under one reference: never regrouped.
+    const references = new Set([...sim.lipad.gateway.sendCounts().keys()].map((key) => key.split('#')[0]));
+    expect(references.size).toBe(3);
+  });
+
+  it("reconcile under another profile asks each transfer's own account, never the active one", async () => {
+    sim = await startTestSim();
+    const other = await startTestSim();
+    try {
+      const envA = simEnv(sim.url);
+      await runCli(home.home, ['profile', 'add', 'a', '--provider', 'zw', '--base-url', sim.url]);
+      await runCli(home.home, ['profile', 'add', 'b', '--provider', 'zw', '--base-url', other.url]);
+      const lost = await runCli(home.home, ['send', '+263772000003', '1', '--profile', 'a', '--key', 'lost-a', '--yes', '--json'], {
+        env: { ZW_API_KEY: envA.ZW_API_KEY ?? '' },
+      });
+      expect(parseJson<{ status: string }>(lost.stdout).status).toBe('unknown');
+      await delay(1100);
+      const reconcile = await runCli(home.home, ['reconcile', '--profile', 'b', '--json'], {
+        env: { ZW_API_KEY: envA.ZW_API_KEY ?? '', AIRTIME_RESEND_SETTLE_MS: '0' },
+      });
+      expect(reconcile.code).toBe(0);
+      expect(parseJson<{ resolved: number }>(reconcile.stdout).resolved).toBe(1);
+      expect([...other.requestCounts.keys()].filter((route) => route.includes('/orders'))).toEqual([]);
+      expect(sim.zw.gateway.sendCounts().get('lost-a')).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});
