@@ -255,3 +255,39 @@ describe('coming back to a batch pays only what was never paid', () => {
     expect(journalRows(home.home)).toHaveLength(50);
   });
 });
+
+describe('a transfer is handled only through the account it was journaled for', () => {
+  it('a key names a transfer in one account only; a batch resumes through its own account with no --provider', async () => {
+    const home = tempHome();
+    const { startTestSim, simEnv } = await import('../helpers/sim.js');
+    const sim = await startTestSim();
+    try {
+      const env = simEnv(sim.url);
+      const zw = await runCli(home.home, ['send', '+263772000015', '1', '--provider', 'zw', '--key', 'k-zw', '--yes'], { env });
+      expect(zw.code).toBe(0);
+      // The same key with the sandbox active is another transfer, in another account; the zw one is untouched.
+      const sandbox = await runCli(home.home, ['send', '+254711000105', '10', '--key', 'k-zw', '--yes', '--json'], { env });
+      expect(sandbox.code).toBe(0);
+      expect(sandbox.stderr).toMatch(/key k-zw also names a delivered transfer through zw \(profile default\)/);
+      expect(parseJson<{ provider: string }>(sandbox.stdout).provider).toBe('sandbox');
+      expect(sim.zw.gateway.sendCounts().get('k-zw')).toBe(1);
+      // status finds both and asks which.
+      const ambiguous = await runCli(home.home, ['status', 'k-zw'], { env });
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toMatch(/names 2 transfers .*choose one with --profile or --provider/);
+
+      const zwFile = join(home.home, 'zw.csv');
+      writeFileSync(zwFile, 'phone,amount,currency\n+263772000025,1,USD\n+263772000035,1,USD\n');
+      const crashed = await runCli(home.home, ['bulk', zwFile, '--provider', 'zw', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-journal:1' } });
+      expect(crashed.signal).toBe('SIGKILL');
+      const [batch] = journalBatches(home.home);
+      const resumed = await runCli(home.home, ['bulk', '--resume', batch?.id ?? '', '--yes', '--json'], { env });
+      expect(resumed.code).toBe(0);
+      expect(parseJson<BulkJson>(resumed.stdout).counts).toEqual({ delivered: 2 });
+      expect(sim.zw.gateway.sendCounts().size).toBe(3);
+    } finally {
+      await sim.close();
+      home.cleanup();
+    }
+  });
+});
