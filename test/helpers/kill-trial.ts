@@ -21,12 +21,19 @@ export interface TrialResult {
   readonly rounds: number;
 }
 
-const shapes: Record<TrialProvider, { rows: number; latencyMs: number; visibleAfterMs: number; concurrency: number }> = {
-  sandbox: { rows: 1200, latencyMs: 2, visibleAfterMs: 0, concurrency: 2 },
-  zw: { rows: 400, latencyMs: 3, visibleAfterMs: 150, concurrency: 4 },
-  lipad: { rows: 2500, latencyMs: 120, visibleAfterMs: 300, concurrency: 1 },
-  africastalking: { rows: 600, latencyMs: 40, visibleAfterMs: 100, concurrency: 1 },
+/**
+ * Per provider: a file big enough to take a second or so to pay, and how long a whole run and its paying
+ * part take, roughly (the ranges the kill moment is drawn from).
+ */
+const shapes: Record<TrialProvider, { rows: number; latencyMs: number; visibleAfterMs: number; concurrency: number; runMs: number; payMs: number }> = {
+  sandbox: { rows: 800, latencyMs: 2, visibleAfterMs: 0, concurrency: 2, runMs: 2500, payMs: 1200 },
+  zw: { rows: 400, latencyMs: 3, visibleAfterMs: 150, concurrency: 4, runMs: 2500, payMs: 1200 },
+  lipad: { rows: 2500, latencyMs: 120, visibleAfterMs: 300, concurrency: 1, runMs: 2500, payMs: 700 },
+  africastalking: { rows: 600, latencyMs: 40, visibleAfterMs: 100, concurrency: 1, runMs: 2500, payMs: 700 },
 };
+
+/** When the kill lands: anywhere from start-up to the end, or somewhere while the provider is being paid. */
+export type KillMoment = 'anytime' | 'while-paying';
 
 /** Charges as the provider sees them: distinct transfers and money out, per simulator (or the sandbox's own state). */
 function charges(provider: TrialProvider, home: string, sim: RunningSimServer | undefined): { count: number; minor: number } {
@@ -46,7 +53,7 @@ function charges(provider: TrialProvider, home: string, sim: RunningSimServer | 
  * every row is final — and count, at the provider, what was charged. Exactly once means: one charge per
  * row, the file's total, and every row final.
  */
-export async function killTrial(provider: TrialProvider, random: () => number = Math.random): Promise<TrialResult> {
+export async function killTrial(provider: TrialProvider, moment: KillMoment, random: () => number = Math.random): Promise<TrialResult> {
   const shape = shapes[provider];
   const home = tempHome();
   const sim =
@@ -66,8 +73,16 @@ export async function killTrial(provider: TrialProvider, random: () => number = 
       stdio: 'ignore',
     });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const killAfterMs = Math.floor(random() * (provider === 'lipad' ? 900 : 1500)) + 150;
-    await Promise.race([delay(killAfterMs), exited]);
+    const started = Date.now();
+    if (moment === 'while-paying') {
+      // Wait for the first charge at the provider, then a random part of the time paying takes.
+      const deadline = Date.now() + 20_000;
+      while (charges(provider, home.home, sim).count === 0 && child.exitCode === null && Date.now() < deadline) await delay(5);
+      await Promise.race([delay(Math.floor(random() * shape.payMs)), exited]);
+    } else {
+      await Promise.race([delay(Math.floor(random() * shape.runMs)), exited]);
+    }
+    const killAfterMs = Date.now() - started;
     const paidAtKill = charges(provider, home.home, sim).count;
     child.kill('SIGKILL');
     await exited;
