@@ -100,8 +100,17 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     const requeued = new Set(page.flatMap((transfer) => (transfer.requestReference === null ? [] : [transfer.requestReference])));
     for (const requestReference of requeued) {
       const members = await journal.find({ account: batch.account, requestReference });
+      const waiting = members.filter((member) => member.status === 'queued');
       if (resendWindowClosed(provider, members)) {
-        await closeWindow(members.filter((member) => member.status === 'queued'));
+        await holdBack(
+          waiting,
+          `${provider.name} no longer remembers the first attempt's idempotency key: not resent; check the dashboard, then 'airtime resolve'`,
+        );
+        continue;
+      }
+      if (waiting.length !== members.length) {
+        // Part of the request is known to the provider now (a late callback or answer): the request arrived.
+        await holdBack(waiting, `part of request ${requestReference} reached ${provider.name} after all: not resent; ask again with 'airtime reconcile'`);
         continue;
       }
       groups.push({ ids: members.map((member) => member.id), requestReference });
@@ -110,25 +119,17 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     await claim(groups);
   };
 
-  /** Requeued rows whose idempotency window passed before a resend: they may have been paid, so they go back to unknown. */
-  const closeWindow = async (members: Transfer[]) => {
-    if (members.length === 0) return;
-    const claimed = await journal.claim(
-      [{ ids: members.map((member) => member.id), requestReference: members[0]?.requestReference ?? null }],
-      owner,
-      () => null,
-    );
+  /**
+   * Requeued rows that can no longer be resent as the identical request: they may have been paid, so they
+   * go back to unknown, to be settled by asking or by an operator — never sent in a new request.
+   */
+  const holdBack = async (waiting: readonly Transfer[], reason: string) => {
+    if (waiting.length === 0) return;
+    const reference = waiting[0]?.requestReference ?? null;
+    const claimed = await journal.claim([{ ids: waiting.map((transfer) => transfer.id) }], owner, () => reference);
     await journal.observeMany(
       claimed.flatMap((chunk) =>
-        chunk.transfers.map((transfer) => ({
-          id: transfer.id,
-          observation: {
-            kind: 'send',
-            cause: 'answer',
-            status: 'unknown',
-            error: `${provider.name} no longer remembers the first attempt's idempotency key: not resent; check the dashboard, then 'airtime resolve'`,
-          } as const,
-        })),
+        chunk.transfers.map((transfer) => ({ id: transfer.id, observation: { kind: 'send', cause: 'answer', status: 'unknown', error: reason } as const })),
       ),
     );
   };

@@ -81,15 +81,15 @@ export default async function send(io: IO, phone: string, amount: string, option
       }
     }
 
+    const matches = await repeatsOf(context, wanted, reference, windowMs);
     const plan: Plan = {
       subject: `transfer ${reference}`,
       account,
       sendNow: { rows: 1, totals: { [wanted.currency]: wanted.amountMinor } },
       askFirst: { rows: 0, totals: {} },
       done: {},
-      repeats: { count: 0, skipped: 0, matches: await repeatsOf(context, wanted, reference, windowMs), windowMs },
+      repeats: { count: matches.length, skipped: 0, matches, windowMs },
     };
-    const gatedPlan: Plan = { ...plan, repeats: { ...plan.repeats, count: plan.repeats.matches.length } };
     if (options.dryRun && io.json) {
       io.printJson({
         dryRun: true,
@@ -99,7 +99,7 @@ export default async function send(io: IO, phone: string, amount: string, option
         currency: wanted.currency,
         provider: account.provider,
         profile: account.profile,
-        repeats: gatedPlan.repeats.count,
+        repeats: plan.repeats.count,
       });
     }
     const view: GateView = {
@@ -112,7 +112,7 @@ export default async function send(io: IO, phone: string, amount: string, option
     };
     const gate = await passGate(
       context,
-      gatedPlan,
+      plan,
       { dryRun: options.dryRun, yes: options.yes, maxTotal: options.maxTotal, allowRepeats: options.allowRepeats },
       view,
     );

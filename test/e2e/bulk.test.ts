@@ -163,7 +163,8 @@ describe('airtime bulk', () => {
 
   it('Ctrl-C lets requests in flight finish, leaves the rest unsent, and says how to resume', async () => {
     const { path, totalMinor } = writePayouts(home.home, 3000);
-    const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '1'], {
+    const out = join(home.home, 'interrupted.csv');
+    const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '1', '--out', out], {
       env: { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_LATENCY_MS: '40' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -175,8 +176,12 @@ describe('airtime bulk', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/interrupted: letting requests in flight finish/);
-    const batch = /Resume with: airtime bulk --resume (b_[0-9a-f]+)/.exec(stderr)?.[1];
+    const batch = /Resume with: airtime bulk --resume (b_[0-9a-f]+) --out (\S+)/.exec(stderr)?.[1];
     expect(batch).toBeDefined();
+    // The interrupted run wrote its results: every row, the unsent ones as queued.
+    const written = readFileSync(out, 'utf8').trim().split('\n');
+    expect(written).toHaveLength(3001);
+    expect(written.filter((line) => line.includes(',queued,')).length).toBe(journalCount(home.home, ['queued']));
     expect(journalCount(home.home, ['sending', 'unknown'])).toBe(0);
     expect(journalCount(home.home, ['queued'])).toBeGreaterThan(0);
 
@@ -187,7 +192,7 @@ describe('airtime bulk', () => {
     expect(state.transfers).toBe(3000);
     expect(state.maxSendCount).toBe(1);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
-  });
+  }, 90_000);
 
   it.each([
     ['empty.csv', '', /is empty/],

@@ -217,7 +217,7 @@ describe('coming back to a batch pays only what was never paid', () => {
     expect(state.transfers).toBe(3000);
     expect(state.maxSendCount).toBe(1);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
-  });
+  }, 90_000);
 
   it('an incomplete batch whose file changed is refused, not "resumed" with part of its rows', async () => {
     const { path } = writePayouts(home.home, 3000);
