@@ -5,9 +5,12 @@ import { join } from 'node:path';
 /** Reads the embedded sandbox's own state, as the provider would see it: the proof of what was paid. */
 export function sandboxState(home: string): { transfers: number; maxSendCount: number; keys: Set<string>; deliveredMinor: (currency: string) => number } {
   const file = join(home, 'sandbox.db');
-  if (!existsSync(file)) return { transfers: 0, maxSendCount: 0, keys: new Set(), deliveredMinor: () => 0 };
+  const nothing = { transfers: 0, maxSendCount: 0, keys: new Set<string>(), deliveredMinor: () => 0 };
+  if (!existsSync(file)) return nothing;
   const db = new Database(file, { readonly: true });
   try {
+    // The CLI may be creating the file right now: no tables yet is nothing paid yet.
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sim_transfers'`).get()) return nothing;
     const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(send_count), 0) AS max FROM sim_transfers').get() as { n: number; max: number };
     const sums = new Map(
       (
@@ -56,6 +59,7 @@ export function sandboxAttempts(home: string): number {
   if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true });
   try {
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'sim_transfers'`).get()) return 0;
     return (db.prepare('SELECT coalesce(sum(send_count), 0) AS n FROM sim_transfers').get() as { n: number }).n;
   } finally {
     db.close();
