@@ -307,7 +307,7 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
 async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
   if (!run.options.wait) return;
-  const listener = await startTemporaryListener(context, io);
+  const listener = await startTemporaryListener(context, io, { batch });
   const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
   try {
     await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));

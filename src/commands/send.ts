@@ -168,7 +168,7 @@ async function repeatsOf(
 async function finish(io: IO, context: AppContext, sent: Transfer, options: SendOptions, timeoutMs: number): Promise<number> {
   let transfer = sent;
   if (options.wait) {
-    const listener = await startTemporaryListener(context, io);
+    const listener = await startTemporaryListener(context, io, { transfer });
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
     try {
       transfer = await waitForFinal(context, transfer.id, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));

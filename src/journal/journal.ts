@@ -150,6 +150,8 @@ export interface CallbackEventQuery {
   readonly flag?: string;
   readonly afterId?: number;
   readonly limit?: number;
+  /** The newest `limit` events (newest first) instead of the oldest after `afterId`. */
+  readonly newest?: boolean;
 }
 
 /** A callback event, its payload as stored (the raw body for JSON callbacks) and the transfer it matched. */
@@ -637,7 +639,7 @@ export class Journal {
       `SELECT e.*, t.reference AS t_reference, t.account AS t_account, t.phone AS t_phone, t.amount_minor AS t_amount_minor,
          t.currency AS t_currency, t.batch_id AS t_batch_id, t.line AS t_line
        FROM events e LEFT JOIN transfers t ON t.id = e.transfer_id
-       WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`,
+       WHERE ${where.join(' AND ')} ORDER BY e.id${query.newest ? ' DESC' : ''} LIMIT ?`,
       params,
     );
     return rows.map((row) => ({
