@@ -56,9 +56,10 @@ export async function matchTransfer(journal: Journal, event: CallbackEvent, scop
       return matchByPhoneAndAmount(journal, event, scope, accounts);
     }
     case 'request-reference': {
-      const rows = (await journal.find({ ...base, requestReference: match.requestReference })).filter(
-        (transfer) => claims.phone === undefined || transfer.phone === claims.phone,
-      );
+      const request = await journal.find({ ...base, requestReference: match.requestReference });
+      // A request of one recipient is that recipient's, whatever phone the callback names (a different one is a mismatch).
+      if (request.length === 1) return single(request, `request ${match.requestReference}`);
+      const rows = request.filter((transfer) => claims.phone === undefined || transfer.phone === claims.phone);
       if (rows.length <= 1) return single(rows, `request ${match.requestReference}`);
       // One phone twice in a request: the amount tells them apart, or nothing does.
       const minor = claimedMoney(claims, rows[0]?.currency ?? '').minor;
