@@ -180,7 +180,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       flags: recordedFlags(recorded),
       reason: dropped
         ? `over ${unknownLimits.count} unknown-transfer callbacks or ${unknownLimits.bytes} bytes a minute: counted, not stored`
-        : recorded.reason,
+        : // A failure says why, whatever became of the callback.
+          (recorded.reason ?? (event.status === 'failed' || event.status === 'reversed' ? event.error : null)),
     };
     if (dropped) {
       turnedAway(line);
