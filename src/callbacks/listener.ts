@@ -51,8 +51,6 @@ export interface RunningListener {
   replaySpool(): Promise<{ replayed: number; left: number }>;
   /** Stops accepting, drops requests still sending their bodies, finishes recording what arrived whole. */
   close(): Promise<void>;
-  /** Resolves when every callback received so far has been recorded (and forwarded). */
-  idle(): Promise<void>;
 }
 
 const defaultBodyLimit = 64 * 1024;
@@ -349,9 +347,6 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    idle: async () => {
-      for (let rounds = 0; pending.size && rounds < 1000; rounds += 1) await Promise.all([...pending]);
-    },
     async replaySpool() {
       const entries = options.spool ? await options.spool.entries() : [];
       let replayed = 0;
