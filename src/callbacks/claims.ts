@@ -43,6 +43,9 @@ export function samePhone(claimed: string, e164: string): boolean {
   const compact = claimed.replace(/[\s().-]/g, '');
   if (compact === e164 || `+${compact}` === e164 || (compact.startsWith('00') && `+${compact.slice(2)}` === e164)) return true;
   if (!compact.startsWith('0')) return false;
+  // The national form is the trunk prefix and the national number: the number's digits end the E.164 one.
+  // Only when they do not is the full parse (tens of microseconds) worth asking.
+  if (compact.length >= 8 && e164.endsWith(compact.slice(1))) return true;
   try {
     return parsePhone(compact, parsePhone(e164).country).e164 === e164;
   } catch {

@@ -455,9 +455,15 @@ function readLimited(req: IncomingMessage, limit: number, reading: Set<IncomingM
       if (size > limit) over = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    let ended = false;
+    req.on('end', () => {
+      ended = true;
+      resolve(over ? undefined : Buffer.concat(chunks));
+    });
     req.on('error', reject);
-    req.on('close', () => reject(new Error('the client went away before the body ended')));
+    req.on('close', () => {
+      if (!ended) reject(new Error('the client went away before the body ended'));
+    });
   }).finally(() => reading.delete(req));
 }
 
