@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, isAirtimeError } from './core/errors.js';
 import type { IO } from './ui/io.js';
+import { safeText } from './ui/safe-text.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -335,12 +336,13 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
 }
 
 function report(io: IO, error: unknown): number {
+  // Messages may carry a provider's words or a file's cell: made inert (ui/safe-text.ts).
   if (isAirtimeError(error)) {
-    io.err(`${io.errColor.red('error:')} ${error.message}`);
-    if (error.hint) io.err(`${io.errColor.dim('hint:')} ${error.hint}`);
+    io.err(`${io.errColor.red('error:')} ${safeText(error.message)}`);
+    if (error.hint) io.err(`${io.errColor.dim('hint:')} ${safeText(error.hint)}`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = safeText(error instanceof Error ? error.message : String(error));
   // A provider that could not be reached or answered nonsense: a failure to report, not a bug.
   if (error instanceof Error && (error.name === 'TransportError' || error.name === 'MalformedBodyError')) {
     io.err(`${io.errColor.red('error:')} ${message}; try again, or check the provider's base URL and status`);
