@@ -157,7 +157,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       recorded = await commits.record(event, scope);
     } catch (error) {
       if (replayed) throw error;
-      return { answer: await cannotJournal(route, raw, contentType, error, event) };
+      return { answer: await cannotJournal(route, raw, contentType, error, event, accounts.get(route.provider) ?? []) };
     }
     const transfer = recorded.transfer;
     const claimed = claimedMoney(event.claims, transfer?.currency ?? '');
@@ -207,7 +207,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       });
     } catch (error) {
       if (extra.length) throw error;
-      return { answer: await cannotJournal(route, raw, contentType, error, undefined) };
+      return { answer: await cannotJournal(route, raw, contentType, error, undefined, []) };
     }
     const line: Omit<CallbackLine, 'at'> = {
       ...blankLine('zw'),
@@ -223,7 +223,14 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
    * The journal could not take a callback. Providers that do not retry (AT) have it kept in the spool
    * before they are answered 200; the others are answered 503, and retry.
    */
-  async function cannotJournal(route: Route, raw: Buffer, contentType: string | undefined, error: unknown, event: CallbackEvent | undefined): Promise<Answer> {
+  async function cannotJournal(
+    route: Route,
+    raw: Buffer,
+    contentType: string | undefined,
+    error: unknown,
+    event: CallbackEvent | undefined,
+    accounts: readonly string[],
+  ): Promise<Answer> {
     const why = `journal: ${error instanceof Error ? error.message : String(error)}`;
     const base = { ...blankLine(route.provider), status: event?.status ?? null, phone: event?.claims.phone ?? null };
     if (options.spool && spooledProviders.has(route.provider)) {
@@ -234,6 +241,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         contentType: contentType ?? null,
         body: raw.toString('base64'),
         reason: why,
+        accounts,
       };
       try {
         await options.spool.append(spooled);
@@ -355,7 +363,9 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         const route: Route = { provider: entry.callback.provider, kind: 'status' };
         let handled: Handled;
         try {
-          handled = await statusCallback(route, Buffer.from(entry.callback.body, 'base64'), entry.callback.contentType ?? undefined, idsByProvider, true);
+          // Matched within the accounts of the listener that took it, as it would have been then.
+          const accounts = new Map(idsByProvider).set(route.provider, [...entry.callback.accounts]);
+          handled = await statusCallback(route, Buffer.from(entry.callback.body, 'base64'), entry.callback.contentType ?? undefined, accounts, true);
         } catch (error) {
           const left = entries.length - index;
           emit({

@@ -13,6 +13,8 @@ export interface SpooledCallback {
   readonly body: string;
   /** Why the journal refused it. */
   readonly reason: string;
+  /** The accounts the listener that took it spoke for: the replay matches within them, as it would have. */
+  readonly accounts: readonly string[];
 }
 
 export interface SpoolEntry {
@@ -91,6 +93,7 @@ function parseSpooled(text: string): SpooledCallback | undefined {
       contentType: typeof value.contentType === 'string' ? value.contentType : null,
       body: value.body,
       reason: typeof value.reason === 'string' ? value.reason : '',
+      accounts: Array.isArray(value.accounts) ? value.accounts.filter((account): account is string => typeof account === 'string') : [],
     };
   } catch {
     return undefined;
