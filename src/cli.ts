@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, isAirtimeError } from './core/errors.js';
 import type { IO } from './ui/io.js';
+import { safeText } from './ui/safe-text.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -256,6 +257,57 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     )
     .action(action(() => import('./commands/serve-callbacks.js')));
 
+  const callbacks = program.command('callbacks').description('trigger, replay and list callbacks: test a listener the way Stripe’s CLI tests webhooks');
+  callbacks
+    .command('trigger')
+    .description('post the callback a provider would send (shaped, and for zw and the sandbox signed) to a listener')
+    .argument('<provider>', 'africastalking | lipad | zw | sandbox')
+    .argument('<status>', 'submitted | delivered | failed | reversed (what the provider can say)')
+    .requiredOption('--to <url>', "the listener: its base URL (the provider's route is added) or a full URL")
+    .option('--reference <ref>', 'about this journaled transfer (default: an invented one, which the listener flags)')
+    .option('--phone <phone>', 'claim another phone (to see a mismatch flagged)')
+    .option('--amount <amount>', 'claim another amount, e.g. 9999 (to see a mismatch flagged)')
+    .option('--currency <code>', 'claim another currency')
+    .option('--path-token <token>', "the listener's path token (env AIRTIME_CALLBACK_TOKEN)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime callbacks trigger sandbox delivered --to http://127.0.0.1:4000 --reference tx_3k9f2m8q1z7a1b2c\n  $ airtime callbacks trigger lipad delivered --to http://127.0.0.1:4000 --reference b_1a2b-9f8e --amount 9999\n  $ airtime callbacks trigger zw failed --to http://127.0.0.1:4000/callbacks/zw',
+    )
+    .action(action(() => import('./commands/callbacks-trigger.js')));
+  callbacks
+    .command('replay')
+    .description("post again the bodies the journal kept of a transfer's or a batch's callbacks")
+    .argument('<target>', 'a transfer reference or a batch id')
+    .requiredOption('--to <url>', "the listener: its base URL (the provider's route is added) or a full URL")
+    .option('--path-token <token>', "the listener's path token (env AIRTIME_CALLBACK_TOKEN)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime callbacks replay tx_3k9f2m8q1z7a1b2c --to http://127.0.0.1:4000\n  $ airtime callbacks replay b_1a2b3c4d5e6f --to http://127.0.0.1:3000/hooks/airtime',
+    )
+    .action(action(() => import('./commands/callbacks-replay.js')));
+  callbacks
+    .command('list')
+    .description('what arrived: callbacks from the journal, with what they claimed and how they were flagged')
+    .option('--batch <id>', "only this batch's callbacks")
+    .addOption(
+      new Option('--flag <flag>', 'only callbacks with this flag').choices([
+        'mismatch',
+        'unknown-transfer',
+        'duplicate',
+        'out-of-order',
+        'matched-by-phone-amount',
+        'replayed',
+        'unreadable',
+        'ambiguous',
+      ]),
+    )
+    .option('--limit <n>', 'the newest n callbacks', '50')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime callbacks list\n  $ airtime callbacks list --flag mismatch\n  $ airtime callbacks list --batch b_1a2b3c4d5e6f --json',
+    )
+    .action(action(() => import('./commands/callbacks-list.js')));
+
   const sandbox = program.command('sandbox').description('the wire simulators of every provider, for rehearsals and tests');
   sandbox
     .command('serve')
@@ -284,12 +336,13 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
 }
 
 function report(io: IO, error: unknown): number {
+  // Messages may carry a provider's words or a file's cell: made inert (ui/safe-text.ts).
   if (isAirtimeError(error)) {
-    io.err(`${io.errColor.red('error:')} ${error.message}`);
-    if (error.hint) io.err(`${io.errColor.dim('hint:')} ${error.hint}`);
+    io.err(`${io.errColor.red('error:')} ${safeText(error.message)}`);
+    if (error.hint) io.err(`${io.errColor.dim('hint:')} ${safeText(error.hint)}`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = safeText(error instanceof Error ? error.message : String(error));
   // A provider that could not be reached or answered nonsense: a failure to report, not a bug.
   if (error instanceof Error && (error.name === 'TransportError' || error.name === 'MalformedBodyError')) {
     io.err(`${io.errColor.red('error:')} ${message}; try again, or check the provider's base URL and status`);

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { parseAtValue, mapAtStatus } from '../providers/africastalking.js';
 import { lipadOutcome } from '../providers/lipad.js';
 import { zwOutcome } from '../providers/zw.js';
 import { orderIn } from '../providers/zw-read.js';
 import { textOf as wireText } from '../providers/wire-read.js';
 import { isTransferState } from '../core/transfer-state.js';
-import { parseProviderAmount } from '../core/money.js';
+import type { ProviderName } from '../providers/names.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 
 /** A body as each provider sends it: JSON, or a form (AT's dashboard may send either). */
@@ -21,6 +22,14 @@ export function decodeBody(raw: string, contentType: string | undefined): Record
   throw new MalformedCallback('body is neither a JSON object nor a form');
 }
 
+/** Each provider's callback parser, by route. */
+export const callbackParsers: Record<ProviderName, (body: Record<string, unknown>) => CallbackEvent> = {
+  africastalking: parseAtStatus,
+  lipad: parseLipad,
+  zw: parseZw,
+  sandbox: parseSandbox,
+};
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 
 function required(body: Record<string, unknown>, field: string): string {
@@ -29,21 +38,42 @@ function required(body: Record<string, unknown>, field: string): string {
   return value;
 }
 
+/**
+ * A digest of what the body says, whatever its encoding (JSON or form), key order or spacing: part of
+ * every dedupe key, so that only the same content counts as the same callback.
+ */
+export function contentDigest(body: unknown): string {
+  return createHash('sha256').update(canonical(body)).digest('hex').slice(0, 16);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  // Numbers and strings alike: a form says "10" where JSON says 10.
+  return JSON.stringify(value === undefined ? null : typeof value === 'number' ? String(value) : value);
+}
+
 /** Africa's Talking status callback: phoneNumber, status, requestId, value, description. */
 export function parseAtStatus(body: Record<string, unknown>): CallbackEvent {
   const requestId = required(body, 'requestId');
   const phone = required(body, 'phoneNumber');
   const status = required(body, 'status');
-  const value = parseAtValue(text(body.value) ?? '');
+  const valueText = text(body.value);
+  const value = valueText === undefined ? undefined : parseAtValue(valueText);
   const unified = mapAtStatus(status);
   return {
     provider: 'africastalking',
-    match: { by: 'provider-reference', providerReference: requestId, phone, amountMinor: value?.minor, currency: value?.currency },
+    match: { by: 'provider-reference', providerReference: requestId },
+    // An unreadable value is named, so the comparison with the journal flags it.
+    claims: { phone, ...(value ? { amountMinor: value.minor, currency: value.currency } : valueText !== undefined ? { unreadable: ['value'] } : {}) },
     status: unified,
     providerReference: requestId,
     error: unified === 'failed' ? (text(body.description) ?? 'Failed') : null,
     note: null,
-    dedupeKey: `africastalking:${requestId}:${status}`,
+    dedupeKey: `africastalking:${requestId}:${status}:${contentDigest(body)}`,
     payload: body,
   };
 }
@@ -55,20 +85,15 @@ export function parseLipad(body: Record<string, unknown>): CallbackEvent {
   const code = Number(required(body, 'service_status'));
   if (!Number.isInteger(code)) throw new MalformedCallback('service_status is not a number');
   const outcome = lipadOutcome(body);
-  let amountMinor: number | undefined;
-  try {
-    amountMinor = parseProviderAmount(required(body, 'amount'), 'KES');
-  } catch {
-    amountMinor = undefined;
-  }
   return {
     provider: 'lipad',
-    match: { by: 'request-reference', requestReference: reference, phone: `+${phone.replace(/^\+/, '')}`, amountMinor },
+    match: { by: 'request-reference', requestReference: reference },
+    claims: { phone: `+${phone.replace(/^\+/, '')}`, amount: text(body.amount), currency: text(body.currency) },
     status: outcome.status,
     providerReference: outcome.providerReference ?? null,
     error: outcome.error ?? null,
     note: outcome.note ?? null,
-    dedupeKey: `lipad:${reference}:${phone}:${code}`,
+    dedupeKey: `lipad:${reference}:${phone}:${code}:${contentDigest(body)}`,
     payload: body,
   };
 }
@@ -87,28 +112,32 @@ export function parseZw(body: Record<string, unknown>): CallbackEvent {
   return {
     provider: 'zw',
     match: { by: 'reference', reference },
+    claims: { phone: wireText(order.target), amount: wireText(order.amount), currency: wireText(order.currency) },
     status: outcome.status,
     providerReference: outcome.providerReference ?? null,
     error: outcome.error ?? null,
     note: outcome.note ?? null,
-    dedupeKey: `zw:${reference}:${status}:${wireText(order.updated_at) ?? ''}`,
+    dedupeKey: `zw:${reference}:${status}:${contentDigest(body)}`,
     payload: body,
   };
 }
 
-/** The embedded sandbox's callback: { reference, status, providerReference, error } in our own words. */
+/** The embedded sandbox's callback: { reference, status, providerReference, error, phone, amountMinor, currency } in our own words. */
 export function parseSandbox(body: Record<string, unknown>): CallbackEvent {
   const reference = required(body, 'reference');
   const status = required(body, 'status');
   if (!isTransferState(status)) throw new MalformedCallback(`status ${status} is not a transfer state`);
+  const amountMinor = Number.isSafeInteger(body.amountMinor) ? (body.amountMinor as number) : undefined;
+  const unreadable = amountMinor === undefined && body.amountMinor !== undefined && body.amountMinor !== null ? ['amountMinor'] : undefined;
   return {
     provider: 'sandbox',
     match: { by: 'reference', reference },
+    claims: { phone: text(body.phone), amountMinor, currency: text(body.currency), unreadable },
     status,
     providerReference: text(body.providerReference) ?? null,
     error: text(body.error) ?? null,
     note: null,
-    dedupeKey: `sandbox:${reference}:${status}`,
+    dedupeKey: `sandbox:${reference}:${status}:${contentDigest(body)}`,
     payload: body,
   };
 }

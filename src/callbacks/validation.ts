@@ -11,12 +11,15 @@ export interface ValidationRules {
 
 /**
  * Africa's Talking asks before forwarding a transfer to the telco. Approve only what the journal shows
- * this tool sent (phone, amount and currency of a transfer in `sending` or `submitted`) and the rules allow.
+ * this tool sent through one of the listener's accounts (phone, amount and currency of a transfer in
+ * `sending` or `submitted`) and the rules allow.
  */
 export async function validateAtRequest(
   journal: Journal,
   body: Record<string, unknown>,
   rules: ValidationRules,
+  /** The AT accounts this listener speaks for: another account's transfer is not approved here. */
+  accounts: readonly string[],
 ): Promise<{ approved: boolean; reason: string }> {
   const phone = typeof body.phoneNumber === 'string' ? body.phoneNumber : '';
   const currency = typeof body.currencyCode === 'string' ? body.currencyCode : '';
@@ -29,6 +32,6 @@ export async function validateAtRequest(
   if (rules.allowedPrefixes?.length && !rules.allowedPrefixes.some((prefix) => phone.startsWith(prefix)))
     return { approved: false, reason: 'prefix not allowed' };
   if (rules.maxAmountMinor !== undefined && minor > rules.maxAmountMinor) return { approved: false, reason: 'above the maximum' };
-  const known = await journal.find({ provider: 'africastalking', phone, amountMinor: minor, currency, states: ['sending', 'submitted'], limit: 1 });
+  const known = await journal.find({ provider: 'africastalking', accounts, phone, amountMinor: minor, currency, states: ['sending', 'submitted'], limit: 1 });
   return known.length ? { approved: true, reason: 'matches a transfer this tool sent' } : { approved: false, reason: 'no such transfer in the journal' };
 }

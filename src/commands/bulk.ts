@@ -25,6 +25,7 @@ import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startSpinner } from '../ui/spinner.js';
+import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { transferJson } from '../ui/transfer-view.js';
 import { parseCount, parseSeconds } from './options.js';
@@ -306,7 +307,7 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
 async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
   if (!run.options.wait) return;
-  const listener = await startTemporaryListener(context, io);
+  const listener = await startTemporaryListener(context, io, { batch });
   const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
   try {
     await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));
@@ -381,12 +382,12 @@ function printFileCheck(io: IO, file: string, summary: ValidationSummary, option
   const mapping = summary.mapping;
   const out = options.dryRun ? (text: string) => io.out(text) : (text: string) => io.err(text);
   out(
-    `${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${file}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`,
+    `${options.dryRun ? 'dry run — nothing will be sent\n' : ''}file ${safeText(file)}: ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid${summary.duplicates ? ` (${summary.duplicates} duplicates)` : ''}`,
   );
   out(
-    `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${header}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${h}"`).join(', ')}` : ''}`,
+    `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${safeText(header)}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${safeText(h)}"`).join(', ')}` : ''}`,
   );
   out(`total: ${describeTotals(Object.fromEntries(summary.totals))}`);
-  for (const error of summary.errors) out(`  line ${error.line}, ${error.column}: ${error.reason}`);
+  for (const error of summary.errors) out(`  line ${error.line}, ${safeText(error.column)}: ${safeText(error.reason)}`);
   if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more (use --errors-out FILE for all of them)`);
 }

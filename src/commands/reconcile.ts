@@ -6,6 +6,7 @@ import { AppContext } from '../transfers/context.js';
 import { BatchLease, HeldElsewhereError } from '../transfers/ownership.js';
 import { reconcileTransfers, type ReconcileReport } from '../transfers/reconcile.js';
 import type { IO } from '../ui/io.js';
+import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
@@ -66,7 +67,9 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
         printTable(
           io,
           ['reference', 'provider', 'phone', 'amount', 'reason'],
-          unresolved.map((entry) => [entry.reference, `${entry.provider}/${entry.profile}`, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]),
+          unresolved.map((entry) =>
+            [entry.reference, `${entry.provider}/${entry.profile}`, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason].map(safeText),
+          ),
         );
         io.err(`what to check: ${operatorHint(unresolved[0]?.provider ?? '')}`);
       }

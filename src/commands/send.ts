@@ -169,7 +169,7 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: Send
   // Another run's request for this key is in flight: its answer is the outcome to show.
   let transfer = sent.status === 'sending' ? await waitWhileSending(context, sent.id) : sent;
   if (options.wait) {
-    const listener = await startTemporaryListener(context, io);
+    const listener = await startTemporaryListener(context, io, { transfer });
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
     try {
       transfer = await waitForFinal(context, transfer.id, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));

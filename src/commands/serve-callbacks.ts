@@ -1,8 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { GlobalOptions } from '../cli.js';
-import { startListener } from '../callbacks/listener.js';
+import { startListener, type RunningListener } from '../callbacks/listener.js';
+import { routePath } from '../callbacks/routes.js';
+import { sandboxCallbackKey } from '../callbacks/sandbox-key.js';
+import { servedAccounts, type ServedAccount } from '../callbacks/served-accounts.js';
+import { CallbackSpool } from '../callbacks/spool.js';
+import { hmacSignature, sandboxSignatureHeader } from '../callbacks/verify.js';
 import { ExitCode, invalidInput, usageError } from '../core/errors.js';
 import { parseAmount, requireCurrency } from '../core/money.js';
+import type { ProviderName } from '../providers/names.js';
 import { startSandboxCallbacks } from '../sim/sandbox-callbacks.js';
 import { AppContext } from '../transfers/context.js';
 import { printCallback } from '../ui/callback-line.js';
@@ -32,59 +38,95 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   const timeoutMs = options.timeout ? parseSeconds(options.timeout, '--timeout') * 1000 : undefined;
   const format = options.json ? 'json' : options.format;
   const context = AppContext.open(options, { warn: (line) => io.err(line) });
-  const { journal, settings } = context;
-  if (options.untilComplete && !(await journal.batch(options.untilComplete))) throw invalidInput(`no batch "${options.untilComplete}" in the journal`);
-  const maxAmountMinor = options.maxAmount ? parseMaxAmount(options.maxAmount) : undefined;
-  const pathToken = options.pathToken ?? process.env.AIRTIME_CALLBACK_TOKEN;
-  const webhookSecret = settings.credentials.webhookSecret ?? process.env.ZW_WEBHOOK_SECRET;
-
-  const listener = await startListener({
-    journal,
-    host: options.host,
-    port,
-    webhookSecret,
-    pathToken,
-    bodyLimitBytes: bodyLimit,
-    validation: { maxAmountMinor, allowedPrefixes: options.allowPrefix },
-    forwardTo: options.forwardTo,
-    onCallback: (line) => printCallback(io, line, format),
-  });
-  const pump = options.sandbox === false ? undefined : startSandboxCallbacks(settings.paths.sandboxFile, listener.url);
-
-  if (options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1') {
-    io.err(`warning: listening on ${options.host}: anyone who can reach this machine can post callbacks${pathToken ? '' : ' — set --path-token'}`);
-  }
-  const suffix = pathToken ? `/${pathToken}` : '';
-  io.err(`ready: ${listener.url}`);
-  io.err(`  africastalking  ${listener.url}/callbacks/africastalking${suffix}  (validation: ${listener.url}/callbacks/africastalking/validation${suffix})`);
-  io.err(`  lipad           ${listener.url}/callbacks/lipad${suffix}`);
-  io.err(
-    `  zw              ${listener.url}/callbacks/zw  (${webhookSecret ? 'signature checked with the webhook secret' : 'no webhook secret: every zw callback will be refused — set ZW_WEBHOOK_SECRET'})`,
-  );
-  io.err(`  sandbox         ${listener.url}/callbacks/sandbox${suffix}${pump ? '  (the embedded sandbox delivers here)' : ''}`);
-  if (!pathToken) io.err("path token off: Africa's Talking and Lipad sign nothing — use --path-token when this is reachable from outside");
-  if (options.forwardTo) io.err(`forwarding every callback to ${options.forwardTo}`);
-
-  const controller = new AbortController();
-  const stopListening = onInterrupt(() => controller.abort());
-  let exit: number = ExitCode.ok;
   try {
-    if (options.untilComplete) {
-      exit = await untilComplete(context, options.untilComplete, controller.signal, timeoutMs, io);
-    } else {
-      await new Promise<void>((resolve) => {
-        controller.signal.addEventListener('abort', () => resolve(), { once: true });
-        if (timeoutMs) setTimeout(resolve, timeoutMs).unref();
-      });
+    const { journal, settings } = context;
+    if (options.untilComplete && !(await journal.batch(options.untilComplete))) throw invalidInput(`no batch "${options.untilComplete}" in the journal`);
+    const maxAmountMinor = options.maxAmount ? parseMaxAmount(options.maxAmount) : undefined;
+    const pathToken = options.pathToken ?? process.env.AIRTIME_CALLBACK_TOKEN;
+    // The accounts of the profile named with --profile (or AIRTIME_PROFILE), else of every profile.
+    const accounts = servedAccounts(settings.paths, process.env, options.profile);
+    const sandboxKey = options.sandbox === false ? undefined : sandboxCallbackKey(settings.paths.dataDir);
+
+    const listener = await startListener({
+      journal,
+      host: options.host,
+      port,
+      accounts,
+      sandboxKey,
+      pathToken,
+      bodyLimitBytes: bodyLimit,
+      validation: { maxAmountMinor, allowedPrefixes: options.allowPrefix },
+      forwardTo: options.forwardTo,
+      spool: CallbackSpool.in(settings.paths.dataDir),
+      onCallback: (line) => printCallback(io, line, format),
+    });
+    const pump = sandboxKey
+      ? startSandboxCallbacks({
+          sandboxFile: settings.paths.sandboxFile,
+          listenerUrl: listener.url,
+          pathToken,
+          sign: (body) => ({ [sandboxSignatureHeader]: hmacSignature(body, sandboxKey) }),
+        })
+      : undefined;
+    try {
+      printReady(io, listener, { accounts, pathToken, sandbox: sandboxKey !== undefined, host: options.host, forwardTo: options.forwardTo });
+      // Callbacks a full journal could not take wait in the spool: into the journal first.
+      const spool = await listener.replaySpool();
+      if (spool.replayed) io.err(`replayed ${spool.replayed} spooled callbacks into the journal`);
+      if (spool.left) io.err(`${spool.left} spooled callbacks are still waiting (see above): they are replayed at the next start`);
+      return await serve(io, context, options.untilComplete, timeoutMs);
+    } finally {
+      await pump?.stop();
+      await listener.close();
     }
   } finally {
-    stopListening();
-    await pump?.stop();
-    await listener.idle();
-    await listener.close();
     await context.close();
   }
-  return exit;
+}
+
+/** Runs until Ctrl-C (exit 130), the timeout, or the batch of --until-complete is final. */
+async function serve(io: IO, context: AppContext, batchId: string | undefined, timeoutMs: number | undefined): Promise<number> {
+  const controller = new AbortController();
+  const stopListening = onInterrupt(() => controller.abort());
+  try {
+    if (batchId) return await untilComplete(context, batchId, controller.signal, timeoutMs, io);
+    await new Promise<void>((resolve) => {
+      controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (timeoutMs) setTimeout(resolve, timeoutMs).unref();
+    });
+    return controller.signal.aborted ? ExitCode.cancelled : ExitCode.ok;
+  } finally {
+    stopListening();
+  }
+}
+
+function printReady(
+  io: IO,
+  listener: RunningListener,
+  setup: { accounts: readonly ServedAccount[]; pathToken: string | undefined; sandbox: boolean; host: string; forwardTo: string | undefined },
+): void {
+  const { accounts, pathToken } = setup;
+  if (setup.host !== '127.0.0.1' && setup.host !== 'localhost' && setup.host !== '::1') {
+    io.err(`warning: listening on ${setup.host}: anyone who can reach this machine can post callbacks${pathToken ? '' : ' — set --path-token'}`);
+  }
+  const of = (provider: ProviderName) =>
+    accounts
+      .filter((account) => account.provider === provider)
+      .map((account) => account.id)
+      .join(', ');
+  const url = (provider: ProviderName, kind: 'status' | 'validation' = 'status') => `${listener.url}${routePath({ provider, kind }, pathToken)}`;
+  const zwSigned = accounts.filter((account) => account.provider === 'zw' && account.webhookSecret);
+  io.err(`ready: ${listener.url}`);
+  io.err(`  africastalking  ${url('africastalking')}  (validation: ${url('africastalking', 'validation')})  for ${of('africastalking')}`);
+  io.err(`  lipad           ${url('lipad')}  for ${of('lipad')}`);
+  io.err(
+    zwSigned.length
+      ? `  zw              ${url('zw')}  (signature checked with the webhook secret of ${zwSigned.map((account) => account.id).join(', ')})`
+      : `  zw              ${url('zw')}  (no webhook secret: every zw callback will be refused — set ZW_WEBHOOK_SECRET)`,
+  );
+  if (setup.sandbox) io.err(`  sandbox         ${url('sandbox')}  (signed by the embedded sandbox of this data folder, which delivers here)`);
+  if (!pathToken) io.err("path token off: Africa's Talking and Lipad sign nothing — use --path-token when this is reachable from outside");
+  if (setup.forwardTo) io.err(`forwarding every callback to ${setup.forwardTo}`);
 }
 
 function parseMaxAmount(text: string): number {

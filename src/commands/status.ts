@@ -5,6 +5,7 @@ import { AppContext } from '../transfers/context.js';
 import { findTransfer } from '../transfers/lookup.js';
 import { refreshTransfer } from '../transfers/refresh.js';
 import type { IO } from '../ui/io.js';
+import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
@@ -23,7 +24,7 @@ export default async function status(io: IO, reference: string | undefined, opti
     // Asked through the transfer's own account, whatever is active now.
     const { transfer, unresolved } = await refreshTransfer(context, found);
     printTransfer(io, transfer);
-    if (unresolved) io.err(`note: ${unresolved}`);
+    if (unresolved) io.err(`note: ${safeText(unresolved)}`);
     return ExitCode.ok;
   } finally {
     await context.close();

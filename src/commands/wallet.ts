@@ -3,6 +3,7 @@ import { ExitCode, failedError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
+import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { parseCount } from './options.js';
 
@@ -24,7 +25,7 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
         printTable(
           io,
           ['at', 'kind', 'amount', 'currency', 'reference', 'description'],
-          rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description]),
+          rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description].map(safeText)),
         );
       return ExitCode.ok;
     }

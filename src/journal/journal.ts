@@ -143,6 +143,41 @@ function toEvent(row: EventRow): EventRecord {
   };
 }
 
+/** Which callbacks to list or replay (all given filters apply). */
+export interface CallbackEventQuery {
+  readonly transferIds?: readonly number[];
+  readonly batchId?: string;
+  readonly flag?: string;
+  readonly afterId?: number;
+  readonly limit?: number;
+  /** The newest `limit` events (newest first) instead of the oldest after `afterId`. */
+  readonly newest?: boolean;
+}
+
+/** A callback event, its payload as stored (the raw body for JSON callbacks) and the transfer it matched. */
+export interface CallbackEventRecord extends EventRecord {
+  readonly rawPayload: string | null;
+  readonly transfer: {
+    readonly reference: string;
+    readonly account: string;
+    readonly phone: string;
+    readonly amountMinor: number;
+    readonly currency: string;
+    readonly batchId: string | null;
+    readonly line: number | null;
+  } | null;
+}
+
+interface CallbackTransferColumns {
+  t_reference: string | null;
+  t_account: string | null;
+  t_phone: string | null;
+  t_amount_minor: number | string | null;
+  t_currency: string | null;
+  t_batch_id: string | null;
+  t_line: number | string | null;
+}
+
 export interface NewEvent {
   readonly transferId?: number | null;
   readonly batchId?: string | null;
@@ -166,6 +201,8 @@ export interface ListQuery {
 export interface TransferFilter {
   readonly provider?: ProviderName;
   readonly account?: string;
+  /** Any of these accounts (a callback listener serves the accounts of the profiles it was started for). */
+  readonly accounts?: readonly string[];
   readonly reference?: string;
   readonly providerReference?: string;
   readonly requestReference?: string;
@@ -174,6 +211,8 @@ export interface TransferFilter {
   readonly currency?: string;
   readonly states?: readonly TransferState[];
   readonly createdAfter?: string;
+  /** Last handed to a sender after this instant (ISO-8601). */
+  readonly attemptedAfter?: string;
   readonly withoutProviderReference?: boolean;
   readonly limit?: number;
 }
@@ -384,9 +423,18 @@ export class Journal {
       where.push(`status IN (${placeholders(filter.states.length)})`);
       params.push(...filter.states);
     }
+    if (filter.accounts) {
+      // No account at all matches nothing (not everything).
+      where.push(filter.accounts.length ? `account IN (${placeholders(filter.accounts.length)})` : '1 = 0');
+      params.push(...filter.accounts);
+    }
     if (filter.createdAfter !== undefined) {
       where.push('created_at > ?');
       params.push(filter.createdAfter);
+    }
+    if (filter.attemptedAfter !== undefined) {
+      where.push('last_attempt_at > ?');
+      params.push(filter.attemptedAfter);
     }
     if (filter.withoutProviderReference) where.push('provider_reference IS NULL');
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(filter.limit))}`;
@@ -567,6 +615,49 @@ export class Journal {
 
   async batchEvents(batchId: string): Promise<EventRecord[]> {
     return (await this.sql.all<EventRow>('SELECT * FROM events WHERE batch_id = ? ORDER BY id', [batchId])).map(toEvent);
+  }
+
+  /** Callbacks as they arrived (events of kind `callback:<provider>`), with the transfer each one matched, a page at a time. */
+  async callbackEvents(query: CallbackEventQuery = {}): Promise<CallbackEventRecord[]> {
+    const where = [`e.kind LIKE 'callback:%'`, 'e.id > ?'];
+    const params: SqlValue[] = [query.afterId ?? 0];
+    if (query.transferIds) {
+      where.push(query.transferIds.length ? `e.transfer_id IN (${placeholders(query.transferIds.length)})` : '1 = 0');
+      params.push(...query.transferIds);
+    }
+    if (query.batchId !== undefined) {
+      where.push('t.batch_id = ?');
+      params.push(query.batchId);
+    }
+    if (query.flag !== undefined) {
+      // Flags are stored comma-joined; the commas around both sides make a whole-word match.
+      where.push(`(',' || e.flags || ',') LIKE ?`);
+      params.push(`%,${query.flag},%`);
+    }
+    params.push(Math.max(1, Math.floor(query.limit ?? 500)));
+    const rows = await this.sql.all<EventRow & CallbackTransferColumns>(
+      `SELECT e.*, t.reference AS t_reference, t.account AS t_account, t.phone AS t_phone, t.amount_minor AS t_amount_minor,
+         t.currency AS t_currency, t.batch_id AS t_batch_id, t.line AS t_line
+       FROM events e LEFT JOIN transfers t ON t.id = e.transfer_id
+       WHERE ${where.join(' AND ')} ORDER BY e.id${query.newest ? ' DESC' : ''} LIMIT ?`,
+      params,
+    );
+    return rows.map((row) => ({
+      ...toEvent(row),
+      rawPayload: row.payload,
+      transfer:
+        row.t_reference === null
+          ? null
+          : {
+              reference: row.t_reference,
+              account: row.t_account ?? '',
+              phone: row.t_phone ?? '',
+              amountMinor: Number(row.t_amount_minor),
+              currency: row.t_currency ?? '',
+              batchId: row.t_batch_id,
+              line: row.t_line === null ? null : Number(row.t_line),
+            },
+    }));
   }
 
   /** Events in order, a page at a time (audit export and verification). */

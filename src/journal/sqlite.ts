@@ -35,6 +35,7 @@ export class SqliteDatabase implements Database {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db, migrations);
+    capSize(this.db);
   }
 
   /** The schema version (how many migrations ran). */
@@ -105,6 +106,16 @@ export class SqliteDatabase implements Database {
     }
     return statement;
   }
+}
+
+/**
+ * Test-only: `AIRTIME_JOURNAL_MAX_PAGES=N` caps the journal at N pages (at least its current size), so a
+ * write that needs a new page fails with SQLITE_FULL as on a full disk — how tests show that a journal that
+ * cannot be written loses nothing. Applied after the migrations, to this connection only.
+ */
+function capSize(db: BetterSqlite3.Database): void {
+  const pages = Number(process.env.AIRTIME_JOURNAL_MAX_PAGES);
+  if (Number.isInteger(pages) && pages > 0) db.pragma(`max_page_count = ${pages}`);
 }
 
 function migrate(db: BetterSqlite3.Database, migrations: readonly SqliteMigration[]): void {

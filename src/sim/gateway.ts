@@ -29,6 +29,16 @@ export interface GatewayTransfer {
   readonly settleAtMs: number;
 }
 
+/**
+ * A submission as a settlement reader sees it: its place in the gateway's order (`seq`, the row's id: rows
+ * are written one transaction at a time, so a reader's snapshot always holds every `seq` up to some point)
+ * and how it will end.
+ */
+export interface Submission extends GatewayTransfer {
+  readonly seq: number;
+  readonly outcome: 'delivered' | 'failed';
+}
+
 export interface SubmitRequest {
   readonly key: string;
   readonly phone: string;
@@ -78,6 +88,7 @@ const schema = [
 ];
 
 interface Row {
+  seq?: number;
   key: string;
   provider_ref: string;
   request_ref: string | null;
@@ -216,7 +227,31 @@ export class SimulatedGateway {
     return rows.map((row) => this.view(row));
   }
 
-  /** Transfers that became final since they were last handed out, each handed out once (callbacks). */
+  /**
+   * Submissions after `seq`, in the order they were written: a settlement reader's cursor. Reading takes
+   * nothing away, so every reader (each callback listener) sees every settlement.
+   */
+  submissionsAfter(seq: number, limit = 1000): Submission[] {
+    const rows = this.sql('SELECT rowid AS seq, * FROM sim_transfers WHERE rowid > ? ORDER BY rowid LIMIT ?').all(seq, limit) as Row[];
+    return rows.map((row) => this.submission(row));
+  }
+
+  /**
+   * Where a new settlement reader starts, read in one snapshot: the submissions that settle at or after
+   * `sinceMs` (recent history and what is still pending) and the cursor after the newest submission.
+   */
+  settlementStart(sinceMs: number): { submissions: Submission[]; seq: number } {
+    return this.db.transaction(() => {
+      const rows = this.sql('SELECT rowid AS seq, * FROM sim_transfers WHERE settle_at_ms >= ? ORDER BY rowid').all(sinceMs) as Row[];
+      const last = this.sql('SELECT coalesce(max(rowid), 0) AS seq FROM sim_transfers').get() as { seq: number };
+      return { submissions: rows.map((row) => this.submission(row)), seq: last.seq };
+    })();
+  }
+
+  /**
+   * Transfers that became final since they were last handed out, each handed out once: for a wire
+   * simulator, the one process that posts its callbacks. Listeners read with `submissionsAfter` instead.
+   */
   takeSettled(limit = 500): GatewayTransfer[] {
     return this.db
       .transaction(() => {
@@ -249,6 +284,10 @@ export class SimulatedGateway {
 
   private row(key: string): Row | undefined {
     return this.sql('SELECT * FROM sim_transfers WHERE key = ?').get(key) as Row | undefined;
+  }
+
+  private submission(row: Row): Submission {
+    return { ...this.view(row), seq: row.seq ?? 0, outcome: row.outcome === 'delivered' ? 'delivered' : 'failed' };
   }
 
   private view(row: Row): GatewayTransfer {

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { safeJson } from './safe-text.js';
 
 /**
  * The streams a command writes to and what they are connected to — decided once, so that tests drive
@@ -38,6 +39,7 @@ export function createIO(options: IOOptions = {}): IO {
     errColor: new Chalk({ level: allowed && stderrIsTTY ? 1 : 0 }),
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    printJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, stdoutIsTTY ? 2 : 0)}\n`),
+    // Escaped where a terminal would act on a character (bidi controls): the parsed data is unchanged.
+    printJson: (value) => void process.stdout.write(`${safeJson(value, stdoutIsTTY ? 2 : 0)}\n`),
   };
 }

@@ -3,6 +3,7 @@ import { formatMinor } from '../core/money.js';
 import type { BalanceLine, GateView, Plan } from '../transfers/gate.js';
 import { askConfirmation } from './confirm.js';
 import type { IO } from './io.js';
+import { safeText } from './safe-text.js';
 
 const money = (totals: Readonly<Record<string, number>>) =>
   Object.entries(totals)
@@ -52,7 +53,7 @@ export function planJson(plan: Plan, balances?: readonly BalanceLine[]) {
   };
 }
 
-/** The plan in lines for a person. */
+/** The plan in lines for a person (file names and references made inert: they came from outside). */
 export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefined): string[] {
   const lines = [`plan for ${plan.subject} · ${describeAccount(plan.account)}`];
   lines.push(`  send now: ${plan.sendNow.rows} rows, ${money(plan.sendNow.totals)}`);
@@ -83,7 +84,7 @@ export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefin
   for (const line of balances ?? []) {
     lines.push(`  balance ${line.currency}: ${formatMinor(line.before, line.currency)} now, ${formatMinor(line.after, line.currency)} after this run`);
   }
-  return lines;
+  return lines.map(safeText);
 }
 
 /**

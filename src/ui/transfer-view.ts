@@ -3,6 +3,7 @@ import { formatMinor } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { IO } from './io.js';
+import { safeText } from './safe-text.js';
 
 /** The public JSON shape of a transfer (every command's --json uses it). */
 export interface TransferJson {
@@ -55,20 +56,20 @@ export function colourStatus(color: ChalkInstance, status: string): string {
   }
 }
 
-/** The human form of one transfer: aligned "label  value" lines. */
+/** The human form of one transfer: aligned "label  value" lines (text from outside made inert). */
 export function transferLines(transfer: Transfer, color: ChalkInstance): string[] {
   const json = transferJson(transfer);
   const rows: [string, string][] = [
     ['status', colourStatus(color, json.status)],
-    ['reference', json.reference],
-    ['phone', json.phone],
+    ['reference', safeText(json.reference)],
+    ['phone', safeText(json.phone)],
     ['amount', `${json.amount} ${json.currency}`],
-    ['provider', `${json.provider} (profile ${json.profile})`],
-    ['provider ref', json.providerReference ?? color.dim('—')],
+    ['provider', `${json.provider} (profile ${safeText(json.profile)})`],
+    ['provider ref', json.providerReference ? safeText(json.providerReference) : color.dim('—')],
   ];
-  if (json.error) rows.push(['error', color.red(json.error)]);
-  if (json.note) rows.push(['note', json.note]);
-  if (json.batch) rows.push(['batch', `${json.batch} line ${json.line ?? '?'}`]);
+  if (json.error) rows.push(['error', color.red(safeText(json.error))]);
+  if (json.note) rows.push(['note', safeText(json.note)]);
+  if (json.batch) rows.push(['batch', `${safeText(json.batch)} line ${json.line ?? '?'}`]);
   rows.push(['created', json.createdAt], ['updated', json.updatedAt]);
   return rows.map(([label, value]) => `${color.dim(label.padEnd(13))}${value}`);
 }
@@ -86,6 +87,8 @@ export function printTransfer(io: IO, transfer: Transfer): void {
         `${transferJson(transfer).amount} ${transfer.currency}`,
         transfer.providerReference ?? '-',
         ...(transfer.error ? [transfer.error] : []),
-      ].join('\t'),
+      ]
+        .map(safeText)
+        .join('\t'),
     );
 }

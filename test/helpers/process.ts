@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
 import { binPath } from './cli.js';
 
 export interface LongRunning {
@@ -40,4 +41,14 @@ export function startCli(home: string, args: readonly string[], env: Record<stri
       return code;
     },
   };
+}
+
+/** A port free on 127.0.0.1 right now, for a server that must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

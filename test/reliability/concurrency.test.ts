@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJson, runCli, tempHome } from '../helpers/cli.js';
 import { writePayouts } from '../helpers/files.js';
-import { startCli } from '../helpers/process.js';
+import { freePort, startCli } from '../helpers/process.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 
 describe('two processes on one journal', () => {
@@ -49,11 +49,18 @@ describe('two processes on one journal', () => {
 
   it('duplicate and out-of-order callbacks from the simulators never move a final transfer backwards', async () => {
     const home = tempHome();
-    const listener = startCli(home.home, ['serve-callbacks', '--format', 'json', '--no-sandbox'], {});
-    const base = (await listener.waitFor(/ready: (http:\/\/127\.0\.0\.1:\d+)/))[1] ?? '';
-    const sim = await startTestSim({ callbackUrl: base, settleMs: 50, faults: { duplicateCallbackRate: 0.5, reorderCallbacks: true, seed: 9 } });
+    // The listener speaks for the accounts it is configured for (the simulator's), so it starts after the
+    // simulator, on a port chosen first for the simulator to call.
+    const port = await freePort();
+    const sim = await startTestSim({
+      callbackUrl: `http://127.0.0.1:${port}`,
+      settleMs: 50,
+      faults: { duplicateCallbackRate: 0.5, reorderCallbacks: true, seed: 9 },
+    });
+    const env = simEnv(sim.url);
+    const listener = startCli(home.home, ['serve-callbacks', '--format', 'json', '--no-sandbox', '--port', String(port)], env);
     try {
-      const env = simEnv(sim.url);
+      await listener.waitFor(/ready: /);
       const { path } = writePayouts(home.home, 60);
       const run = await runCli(home.home, ['bulk', path, '--provider', 'lipad', '--yes', '--json'], { env, timeoutMs: 60_000 });
       expect(run.code).toBe(0);
