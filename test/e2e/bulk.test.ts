@@ -159,7 +159,7 @@ describe('airtime bulk', () => {
     const state = sandboxState(home.home);
     expect(state.transfers).toBe(3000);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
-  });
+  }, 90_000);
 
   it('Ctrl-C lets requests in flight finish, leaves the rest unsent, and says how to resume', async () => {
     const { path, totalMinor } = writePayouts(home.home, 3000);
