@@ -96,6 +96,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
       ]),
     )
     .option('--batch <id>', 'list only the transfers of one bulk batch')
+    .option('--refresh', 'ask the providers about the listed transfers that are not final (submitted ones too) first')
     .addHelpText('after', '\nExamples:\n  $ airtime status tx_3k9f2m8q1z7a1b2c\n  $ airtime status --state unknown --limit 50\n  $ airtime status --json')
     .action(action(() => import('./commands/status.js')));
 
@@ -125,6 +126,25 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
       '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
     )
     .action(action(() => import('./commands/bulk.js')));
+
+  program
+    .command('batches')
+    .description('list bulk batches, newest first: file, created, provider, rows, totals, outcomes, state')
+    .option('--limit <n>', 'how many batches', '20')
+    .addHelpText('after', '\nExamples:\n  $ airtime batches\n  $ airtime batches --limit 100 --json')
+    .action(action(() => import('./commands/batches.js')));
+
+  const batchGroup = program.command('batch').description('one bulk batch: its summary and results');
+  batchGroup
+    .command('show')
+    .description('the summary of a batch, as at the end of its run: rows and money per outcome, failed rows, the next step')
+    .argument('<batch>', 'batch id (b_…), as listed by airtime batches')
+    .option('--out <file>', 'also write its results: every input column plus the result columns')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime batch show b_1a2b3c4d5e6f\n  $ airtime batch show b_1a2b3c4d5e6f --out results.csv\n  $ airtime batch show b_1a2b3c4d5e6f --json',
+    )
+    .action(action(() => import('./commands/batch-show.js')));
 
   program
     .command('reconcile')
