@@ -303,7 +303,12 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
   return program;
 }
 
-function report(io: IO, error: unknown): number {
+async function report(io: IO, error: unknown): Promise<number> {
+  if (!isAirtimeError(error)) {
+    const [{ explainError }, { airtimePaths }] = await Promise.all([import('./ui/known-errors.js'), import('./config/paths.js')]);
+    const explained = explainError(error, airtimePaths());
+    if (explained) return report(io, explained);
+  }
   if (isAirtimeError(error)) {
     io.err(`${io.errColor.red('error:')} ${error.message}`);
     if (error.hint) io.err(`${io.errColor.dim('hint:')} ${error.hint}`);
@@ -322,6 +327,8 @@ function report(io: IO, error: unknown): number {
 
 export async function run(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  const { watchOutputs } = await import('./ui/io.js');
+  watchOutputs();
   const program = buildProgram((code) => {
     exitCode = code;
   });
@@ -334,6 +341,6 @@ export async function run(argv: string[]): Promise<number> {
       return ExitCode.usage;
     }
     const { createIO } = await import('./ui/io.js');
-    return report(createIO({ json: argv.includes('--json') }), error);
+    return await report(createIO({ json: argv.includes('--json') }), error);
   }
 }

@@ -20,6 +20,8 @@ export interface Settings {
   readonly profileName: string;
   readonly profileExists: boolean;
   readonly provider: ProviderName;
+  /** The provider the profile itself names (sandbox when none): credentials come from the profile only when it is `provider`. */
+  readonly profileProvider: ProviderName;
   /** The profile's defaults for recipients. */
   readonly country: string | undefined;
   readonly currency: string | undefined;
@@ -95,6 +97,7 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     profileName,
     profileExists: profile !== undefined,
     provider,
+    profileProvider: profile?.provider ?? 'sandbox',
     country: profile?.country?.toUpperCase(),
     currency: profile?.currency?.toUpperCase(),
     baseUrl: pick(baseUrlEnv ? env[baseUrlEnv] : undefined, sameProvider ? profile?.baseUrl : undefined),

@@ -90,7 +90,7 @@ describe('send, status and wallet through each real adapter over HTTP', () => {
   it('asks for missing credentials by name (exit 4)', async () => {
     const result = await runCli(home.home, ['wallet', '--provider', 'africastalking'], { env: { AT_BASE_URL: sim.url } });
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/africastalking needs a username/);
+    expect(result.stderr).toMatch(/africastalking needs its username/);
   });
 
   it('works from a profile pointing at the simulator', async () => {
