@@ -341,6 +341,6 @@ export async function run(argv: string[]): Promise<number> {
       return ExitCode.usage;
     }
     const { createIO } = await import('./ui/io.js');
-    return await report(createIO({ json: argv.includes('--json') }), error);
+    return report(createIO({ json: argv.includes('--json') }), error);
   }
 }
