@@ -232,6 +232,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
     .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
     .option('--use', 'make it the active profile')
+    .option('--force', 'replace a profile that exists (its credentials too)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ airtime profile add kenya --provider africastalking --username myapp --country KE --use\n  $ airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010',

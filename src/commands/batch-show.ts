@@ -6,7 +6,7 @@ import { ExitCode, invalidInput } from '../core/errors.js';
 import { AppContext } from '../transfers/context.js';
 import { printSummary, summaryJson } from '../ui/batch-summary.js';
 import type { IO } from '../ui/io.js';
-import { didYouMean } from '../ui/suggest.js';
+import { didYouMean } from '../core/suggest.js';
 
 interface ShowOptions extends GlobalOptions {
   out?: string;

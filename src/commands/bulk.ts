@@ -29,7 +29,7 @@ import { formatTotals, totalsJson } from '../ui/format.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startRunProgress } from '../ui/progress.js';
 import { startSpinner } from '../ui/spinner.js';
-import { didYouMean } from '../ui/suggest.js';
+import { didYouMean } from '../core/suggest.js';
 import { parseCount, parseSeconds } from './options.js';
 
 interface BulkOptions extends GlobalOptions {
@@ -140,7 +140,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
     );
   }
   if (!run.options.dryRun && summary.valid === 0) throw invalidInput('no valid rows to pay');
-  const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+  const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
   if (gate.kind === 'dry-run') return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
   if (gate.kind === 'nothing') {
     io.err('nothing to pay: every row is held by an earlier batch or left out');
@@ -194,7 +194,7 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
     const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox', excludeBatch: current.id });
     const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
-    const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+    const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
     if (gate.kind === 'dry-run') return ExitCode.ok;
     if (gate.kind === 'nothing') {
       await waitIfAsked(io, context, current, run);

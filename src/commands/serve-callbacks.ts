@@ -76,6 +76,8 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
         controller.signal.addEventListener('abort', () => resolve(), { once: true });
         if (timeoutMs) setTimeout(resolve, timeoutMs).unref();
       });
+      // Stopped by Ctrl-C (not by --timeout): 130, as every interrupted command.
+      if (controller.signal.aborted) exit = ExitCode.cancelled;
     }
   } finally {
     stopListening();

@@ -1,5 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
-import { ExitCode, failedError } from '../core/errors.js';
+import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
@@ -16,7 +16,9 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
   try {
     const provider = await context.provider();
     if (options.ledger) {
-      if (!provider.ledger || !provider.capabilities.ledger) throw failedError(`${provider.name} has no ledger to list: only zw and the sandbox keep one`);
+      if (!provider.ledger || !provider.capabilities.ledger) {
+        throw usageError(`${provider.name} has no ledger to list: only zw and the sandbox keep one (choose one with --provider or --profile)`);
+      }
       const entries = await provider.ledger(parseCount(options.limit, '--limit'));
       const rows = entries.map((entry) => ({ ...entry, amount: formatMinor(entry.minor, entry.currency) }));
       if (io.json) io.printJson({ provider: provider.name, entries: rows.map(({ minor: _minor, ...rest }) => rest) });
@@ -28,7 +30,7 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
         );
       return ExitCode.ok;
     }
-    if (!provider.capabilities.balance) throw failedError(`balance is not supported by ${provider.name}: check it in the provider's portal`);
+    if (!provider.capabilities.balance) throw usageError(`${provider.name} publishes no balance: check it in the provider's portal`);
     const balances = (await provider.balance()).map((balance) => ({
       provider: provider.name,
       currency: balance.currency,

@@ -16,6 +16,8 @@ export interface Profile {
   consumerSecret?: string;
   webhookSecret?: string;
   limits?: ProfileLimits;
+  /** What makes a run large enough to be confirmed by typing its size: `rows` (1000 unless set) and amounts per currency. */
+  largeRun?: Record<string, string>;
 }
 
 export interface ConfigFile {

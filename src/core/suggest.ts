@@ -1,5 +1,5 @@
 import leven from 'leven';
-import { usageError, type AirtimeError } from '../core/errors.js';
+import { usageError, type AirtimeError } from './errors.js';
 
 /** The choice closest to what was typed, when it is close enough to be a typo (as git and gh suggest). */
 export function closest(value: string, choices: readonly string[]): string | undefined {
