@@ -58,8 +58,9 @@ describe('send, status and wallet through each real adapter over HTTP', () => {
     const zw = await runCli(home.home, ['wallet', '--provider', 'zw', '--json'], { env });
     expect(parseJson<{ balances: { currency: string }[] }>(zw.stdout).balances.map((balance) => balance.currency)).toEqual(['USD', 'ZWG']);
     const lipad = await runCli(home.home, ['wallet', '--provider', 'lipad'], { env });
-    expect(lipad.code).toBe(1);
-    expect(lipad.stderr).toContain('balance is not supported by lipad');
+    // A capability the provider lacks is a usage error (2), not a failure.
+    expect(lipad.code).toBe(2);
+    expect(lipad.stderr).toContain('lipad publishes no balance');
   });
 
   it('lists the zw ledger', async () => {
