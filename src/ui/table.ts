@@ -7,25 +7,33 @@ export type Align = 'left' | 'right';
 export interface TableOptions {
   /** Per column; numbers and money read best right-aligned. */
   readonly align?: readonly Align[];
+  /** Columns that may be cut with "…" (all but the first left-aligned ones unless told): ids and money never should be. */
+  readonly shrink?: readonly number[];
+  /** Columns left out, in this order, when the table does not fit even cut. */
+  readonly drop?: readonly number[];
   /** Terminal width to fit (the terminal's own unless told). */
   readonly width?: number;
 }
 
 const gap = 2;
-const minimumWidth = 6;
+const minimumWidth = 8;
 
-/** Column widths that fit `available`: the widest left-aligned (text) columns give way first, down to a minimum. */
-export function fitWidths(natural: readonly number[], align: readonly Align[], available: number): number[] {
+const tableWidth = (widths: readonly number[]) => widths.reduce((sum, width) => sum + width, 0) + gap * Math.max(0, widths.length - 1);
+
+/**
+ * Column widths that fit `available`: the widest cuttable column gives one character at a time (so that
+ * the cut is shared, not taken from one column), down to a minimum. May still be too wide.
+ */
+export function fitWidths(natural: readonly number[], shrink: readonly number[], available: number): number[] {
   const widths = [...natural];
-  const total = () => widths.reduce((sum, width) => sum + width, 0) + gap * Math.max(0, widths.length - 1);
-  for (let guard = 0; total() > available && guard < 10_000; guard += 1) {
+  for (let excess = tableWidth(widths) - available; excess > 0; excess -= 1) {
     let widest = -1;
-    for (let index = 0; index < widths.length; index += 1) {
-      if (align[index] === 'right' || (widths[index] ?? 0) <= minimumWidth) continue;
-      if (widest === -1 || (widths[index] ?? 0) > (widths[widest] ?? 0)) widest = index;
+    for (const index of shrink) {
+      const width = widths[index] ?? 0;
+      if (width > minimumWidth && (widest === -1 || width > (widths[widest] ?? 0))) widest = index;
     }
     if (widest === -1) break;
-    widths[widest] = Math.max(minimumWidth, (widths[widest] ?? 0) - Math.max(1, total() - available));
+    widths[widest] = (widths[widest] ?? 0) - 1;
   }
   return widths;
 }
@@ -40,11 +48,28 @@ export function printTable(io: IO, head: string[], rows: string[][], options: Ta
     io.out([head, ...rows].map((row) => row.join('\t')).join('\n'));
     return;
   }
-  const align = head.map((_, index) => options.align?.[index] ?? 'left');
-  const natural = head.map((cell, index) => Math.max(stringWidth(cell), ...rows.map((row) => stringWidth(row[index] ?? ''))));
-  const widths = fitWidths(natural, align, options.width ?? (process.stdout.columns || 80));
+  const available = options.width ?? (process.stdout.columns || 80);
+  let columns = head.map((_, index) => index);
+  const alignOf = (index: number) => options.align?.[index] ?? 'left';
+  const naturalOf = (index: number) => Math.max(stringWidth(head[index] ?? ''), ...rows.map((row) => stringWidth(row[index] ?? '')));
+  const shrinkable = options.shrink ?? columns.filter((index) => index > 0 && alignOf(index) === 'left');
+  let widths = fitWidths(
+    columns.map(naturalOf),
+    columns.flatMap((index, at) => (shrinkable.includes(index) ? [at] : [])),
+    available,
+  );
+  for (const dropped of options.drop ?? []) {
+    if (tableWidth(widths) <= available) break;
+    columns = columns.filter((index) => index !== dropped);
+    widths = fitWidths(
+      columns.map(naturalOf),
+      columns.flatMap((index, at) => (shrinkable.includes(index) ? [at] : [])),
+      available,
+    );
+  }
+  const align = columns.map(alignOf);
   const table = new Table({
-    head: head.map((cell) => io.color.bold(cell)),
+    head: columns.map((index) => io.color.bold(head[index] ?? '')),
     colWidths: widths,
     colAligns: align,
     wordWrap: false,
@@ -67,7 +92,7 @@ export function printTable(io: IO, head: string[], rows: string[][], options: Ta
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
   });
-  table.push(...rows);
+  table.push(...rows.map((row) => columns.map((index) => row[index] ?? '')));
   // cli-table3 pads the last column too: trailing spaces would wrap a full-width line on some terminals.
   io.out(
     table

@@ -10,6 +10,9 @@ export interface PtyOptions {
   readonly rows?: number;
   /** The whole run is killed after this long (20 s unless told): a test never hangs. */
   readonly timeoutMs?: number;
+  /** Another program than the CLI (e.g. an interactive bash to test completion); `args` are then its own. */
+  readonly command?: string;
+  readonly args?: readonly string[];
 }
 
 export interface PtyExit {
@@ -50,7 +53,7 @@ export function startPty(home: string, args: readonly string[], options: PtyOpti
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child: IPty = spawn(process.execPath, [binPath, ...args], {
+  const child: IPty = spawn(options.command ?? process.execPath, options.command ? [...(options.args ?? [])] : [binPath, ...args], {
     name: 'xterm-256color',
     cols: options.cols ?? 80,
     rows: options.rows ?? 24,

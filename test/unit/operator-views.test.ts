@@ -73,11 +73,13 @@ describe('the rest of what people see', () => {
   });
 
   it('fits a table into the terminal by narrowing text columns, never numbers', () => {
-    expect(fitWidths([20, 10, 12, 40], ['left', 'left', 'right', 'left'], 60)).toEqual([20, 10, 12, 12]);
-    const widths = fitWidths([30, 30, 12], ['left', 'left', 'right'], 40);
-    expect(widths[2]).toBe(12);
-    expect((widths[0] ?? 0) + (widths[1] ?? 0) + 12 + 4).toBeLessThanOrEqual(40);
-    expect(fitWidths([5, 5], ['left', 'left'], 80)).toEqual([5, 5]);
+    expect(fitWidths([20, 10, 12, 40], [1, 3], 60)).toEqual([20, 10, 12, 12]);
+    // The cut is shared by the widest columns, not taken from one.
+    expect(fitWidths([30, 30, 12], [0, 1], 40)).toEqual([12, 12, 12]);
+    expect(fitWidths([30, 20, 12], [0, 1], 60)).toEqual([24, 20, 12]);
+    expect(fitWidths([5, 5], [0, 1], 80)).toEqual([5, 5]);
+    // Never below the minimum: a table that cannot fit stays too wide (the caller drops columns).
+    expect(fitWidths([30, 30], [0, 1], 10)).toEqual([8, 8]);
   });
 
   it('suggests the closest choice for a typo, and nothing for a stranger', () => {
