@@ -430,7 +430,9 @@ async function report(io: IO, error: unknown): Promise<number> {
  * of that command on stdout. A name that is no command is a usage error (2) with a guess.
  */
 function helpRequest(program: Command, args: readonly string[]): Command | undefined {
-  const words = args.filter((arg) => !arg.startsWith('-'));
+  // Words after `--` are data (what `airtime complete -- help pro` completes), never a help request.
+  const end = args.indexOf('--');
+  const words = (end === -1 ? args : args.slice(0, end)).filter((arg) => !arg.startsWith('-'));
   const at = words.indexOf('help');
   if (at === -1) return undefined;
   let command = program;
