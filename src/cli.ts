@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { allSettingKeys } from './config/edit.js';
+import { allSettingKeys } from './config/schema.js';
 import { ExitCode, isAirtimeError, usageError } from './core/errors.js';
 import { didYouMean, notAChoice } from './core/suggest.js';
 import { transferStates } from './core/transfer-state.js';
@@ -452,7 +452,7 @@ function helpRequest(program: Command, args: readonly string[]): Command | undef
 
 export async function run(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const { watchOutputs } = await import('./ui/io.js');
+  const { watchOutputs } = await import('./ui/streams.js');
   watchOutputs();
   const program = buildProgram((code) => {
     exitCode = code;

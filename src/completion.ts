@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RootCommand, script, type Complete } from '@bomb.sh/tab';
 import type { Command, Option } from 'commander';
-import { allSettingKeys } from './config/edit.js';
+import { allSettingKeys } from './config/schema.js';
 import { airtimePaths } from './config/paths.js';
 import { ConfigStore, defaultProfileName } from './config/store.js';
 import { knownCurrencies } from './core/currency.js';

@@ -5,7 +5,7 @@ import { isProviderName, providerNames } from '../providers/names.js';
 import { didYouMean } from '../core/suggest.js';
 import { defaultBaseUrl } from './account.js';
 import { maskSecret } from './mask.js';
-import { isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
+import { allSettingKeys, defaultLargeRunRows, isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
 
 export type ParsedKey =
   | { readonly kind: 'setting'; readonly key: SettingKey; readonly secret: boolean }
@@ -13,11 +13,6 @@ export type ParsedKey =
   /** `large-run.rows` or `large-run.<CUR>`: above it, a run is confirmed by typing its size. */
   | { readonly kind: 'large-run'; readonly key: string; readonly currency: string | null; readonly secret: false };
 
-/** Every key `config set` takes, patterns included: for help, completion and "did you mean". */
-export const allSettingKeys = [...Object.keys(settingKeys), 'limits.<CUR>.min', 'limits.<CUR>.max', 'large-run.rows', 'large-run.<CUR>'];
-
-/** The large-run row threshold when none is set. */
-export const defaultLargeRunRows = 1000;
 
 export function parseSettingKey(key: string): ParsedKey {
   if (isSettingKey(key)) return { kind: 'setting', key, secret: settingKeys[key].secret };

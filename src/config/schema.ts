@@ -43,3 +43,9 @@ export type SettingKey = keyof typeof settingKeys;
 export function isSettingKey(key: string): key is SettingKey {
   return Object.hasOwn(settingKeys, key);
 }
+
+/** Every key `config set` takes, patterns included: for help, completion and "did you mean". */
+export const allSettingKeys = [...Object.keys(settingKeys), 'limits.<CUR>.min', 'limits.<CUR>.max', 'large-run.rows', 'large-run.<CUR>'];
+
+/** The large-run row threshold when none is set. */
+export const defaultLargeRunRows = 1000;

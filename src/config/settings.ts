@@ -3,7 +3,7 @@ import { requireCurrency } from '../core/money.js';
 import { parseAmount, type AmountLimits } from '../core/money.js';
 import { didYouMean } from '../core/suggest.js';
 import { isProviderName, providerNames, type ProviderName } from '../providers/names.js';
-import { defaultLargeRunRows } from './edit.js';
+import { defaultLargeRunRows } from './schema.js';
 import type { AirtimePaths } from './paths.js';
 import type { Profile } from './schema.js';
 import { ConfigStore, defaultProfileName } from './store.js';

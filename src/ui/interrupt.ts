@@ -1,4 +1,4 @@
-import { onStdoutClosed } from './io.js';
+import { onStdoutClosed } from './streams.js';
 
 /**
  * Ctrl-C (and SIGTERM) handling for commands that stop gracefully. `conf` → `atomically` → `when-exit`
