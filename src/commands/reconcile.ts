@@ -7,6 +7,7 @@ import { BatchLease, HeldElsewhereError } from '../transfers/ownership.js';
 import { reconcileTransfers, type ReconcileReport } from '../transfers/reconcile.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
+import { formatMoney } from '../ui/format.js';
 import { transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
 
@@ -66,7 +67,14 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
         printTable(
           io,
           ['reference', 'provider', 'phone', 'amount', 'reason'],
-          unresolved.map((entry) => [entry.reference, `${entry.provider}/${entry.profile}`, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason]),
+          report.unresolved.map(({ transfer, reason }) => [
+            transfer.reference,
+            `${transfer.provider}/${transfer.profile}`,
+            transfer.phone,
+            formatMoney(transfer.amountMinor, transfer.currency, io.stdoutIsTTY),
+            reason,
+          ]),
+          { align: ['left', 'left', 'left', 'right', 'left'], shrink: [1, 4] },
         );
         io.err(`what to check: ${operatorHint(unresolved[0]?.provider ?? '')}`);
       }

@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../cli.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
+import { formatAmount, formatTime } from '../ui/format.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
@@ -26,22 +27,28 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
         printTable(
           io,
           ['at', 'kind', 'amount', 'currency', 'reference', 'description'],
-          rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description]),
+          rows.map((row) => [
+            io.stdoutIsTTY ? formatTime(row.at) : row.at,
+            row.kind,
+            formatAmount(row.minor, row.currency, io.stdoutIsTTY),
+            row.currency,
+            row.reference ?? '',
+            row.description,
+          ]),
+          { align: ['left', 'left', 'right', 'left', 'left', 'left'], shrink: [5] },
         );
       return ExitCode.ok;
     }
     if (!provider.capabilities.balance) throw usageError(`${provider.name} publishes no balance: check it in the provider's portal`);
-    const balances = (await provider.balance()).map((balance) => ({
-      provider: provider.name,
-      currency: balance.currency,
-      amount: formatMinor(balance.minor, balance.currency),
-    }));
+    const read = await provider.balance();
+    const balances = read.map((balance) => ({ provider: provider.name, currency: balance.currency, amount: formatMinor(balance.minor, balance.currency) }));
     if (io.json) io.printJson({ balances });
     else
       printTable(
         io,
         ['provider', 'currency', 'amount'],
-        balances.map((balance) => [balance.provider, balance.currency, balance.amount]),
+        read.map((balance) => [provider.name, balance.currency, formatAmount(balance.minor, balance.currency, io.stdoutIsTTY)]),
+        { align: ['left', 'left', 'right'] },
       );
     return ExitCode.ok;
   } finally {
