@@ -59,7 +59,7 @@ async function list(io: IO, context: AppContext, options: StatusOptions): Promis
       grouped ? formatTime(transfer.createdAt) : transfer.createdAt,
     ]),
     // The reference, phone and money are what people copy: on a narrow terminal the provider and the time give way.
-    { align: ['left', 'left', 'left', 'right', 'left', 'left'], shrink: [4], drop: [4, 5] },
+    { align: ['left', 'left', 'left', 'right', 'left', 'left'], shrink: [4, 5], drop: [4, 5] },
   );
   if (!options.refresh && transfers.some((transfer) => !isFinal(transfer.status) && transfer.status !== 'queued' && transfer.status !== 'cancelled')) {
     io.err("some transfers are not final: 'airtime status --refresh' asks their providers");

@@ -49,23 +49,30 @@ export function printTable(io: IO, head: string[], rows: string[][], options: Ta
     return;
   }
   const available = options.width ?? (process.stdout.columns || 80);
-  let columns = head.map((_, index) => index);
   const alignOf = (index: number) => options.align?.[index] ?? 'left';
   const naturalOf = (index: number) => Math.max(stringWidth(head[index] ?? ''), ...rows.map((row) => stringWidth(row[index] ?? '')));
-  const shrinkable = options.shrink ?? columns.filter((index) => index > 0 && alignOf(index) === 'left');
-  let widths = fitWidths(
-    columns.map(naturalOf),
-    columns.flatMap((index, at) => (shrinkable.includes(index) ? [at] : [])),
-    available,
-  );
-  for (const dropped of options.drop ?? []) {
-    if (tableWidth(widths) <= available) break;
-    columns = columns.filter((index) => index !== dropped);
-    widths = fitWidths(
-      columns.map(naturalOf),
-      columns.flatMap((index, at) => (shrinkable.includes(index) ? [at] : [])),
-      available,
-    );
+  const all = head.map((_, index) => index);
+  const shrinkable = options.shrink ?? all.filter((index) => index > 0 && alignOf(index) === 'left');
+  const drops = options.drop ?? [];
+  // Whole columns first: leave out the droppable ones, one by one, until the rest fits uncut; only when
+  // nothing fits whole are cells cut (with as few columns left out as that needs).
+  const attempts = drops.map((_, count) => all.filter((index) => !drops.slice(0, count + 1).includes(index)));
+  let columns = all;
+  let widths = all.map(naturalOf);
+  const whole = [all, ...attempts].find((candidate) => tableWidth(candidate.map(naturalOf)) <= available);
+  if (whole) {
+    columns = whole;
+    widths = whole.map(naturalOf);
+  } else {
+    for (const candidate of [all, ...attempts]) {
+      columns = candidate;
+      widths = fitWidths(
+        candidate.map(naturalOf),
+        candidate.flatMap((index, at) => (shrinkable.includes(index) ? [at] : [])),
+        available,
+      );
+      if (tableWidth(widths) <= available) break;
+    }
   }
   const align = columns.map(alignOf);
   const table = new Table({
