@@ -140,6 +140,8 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
     );
   }
   if (!run.options.dryRun && summary.valid === 0) throw invalidInput('no valid rows to pay');
+  // Credentials and settings are checked before anything is journaled: a batch that cannot be sent is not made.
+  if (!run.options.dryRun) await context.activeProvider();
   const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
   if (gate.kind === 'dry-run') return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
   if (gate.kind === 'nothing') {

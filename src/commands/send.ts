@@ -110,6 +110,8 @@ export default async function send(io: IO, phone: string, amount: string, option
       },
       confirm: (_question, shown) => confirmPlan(io, `Send ${summary}?`, shown, settings.largeRun),
     };
+    // Credentials and settings are checked before anything is journaled or asked: a transfer that cannot be sent is not made.
+    if (!options.dryRun) await context.activeProvider();
     const gate = await passGate(
       context,
       gatedPlan,

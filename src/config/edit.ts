@@ -13,7 +13,6 @@ export type ParsedKey =
   /** `large-run.rows` or `large-run.<CUR>`: above it, a run is confirmed by typing its size. */
   | { readonly kind: 'large-run'; readonly key: string; readonly currency: string | null; readonly secret: false };
 
-
 export function parseSettingKey(key: string): ParsedKey {
   if (isSettingKey(key)) return { kind: 'setting', key, secret: settingKeys[key].secret };
   const limit = /^limits\.([A-Za-z]{3})\.(min|max)$/.exec(key);

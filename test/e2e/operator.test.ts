@@ -286,6 +286,19 @@ describe('the bulk summary, results and batches', () => {
     expect(result.stderr.trim()).toBe(
       "error: africastalking needs its api-key: set it with 'airtime config set api-key --profile kenya', or AT_API_KEY in the environment",
     );
+    // Nothing is journaled for a run that could not be sent: no batch, no transfer left queued for ever
+    // (lipad has no balance to ask first, so only the check before journaling catches it).
+    await runCli(home.home, ['profile', 'add', 'lp', '--provider', 'lipad', '--consumer-key', 'key-only']);
+    for (const args of [
+      ['bulk', join(import.meta.dirname, '../../samples/payouts.csv'), '--yes', '--profile', 'lp'],
+      ['send', '+254711000100', '10', '--yes', '--profile', 'lp'],
+    ]) {
+      const refused = await runCli(home.home, args);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toMatch(/lipad needs its consumer-secret: set it with 'airtime config set consumer-secret --profile lp'/);
+    }
+    expect(parseJson<{ batches: unknown[] }>((await runCli(home.home, ['batches', '--json'])).stdout).batches).toEqual([]);
+    expect(parseJson<{ transfers: unknown[] }>((await runCli(home.home, ['status', '--json'])).stdout).transfers).toEqual([]);
     const overridden = await runCli(home.home, ['wallet', '--profile', 'kenya', '--provider', 'lipad']);
     expect(overridden.code).toBe(4);
     expect(overridden.stderr).toMatch(
