@@ -25,7 +25,7 @@ import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { printSummary, summaryJson } from '../ui/batch-summary.js';
-import { formatTotals, totalsJson } from '../ui/format.js';
+import { formatTime, formatTotals, totalsJson } from '../ui/format.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startRunProgress } from '../ui/progress.js';
 import { startSpinner } from '../ui/spinner.js';
@@ -125,7 +125,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   const existing = await journal.batch(check.batchId);
   if (existing) {
     io.err(
-      `these rows were already run as batch ${existing.id} (${existing.fileName}, ${existing.createdAt}): resuming — rows already sent are not sent again`,
+      `these rows were already run as batch ${existing.id} (${existing.fileName}, ${formatTime(existing.createdAt)}): resuming — rows already sent are not sent again`,
     );
     return runExisting(io, context, existing, run, file);
   }
