@@ -192,7 +192,8 @@ describe('the bulk summary, results and batches', () => {
   });
 
   it('status --refresh asks about submitted transfers, so the list is not stale', async () => {
-    await runCli(home.home, ['send', '+254711000100', '100', '--key', 'fresh', '--yes'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '1' } });
+    // The sandbox settles a transfer when it is read, by the reader's settle time: long for the send, short for the refresh.
+    await runCli(home.home, ['send', '+254711000100', '100', '--key', 'fresh', '--yes'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '600000' } });
     const stale = parseJson<{ transfers: { status: string }[] }>((await runCli(home.home, ['status', '--json'])).stdout);
     expect(stale.transfers[0]?.status).toBe('submitted');
     const refreshed = await runCli(home.home, ['status', '--refresh', '--json'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '1' } });
