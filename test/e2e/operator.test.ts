@@ -192,13 +192,19 @@ describe('the bulk summary, results and batches', () => {
   });
 
   it('status --refresh asks about submitted transfers, so the list is not stale', async () => {
-    // The sandbox settles a transfer when it is read, by the reader's settle time: long for the send, short for the refresh.
-    await runCli(home.home, ['send', '+254711000100', '100', '--key', 'fresh', '--yes'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '600000' } });
+    // The sandbox settles a transfer 300 ms after it took it; the journal keeps `submitted` until asked.
+    await runCli(home.home, ['send', '+254711000100', '100', '--key', 'fresh', '--yes'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '300' } });
     const stale = parseJson<{ transfers: { status: string }[] }>((await runCli(home.home, ['status', '--json'])).stdout);
     expect(stale.transfers[0]?.status).toBe('submitted');
-    const refreshed = await runCli(home.home, ['status', '--refresh', '--json'], { env: { AIRTIME_SANDBOX_SETTLE_MS: '1' } });
-    expect(refreshed.stderr).toMatch(/asked about 1 transfers: 1 answered/);
-    expect(parseJson<{ transfers: { status: string }[] }>(refreshed.stdout).transfers[0]?.status).toBe('delivered');
+    let status = 'submitted';
+    let stderr = '';
+    for (let attempt = 0; attempt < 20 && status !== 'delivered'; attempt += 1) {
+      const refreshed = await runCli(home.home, ['status', '--refresh', '--json']);
+      stderr = refreshed.stderr;
+      status = parseJson<{ transfers: { status: string }[] }>(refreshed.stdout).transfers[0]?.status ?? '';
+    }
+    expect(status).toBe('delivered');
+    expect(stderr).toMatch(/asked about 1 transfers: 1 answered/);
   });
 
   it('reconcile with no batch covers every profile through its own account and exits 5 while any stay unknown', async () => {
