@@ -1,6 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { ExitCode, isAirtimeError } from './core/errors.js';
+import { allSettingKeys } from './config/schema.js';
+import { ExitCode, isAirtimeError, usageError } from './core/errors.js';
+import { didYouMean, notAChoice } from './core/suggest.js';
+import { transferStates } from './core/transfer-state.js';
+import { commandPath, formatHelp, withExamples } from './help.js';
+import { providerNames } from './providers/names.js';
 import type { IO } from './ui/io.js';
 import { safeText } from './ui/safe-text.js';
 
@@ -16,33 +21,57 @@ type CommandModule = () => Promise<{ default: (io: IO, ...args: never[]) => numb
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
+/** A commander command that carries examples for its help page (help.ts puts them first). */
+export class AirtimeCommand extends Command {
+  examples(lines: readonly string[]): this {
+    return withExamples(this, lines);
+  }
+
+  override createCommand(name?: string): AirtimeCommand {
+    return new AirtimeCommand(name);
+  }
+}
+
+/** A value among fixed choices, refused with "did you mean" (commander's own message lists them without a guess). */
+export function choiceOf(flag: string, choices: readonly string[]) {
+  return (value: string): string => {
+    if (choices.includes(value)) return value;
+    throw notAChoice(flag, value, choices);
+  };
+}
+
+const groups = { pay: 'PAYMENT COMMANDS', accounts: 'ACCOUNT COMMANDS', dev: 'DEVELOPER COMMANDS' } as const;
+
 /**
  * The command tree. Each command's module is imported only when it runs, so `--version` and `--help`
  * load commander and nothing else.
  */
-function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('airtime')
+export function buildProgram(setExit: (code: number) => void = () => {}): AirtimeCommand {
+  const program = new AirtimeCommand('airtime')
     .description("Send mobile airtime through Africa's Talking, Lipad, a Zimbabwe orders API or the embedded sandbox — exactly once.")
     .version(version, '-v, --version')
     .option('--json', 'machine-readable output on stdout')
     .option('--profile <name>', 'configuration profile to use (env AIRTIME_PROFILE)')
-    .option('--provider <name>', 'sandbox | africastalking | lipad | zw (env AIRTIME_PROVIDER)')
+    .addOption(
+      new Option('--provider <name>', "provider to use instead of the profile's (env AIRTIME_PROVIDER)")
+        .choices(providerNames)
+        .argParser(choiceOf('--provider', providerNames)),
+    )
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .helpOption('-h, --help', 'show help for a command')
+    .helpCommand(false)
+    .configureHelp({ formatHelp, showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ airtime send +254711000100 100 --yes          one top-up on the sandbox
-  $ airtime status                                recent transfers
-  $ airtime bulk payouts.csv --dry-run            check a payout file, send nothing
-  $ airtime wallet                                balances from the active provider
-  $ airtime serve-callbacks                       watch provider callbacks arrive
-
-Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/auth · 5 partly done · 130 cancelled`,
-    );
+    .examples([
+      'airtime send +254711000100 100 --yes        # one top-up on the sandbox',
+      'airtime bulk payouts.csv --dry-run          # check a payout file, send nothing',
+      'airtime bulk payouts.csv --out results.csv  # pay it, every row exactly once',
+      'airtime batches                             # the batches paid so far',
+      'airtime status --refresh                    # recent transfers, asked again',
+      'airtime serve-callbacks                     # watch provider callbacks arrive',
+    ]);
 
   const action =
     (load: CommandModule) =>
@@ -59,6 +88,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
 
   program
     .command('send')
+    .helpGroup(groups.pay)
     .description('send airtime to one phone number')
     .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country')
     .argument('<amount>', 'decimal amount, e.g. 100 or 99.50')
@@ -74,34 +104,28 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
     .option('--allow-repeats', 'send even if the same amount went to the same phone within the window')
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes',
-    )
+    .examples([
+      'airtime send +254711000100 100 --yes',
+      'airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes',
+      'airtime send +256772000100 5000 --json --yes',
+    ])
     .action(action(() => import('./commands/send.js')));
 
   program
     .command('status')
+    .helpGroup(groups.pay)
     .description('show a transfer (refreshed from its provider) or list recent ones')
     .argument('[reference]', "our reference (idempotency key) or the provider's reference")
     .option('--limit <n>', 'how many recent transfers to list', '20')
-    .addOption(
-      new Option('--state <state>', 'list only transfers in this state').choices([
-        'queued',
-        'sending',
-        'submitted',
-        'delivered',
-        'failed',
-        'unknown',
-        'reversed',
-      ]),
-    )
+    .addOption(new Option('--state <state>', 'list only transfers in this state').choices(transferStates).argParser(choiceOf('--state', transferStates)))
     .option('--batch <id>', 'list only the transfers of one bulk batch')
-    .addHelpText('after', '\nExamples:\n  $ airtime status tx_3k9f2m8q1z7a1b2c\n  $ airtime status --state unknown --limit 50\n  $ airtime status --json')
+    .option('--refresh', 'ask the providers about the listed transfers that are not final (submitted ones too) first')
+    .examples(['airtime status tx_3k9f2m8q1z7a1b2c', 'airtime status --state unknown --limit 50', 'airtime status --json'])
     .action(action(() => import('./commands/status.js')));
 
   program
     .command('bulk')
+    .helpGroup(groups.pay)
     .description('pay every row of a CSV exactly once: validate all first, confirm, send, resume safely')
     .argument('[file]', 'CSV with a header: phone and amount columns (currency, country, reference, name, note optional)')
     .option('--dry-run', 'validate and print the plan; send nothing (exit 3 if any row is invalid)')
@@ -121,23 +145,49 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--country <code>', 'country for local numbers without one')
     .option('--force-currency', "allow currencies that are not the numbers' countries'")
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
-    )
+    .examples([
+      'airtime bulk samples/payouts.csv --dry-run',
+      'airtime bulk samples/payouts.csv --yes --out results.csv',
+      'airtime bulk --resume b_1a2b3c4d5e6f --yes',
+      'airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
+    ])
     .action(action(() => import('./commands/bulk.js')));
 
   program
+    .command('batches')
+    .helpGroup(groups.pay)
+    .description('list bulk batches, newest first: file, created, provider, rows, totals, outcomes, state')
+    .option('--limit <n>', 'how many batches', '20')
+    .examples(['airtime batches', 'airtime batches --limit 100 --json'])
+    .action(action(() => import('./commands/batches.js')));
+
+  const batchGroup = program
+    .command('batch')
+    .helpCommand(false)
+    .helpGroup(groups.pay)
+    .description('one bulk batch: its summary and results')
+    .examples(['airtime batches', 'airtime batch show b_1a2b3c4d5e6f', 'airtime batch show b_1a2b3c4d5e6f --out results.csv']);
+  batchGroup
+    .command('show')
+    .description('the summary of a batch, as at the end of its run: rows and money per outcome, failed rows, the next step')
+    .argument('<batch>', 'batch id (b_…), as listed by airtime batches')
+    .option('--out <file>', 'also write its results: every input column plus the result columns')
+    .examples(['airtime batch show b_1a2b3c4d5e6f', 'airtime batch show b_1a2b3c4d5e6f --out results.csv', 'airtime batch show b_1a2b3c4d5e6f --json'])
+    .action(action(() => import('./commands/batch-show.js')));
+
+  program
     .command('reconcile')
+    .helpGroup(groups.pay)
     .description("resolve unknown transfers by asking each one's own provider account (never by resending under a new key)")
     .argument('[batch]', 'only this batch')
     .option('--concurrency <n>', 'status queries in flight at once', '4')
     .option('--submitted', 'ask about submitted transfers too (to bring them to their final state)')
-    .addHelpText('after', '\nExamples:\n  $ airtime reconcile\n  $ airtime reconcile b_1a2b3c4d5e6f --json')
+    .examples(['airtime reconcile', 'airtime reconcile b_1a2b3c4d5e6f --json'])
     .action(action(() => import('./commands/reconcile.js')));
 
   program
     .command('resolve')
+    .helpGroup(groups.pay)
     .description("record what only you know about a transfer (e.g. from the provider's dashboard), with who and why")
     .argument('[reference]', "our reference or the provider's")
     .option('--delivered', 'the provider delivered it')
@@ -146,60 +196,78 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--note <text>', 'why you know (required)')
     .option('--batch <id>', 'every transfer of this batch still in sending or unknown')
     .option('-y, --yes', 'do not ask for confirmation (--not-sent asks)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime resolve tx_3k9f2m8q1z7a1b2c --delivered --note "AT dashboard shows Success, 14:02"\n  $ airtime resolve b_1a2b3c4d5e6f-9f8e7d6c5b4a --not-sent --note "not in the Lipad portal after 2 days" --yes\n  $ airtime resolve --batch b_1a2b3c4d5e6f --failed --note "provider refunded the whole batch"',
-    )
+    .examples([
+      'airtime resolve tx_3k9f2m8q1z7a1b2c --delivered --note "AT dashboard shows Success, 14:02"',
+      'airtime resolve b_1a2b3c4d5e6f-9f8e7d6c5b4a --not-sent --note "not in the Lipad portal after 2 days" --yes',
+      'airtime resolve --batch b_1a2b3c4d5e6f --failed --note "provider refunded the whole batch"',
+    ])
     .action(action(() => import('./commands/resolve.js')));
 
   program
     .command('wallet')
+    .helpGroup(groups.accounts)
     .description('balances from the active provider (or its ledger)')
     .option('--ledger', 'list ledger entries instead of balances')
     .option('--limit <n>', 'ledger entries to show', '50')
-    .addHelpText('after', '\nExamples:\n  $ airtime wallet\n  $ airtime wallet --provider zw --ledger --json')
+    .examples(['airtime wallet', 'airtime wallet --provider zw --ledger --json'])
     .action(action(() => import('./commands/wallet.js')));
 
   program
     .command('providers')
+    .helpGroup(groups.accounts)
     .description('the providers and what each supports')
-    .addHelpText('after', '\nExample:\n  $ airtime providers --json')
+    .examples(['airtime providers --json'])
     .action(action(() => import('./commands/providers.js')));
 
-  const config = program.command('config').description("read and change the active profile's settings");
+  const config = program
+    .command('config')
+    .helpCommand(false)
+    .helpGroup(groups.accounts)
+    .description("read and change the active profile's settings (secrets masked; --profile for another profile)")
+    .examples([
+      'airtime config list',
+      'airtime config set provider africastalking',
+      'airtime config set api-key                    # asked with a masked prompt',
+      'airtime config get limits.KES.max             # a default when the profile sets none',
+      'airtime config set large-run.KES 500000       # confirm runs above it by typing their total',
+    ]);
   config
     .command('set')
     .description('set a setting (secrets: leave out the value to be asked, or use --stdin)')
-    .argument(
-      '<key>',
-      'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | limits.<CUR>.min | limits.<CUR>.max',
-    )
+    .argument('<key>', allSettingKeys.join(' | '))
     .argument('[value]', 'the value')
     .option('--stdin', 'read the value from standard input')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime config set provider africastalking\n  $ echo "$KEY" | airtime config set api-key --stdin\n  $ airtime config set limits.KES.max 20000',
-    )
+    .examples(['airtime config set provider africastalking', 'echo "$KEY" | airtime config set api-key --stdin', 'airtime config set limits.KES.max 20000'])
     .action(action(() => import('./commands/config-set.js')));
   config
     .command('get')
     .description('print one setting (secrets masked)')
     .argument('<key>')
-    .addHelpText('after', '\nExample:\n  $ airtime config get provider')
+    .examples(['airtime config get provider'])
     .action(action(() => import('./commands/config-get.js')));
   config
     .command('list')
     .description("list the profile's settings (secrets masked)")
-    .addHelpText('after', '\nExample:\n  $ airtime config list --profile work')
+    .examples(['airtime config list --profile work'])
     .action(action(() => import('./commands/config-list.js')));
   config
     .command('unset')
     .description('remove a setting')
     .argument('<key>')
-    .addHelpText('after', '\nExample:\n  $ airtime config unset base-url')
+    .examples(['airtime config unset base-url'])
     .action(action(() => import('./commands/config-unset.js')));
 
-  const profile = program.command('profile').description('named profiles: provider, credentials and defaults');
+  const profile = program
+    .command('profile')
+    .helpCommand(false)
+    .helpGroup(groups.accounts)
+    .description('named profiles: provider, credentials and defaults (default is the embedded sandbox)')
+    .examples([
+      'airtime profile add kenya --provider africastalking --username myapp --country KE --use',
+      'airtime config set api-key --profile kenya',
+      'airtime profile list',
+      'airtime profile use default',
+    ]);
   profile
     .command('add')
     .description('add or replace a profile; --provider names its provider (asks on a terminal; flags otherwise)')
@@ -213,51 +281,67 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
     .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
     .option('--use', 'make it the active profile')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime profile add kenya --provider africastalking --username myapp --country KE --use\n  $ airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010',
-    )
+    .option('--force', 'replace a profile that exists (its credentials too)')
+    .examples([
+      'airtime profile add kenya --provider africastalking --username myapp --country KE --use',
+      'airtime profile add local-zw --provider zw --base-url http://127.0.0.1:4010',
+    ])
     .action(action(() => import('./commands/profile-add.js')));
   profile
     .command('list')
     .description('list profiles (the active one marked)')
-    .addHelpText('after', '\nExample:\n  $ airtime profile list')
+    .examples(['airtime profile list'])
     .action(action(() => import('./commands/profile-list.js')));
   profile
     .command('use')
     .description('make a profile the active one')
     .argument('<name>')
-    .addHelpText('after', '\nExample:\n  $ airtime profile use kenya')
+    .examples(['airtime profile use kenya'])
     .action(action(() => import('./commands/profile-use.js')));
   profile
     .command('remove')
     .description('remove a profile')
     .argument('<name>')
     .option('-y, --yes', 'do not ask for confirmation')
-    .addHelpText('after', '\nExample:\n  $ airtime profile remove old --yes')
+    .examples(['airtime profile remove old --yes'])
     .action(action(() => import('./commands/profile-remove.js')));
 
-  program
-    .command('serve-callbacks')
-    .description('a local listener that verifies, records and prints the final status of every transfer as providers report it')
-    .option('--host <host>', 'interface to listen on (anything but loopback warns)', '127.0.0.1')
-    .option('--port <n>', 'port (0 picks a free one)', '0')
-    .addOption(new Option('--format <format>', 'text lines or NDJSON on stdout').choices(['text', 'json']).default('text'))
-    .option('--forward-to <url>', "relay each callback's raw body and headers to your app")
-    .option('--until-complete <batch>', 'exit when every transfer of the batch is final (exit codes as for bulk)')
-    .option('--timeout <seconds>', 'stop after this long')
-    .option('--path-token <token>', 'secret path segment for unsigned callbacks: /callbacks/<provider>/<token> (env AIRTIME_CALLBACK_TOKEN)')
-    .option('--max-amount <amount>', "AT validation: refuse amounts above this (e.g. '5000 KES')")
-    .option('--allow-prefix <prefix...>', 'AT validation: only numbers starting with these (e.g. +2547)')
-    .option('--body-limit <bytes>', 'largest body accepted (413 above)', '65536')
-    .option('--no-sandbox', "do not deliver the embedded sandbox's callbacks here")
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime serve-callbacks --port 4000\n  $ airtime serve-callbacks --format json | jq .status\n  $ airtime serve-callbacks --forward-to http://127.0.0.1:3000/hooks --path-token s3cr3t\n  $ airtime serve-callbacks --until-complete b_1a2b3c4d5e6f --timeout 600',
-    )
-    .action(action(() => import('./commands/serve-callbacks.js')));
+  /** `serve-callbacks`, also reachable as `callbacks serve` from the callbacks group page. */
+  const serveCallbacks = (command: AirtimeCommand) =>
+    command
+      .description('a local listener that verifies, records and prints the final status of every transfer as providers report it')
+      .option('--host <host>', 'interface to listen on (anything but loopback warns)', '127.0.0.1')
+      .option('--port <n>', 'port (0 picks a free one)', '0')
+      .addOption(new Option('--format <format>', 'text lines or NDJSON on stdout').choices(['text', 'json']).default('text'))
+      .option('--forward-to <url>', "relay each callback's raw body and headers to your app")
+      .option('--until-complete <batch>', 'exit when every transfer of the batch is final (exit codes as for bulk)')
+      .option('--timeout <seconds>', 'stop after this long')
+      .option('--path-token <token>', 'secret path segment for unsigned callbacks: /callbacks/<provider>/<token> (env AIRTIME_CALLBACK_TOKEN)')
+      .option('--max-amount <amount>', "AT validation: refuse amounts above this (e.g. '5000 KES')")
+      .option('--allow-prefix <prefix...>', 'AT validation: only numbers starting with these (e.g. +2547)')
+      .option('--body-limit <bytes>', 'largest body accepted (413 above)', '65536')
+      .option('--no-sandbox', "do not deliver the embedded sandbox's callbacks here")
+      .examples([
+        'airtime serve-callbacks --port 4000',
+        'airtime serve-callbacks --format json | jq .status',
+        'airtime serve-callbacks --forward-to http://127.0.0.1:3000/hooks --path-token s3cr3t',
+        'airtime serve-callbacks --until-complete b_1a2b3c4d5e6f --timeout 600',
+      ])
+      .action(action(() => import('./commands/serve-callbacks.js')));
+  serveCallbacks(program.command('serve-callbacks').helpGroup(groups.dev));
+  const callbacks = program
+    .command('callbacks')
+    .helpCommand(false)
+    .helpGroup(groups.dev)
+    .description("provider callbacks: a local listener that verifies, records and prints them (also 'airtime serve-callbacks')")
+    .examples([
+      'airtime callbacks serve --port 4000                     # terminal 1: prints its URLs',
+      'airtime send +254711000100 100 --yes                    # terminal 2: the sandbox calls back',
+      'airtime sandbox serve --callback-url http://127.0.0.1:4000',
+      'airtime send +254711000100 100 --wait --yes             # waits for the callback (or asks)',
+    ]);
+  serveCallbacks(callbacks.command('serve'));
 
-  const callbacks = program.command('callbacks').description('trigger, replay and list callbacks: test a listener the way Stripe’s CLI tests webhooks');
   callbacks
     .command('trigger')
     .description('post the callback a provider would send (shaped, and for zw and the sandbox signed) to a listener')
@@ -269,10 +353,11 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--amount <amount>', 'claim another amount, e.g. 9999 (to see a mismatch flagged)')
     .option('--currency <code>', 'claim another currency')
     .option('--path-token <token>', "the listener's path token (env AIRTIME_CALLBACK_TOKEN)")
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime callbacks trigger sandbox delivered --to http://127.0.0.1:4000 --reference tx_3k9f2m8q1z7a1b2c\n  $ airtime callbacks trigger lipad delivered --to http://127.0.0.1:4000 --reference b_1a2b-9f8e --amount 9999\n  $ airtime callbacks trigger zw failed --to http://127.0.0.1:4000/callbacks/zw',
-    )
+    .examples([
+      'airtime callbacks trigger sandbox delivered --to http://127.0.0.1:4000 --reference tx_3k9f2m8q1z7a1b2c',
+      'airtime callbacks trigger lipad delivered --to http://127.0.0.1:4000 --reference b_1a2b-9f8e --amount 9999',
+      'airtime callbacks trigger zw failed --to http://127.0.0.1:4000/callbacks/zw',
+    ])
     .action(action(() => import('./commands/callbacks-trigger.js')));
   callbacks
     .command('replay')
@@ -280,10 +365,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .argument('<target>', 'a transfer reference or a batch id')
     .requiredOption('--to <url>', "the listener: its base URL (the provider's route is added) or a full URL")
     .option('--path-token <token>', "the listener's path token (env AIRTIME_CALLBACK_TOKEN)")
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime callbacks replay tx_3k9f2m8q1z7a1b2c --to http://127.0.0.1:4000\n  $ airtime callbacks replay b_1a2b3c4d5e6f --to http://127.0.0.1:3000/hooks/airtime',
-    )
+    .examples([
+      'airtime callbacks replay tx_3k9f2m8q1z7a1b2c --to http://127.0.0.1:4000',
+      'airtime callbacks replay b_1a2b3c4d5e6f --to http://127.0.0.1:3000/hooks/airtime',
+    ])
     .action(action(() => import('./commands/callbacks-replay.js')));
   callbacks
     .command('list')
@@ -302,13 +387,19 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
       ]),
     )
     .option('--limit <n>', 'the newest n callbacks', '50')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime callbacks list\n  $ airtime callbacks list --flag mismatch\n  $ airtime callbacks list --batch b_1a2b3c4d5e6f --json',
-    )
+    .examples(['airtime callbacks list', 'airtime callbacks list --flag mismatch', 'airtime callbacks list --batch b_1a2b3c4d5e6f --json'])
     .action(action(() => import('./commands/callbacks-list.js')));
 
-  const sandbox = program.command('sandbox').description('the wire simulators of every provider, for rehearsals and tests');
+  const sandbox = program
+    .command('sandbox')
+    .helpCommand(false)
+    .helpGroup(groups.dev)
+    .description('the wire simulators of every provider, for rehearsals and tests')
+    .examples([
+      'airtime sandbox serve --port 4010',
+      'export AT_BASE_URL=http://127.0.0.1:4010 AT_USERNAME=sandbox AT_API_KEY=at-sim-key',
+      'airtime send +254711000100 100 --provider africastalking --yes',
+    ]);
   sandbox
     .command('serve')
     .description("serve Africa's Talking, Lipad and zw simulators on 127.0.0.1; prints the base URL")
@@ -326,16 +417,47 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--seed <n>', 'seed of the fault dice, to replay a run')
     .option('--variants', "answer in the providers' variant shapes too, not only the documented ones (AIRTIME_SIM_VARIANTS=1)")
     .option('--visible-after <ms>', 'slow acceptance: accepted requests show in status queries only after <ms> (AIRTIME_SIM_VISIBLE_AFTER_MS)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ airtime sandbox serve --port 4010\n  $ airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2\n  $ airtime sandbox serve --variants --seed 7 --visible-after 2000',
-    )
+    .examples([
+      'airtime sandbox serve --port 4010',
+      'airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2',
+      'airtime sandbox serve --variants --seed 7 --visible-after 2000',
+    ])
     .action(action(() => import('./commands/sandbox-serve.js')));
+
+  program
+    .command('completion')
+    .helpGroup(groups.dev)
+    .description('print the shell completion script: commands, flags, profiles, providers, batch ids and references')
+    .argument('<shell>', 'bash | zsh | fish | powershell')
+    .examples([
+      'airtime completion bash > ~/.local/share/bash-completion/completions/airtime',
+      "echo 'source <(airtime completion zsh)' >> ~/.zshrc",
+      'airtime completion fish > ~/.config/fish/completions/airtime.fish',
+    ])
+    .action(async (shell: string) => {
+      const { printCompletionScript } = await import('./completion.js');
+      setExit(printCompletionScript(shell));
+    });
+  // What the completion scripts call on each Tab: `airtime complete -- <words so far>`.
+  program
+    .command('complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      const { complete } = await import('./completion.js');
+      setExit(await complete(buildProgram(), words));
+    });
 
   return program;
 }
 
-function report(io: IO, error: unknown): number {
+async function report(io: IO, error: unknown): Promise<number> {
+  if (!isAirtimeError(error)) {
+    const [{ explainError }, { airtimePaths }] = await Promise.all([import('./ui/known-errors.js'), import('./config/paths.js')]);
+    const explained = explainError(error, airtimePaths());
+    if (explained) return report(io, explained);
+  }
   // Messages may carry a provider's words or a file's cell: made inert (ui/safe-text.ts).
   if (isAirtimeError(error)) {
     io.err(`${io.errColor.red('error:')} ${safeText(error.message)}`);
@@ -353,12 +475,44 @@ function report(io: IO, error: unknown): number {
   return ExitCode.failed;
 }
 
+/**
+ * `airtime help [command…]`, at any depth (`airtime help config set`, `airtime config help set`): the page
+ * of that command on stdout. A name that is no command is a usage error (2) with a guess.
+ */
+function helpRequest(program: Command, args: readonly string[]): Command | undefined {
+  // Words after `--` are data (what `airtime complete -- help pro` completes), never a help request.
+  const end = args.indexOf('--');
+  const words = (end === -1 ? args : args.slice(0, end)).filter((arg) => !arg.startsWith('-'));
+  const at = words.indexOf('help');
+  if (at === -1) return undefined;
+  let command = program;
+  const path = [...words.slice(0, at), ...words.slice(at + 1)];
+  // `help` must follow a chain of commands (`config help`), not an argument (`send help 10`).
+  for (const [index, word] of path.entries()) {
+    const next = command.commands.find((sub) => sub.name() === word || sub.aliases().includes(word));
+    if (!next) {
+      if (index < at) return undefined;
+      const names = command.commands.filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden).map((sub) => sub.name());
+      throw usageError(`unknown command "${word}" for "${commandPath(command)}"${didYouMean(word, names)}: run '${commandPath(command)} --help' for the list`);
+    }
+    command = next;
+  }
+  return command;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  const { watchOutputs } = await import('./ui/streams.js');
+  watchOutputs();
   const program = buildProgram((code) => {
     exitCode = code;
   });
   try {
+    const helpOf = helpRequest(program, argv.slice(2));
+    if (helpOf) {
+      process.stdout.write(helpOf.helpInformation());
+      return ExitCode.ok;
+    }
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

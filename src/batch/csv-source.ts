@@ -81,12 +81,35 @@ export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
       }
     }
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    const line = (error as { lines?: number }).lines;
-    const where = line ? ` near line ${line}` : '';
-    if (code === 'CSV_MAX_RECORD_SIZE') throw invalidInput(`file "${path}" has a field over ${maxRecordBytes / 1024} KiB${where}: is a quote left open?`);
-    if (code === 'CSV_QUOTE_NOT_CLOSED') throw invalidInput(`file "${path}" has a quote that is never closed${where}: fix the quoting and try again`);
-    if (code.startsWith('CSV_')) throw invalidInput(`file "${path}" is not valid CSV${where}: ${(error as Error).message}`);
-    throw error;
+    throw csvProblem(path, error);
+  }
+}
+
+/**
+ * csv-parse's errors as one line each. Its codes mostly start with CSV_, but not all of them in version 6
+ * (INVALID_OPENING_QUOTE), so a parse error is recognised by having a code and a line, whatever the code.
+ */
+function csvProblem(path: string, error: unknown): unknown {
+  const { code, lines, field } = error as { code?: unknown; lines?: unknown; field?: unknown };
+  if (typeof code !== 'string' || typeof lines !== 'number') return error;
+  const where = ` near line ${lines}`;
+  switch (code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return invalidInput(`file "${path}" has a field over ${maxRecordBytes / 1024} KiB${where}: is a quote left open?`);
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return invalidInput(`file "${path}" has a quote that is never closed${where}: fix the quoting and try again`);
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_OPENING_QUOTE': {
+      const start = typeof field === 'string' && field.trim() ? ` (after "${field.trim()}")` : '';
+      return invalidInput(
+        `file "${path}" line ${lines} has a quote inside a cell that does not start with one${start}: quote the whole cell and double the inner quotes ("Joe ""JJ"" Smith"), or remove them`,
+      );
+    }
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return invalidInput(
+        `file "${path}" line ${lines} has text right after a closing quote: quote the whole cell and double the inner quotes, or remove them`,
+      );
+    default:
+      return invalidInput(`file "${path}" is not valid CSV${where}: ${(error as Error).message}`);
   }
 }

@@ -1,66 +1,200 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { formatMinor } from '../core/money.js';
+import type { RecipientDefaults } from '../core/recipient.js';
+import { transferStates } from '../core/transfer-state.js';
+import type { Batch } from '../journal/batch.js';
+import type { Journal } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
-import type { RowError } from './validate.js';
+import { hashFile } from './batch-identity.js';
+import { emptySummary, validateFile, type RowError } from './validate.js';
+
+// A cell a spreadsheet would run as a formula: =, +, - or @ first (and their full-width forms, which
+// some spreadsheets fold to ASCII), or a tab or carriage return first (OWASP, CSV injection).
+const formulaStart = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+// …unless the whole cell is a plain number: +254711000100 (E.164) and -5.00 stay readable and cannot run.
+const plainNumber = /^[+-]?\d+(?:\.\d+)?$/;
+
+/** Neutralises a cell a spreadsheet could run as a formula by putting a quote before it, as OWASP recommends. */
+export function spreadsheetSafe(text: string): string {
+  return formulaStart.test(text) && !plainNumber.test(text) ? `'${text}` : text;
+}
 
 /**
- * Quotes a CSV cell when it needs it. Written by hand: it is the whole of what we need from a CSV
- * writer, and it keeps a dependency out of the install.
+ * One CSV cell: neutralised, then quoted when it needs it. Written by hand: it is the whole of what we
+ * need from a CSV writer, and it keeps a dependency out of the install.
  */
 export function csvCell(value: string | number | null | undefined): string {
   const text = value === null || value === undefined ? '' : String(value);
-  // A leading =, +, - or @ would run as a formula in a spreadsheet: prefix it with a quote.
-  const safe = /^[=+\-@]/.test(text) && !/^[+-]?\d/.test(text) ? `'${text}` : text;
+  const safe = spreadsheetSafe(text);
   return /[",\r\n;\t]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
-  const stream = createWriteStream(path, { mode: 0o600 });
-  for (const line of lines) {
-    if (!stream.write(`${line}\n`)) await once(stream, 'drain');
-  }
-  stream.end();
-  await once(stream, 'finish');
+const csvLine = (cells: readonly (string | number | null | undefined)[]) => `${cells.map(csvCell).join(',')}\n`;
+
+/** The columns a results file adds after the input's own; prefixed so that they never collide with an input column. */
+export const resultColumns = [
+  'result_line',
+  'result_status',
+  'result_key',
+  'result_phone',
+  'result_amount',
+  'result_currency',
+  'result_provider_reference',
+  'result_error',
+  'result_updated_at',
+] as const;
+
+function resultCells(transfer: Transfer): (string | number | null)[] {
+  return [
+    transfer.line,
+    transfer.status,
+    transfer.reference,
+    transfer.phone,
+    formatMinor(transfer.amountMinor, transfer.currency),
+    transfer.currency,
+    transfer.providerReference,
+    transfer.error,
+    transfer.updatedAt,
+  ];
 }
 
-/** `--out`: one row per transfer, ready for a spreadsheet. */
-export async function writeResults(path: string, transfers: Iterable<Transfer>): Promise<void> {
-  function* lines() {
-    yield ['line', 'reference', 'phone', 'amount', 'currency', 'status', 'providerReference', 'error'].join(',');
-    for (const transfer of transfers) {
-      yield [
-        transfer.line,
-        transfer.reference,
-        transfer.phone,
-        formatMinor(transfer.amountMinor, transfer.currency),
-        transfer.currency,
-        transfer.status,
-        transfer.providerReference,
-        transfer.error,
-      ]
-        .map(csvCell)
-        .join(',');
-    }
+class CsvWriter {
+  private readonly stream: WriteStream;
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path, { mode: 0o600 });
   }
-  await writeLines(path, lines());
+
+  async line(cells: readonly (string | number | null | undefined)[]): Promise<void> {
+    if (!this.stream.write(csvLine(cells))) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+/** A batch's transfers in file order, a page at a time (a million rows never sit in memory at once). */
+async function* transfersInOrder(journal: Journal, batchId: string): AsyncGenerator<Transfer> {
+  let afterLine = -1;
+  for (;;) {
+    const page = await journal.batchPage(batchId, transferStates, afterLine, 5000);
+    yield* page;
+    if (page.length < 5000) return;
+    afterLine = page.at(-1)?.line ?? afterLine;
+  }
+}
+
+export interface ResultsWritten {
+  /** Whether the input's own columns are in the file (its file was found unchanged). */
+  readonly inputColumns: boolean;
+  /** Why they are not. */
+  readonly why?: string;
+}
+
+export interface ResultsOptions {
+  /** The file this command was given, if any: used when it is the batch's file, byte for byte. */
+  readonly file?: string | undefined;
+  /** The defaults the rows were validated with (country, currency, limits): rows not in the batch are named invalid or skipped by them. */
+  readonly defaults: RecipientDefaults;
+}
+
+/**
+ * `--out`: every row of the input file with all of its columns, then the result columns. The journal keeps
+ * only what paying needs (phone, amount, note), so the input's other columns are read again from the
+ * batch's file — the path it was made from or the one given now — and only if its SHA-256 is the batch's
+ * own (docs/decisions.md). Rows the batch does not pay are there too: `invalid` with the reason, or
+ * `skipped` (paid by an earlier batch, or left out as a repeat). Without the file, the journal's rows alone.
+ */
+export async function writeResults(path: string, journal: Journal, batch: Batch, options: ResultsOptions): Promise<ResultsWritten> {
+  const source = await unchangedFile(batch, options.file);
+  const writer = new CsvWriter(path);
+  try {
+    if (!source.path) {
+      await writer.line(resultColumns);
+      for await (const transfer of transfersInOrder(journal, batch.id)) await writer.line(resultCells(transfer));
+      return { inputColumns: false, why: source.why };
+    }
+    const transfers = transfersInOrder(journal, batch.id);
+    let pending = (await transfers.next()).value as Transfer | undefined;
+    const summary = emptySummary();
+    let width = 0;
+    const blank = () => Array.from({ length: resultColumns.length }, () => '');
+    for await (const result of validateFile(source.path, options.defaults, summary)) {
+      if (width === 0) {
+        width = summary.header.length;
+        await writer.line([...summary.header, ...resultColumns]);
+      }
+      const line = result.ok ? result.row.line : result.error.line;
+      const fields = padded(result.ok ? result.fields : result.error.fields, width);
+      // Transfers the file no longer shows at their line (cannot happen with an unchanged file) still get a row.
+      while (pending && (pending.line ?? 0) < line) {
+        await writer.line([...padded([], width), ...resultCells(pending)]);
+        pending = (await transfers.next()).value as Transfer | undefined;
+      }
+      if (pending?.line === line) {
+        await writer.line([...fields, ...resultCells(pending)]);
+        pending = (await transfers.next()).value as Transfer | undefined;
+      } else if (!result.ok) {
+        await writer.line([...fields, ...notPaid(line, 'invalid', result.error)]);
+      } else {
+        const cells = blank();
+        cells[0] = String(line);
+        cells[1] = 'skipped';
+        cells[7] = 'not in this batch: paid by an earlier batch, or left out as a repeat';
+        await writer.line([...fields, ...cells]);
+      }
+    }
+    while (pending) {
+      await writer.line([...padded([], width), ...resultCells(pending)]);
+      pending = (await transfers.next()).value as Transfer | undefined;
+    }
+    return { inputColumns: true };
+  } finally {
+    await writer.close();
+  }
+}
+
+function padded(fields: readonly string[], width: number): string[] {
+  const cells = fields.slice(0, Math.max(width, fields.length));
+  while (cells.length < width) cells.push('');
+  return cells;
+}
+
+function notPaid(line: number, status: string, error: RowError): string[] {
+  const cells = Array.from({ length: resultColumns.length }, () => '');
+  cells[0] = String(line);
+  cells[1] = status;
+  cells[7] = `${error.column === '*' ? '' : `${error.column}: `}${error.reason}`;
+  return cells;
+}
+
+/** The batch's file, if it is still where it was (or given now) and unchanged; otherwise why not. */
+async function unchangedFile(batch: Batch, given: string | undefined): Promise<{ path?: string; why: string }> {
+  const candidates = [given, batch.filePath].filter((candidate): candidate is string => Boolean(candidate));
+  for (const candidate of candidates) {
+    const hash = await hashFile(candidate).catch(() => undefined);
+    if (hash === batch.fileHash) return { path: candidate, why: '' };
+  }
+  return {
+    why: `${batch.fileName} is no longer at ${batch.filePath ?? 'the path it was read from'} unchanged (its columns are read from there, checked by its SHA-256)`,
+  };
 }
 
 /** `--errors-out`: the bad rows as they were, plus line and reason, ready to fix and upload again. */
 export function errorsWriter(path: string): { write(header: readonly string[], error: RowError): Promise<void>; close(): Promise<void> } {
-  const stream = createWriteStream(path, { mode: 0o600 });
+  const writer = new CsvWriter(path);
   let wroteHeader = false;
   return {
     async write(header, error) {
       if (!wroteHeader) {
-        stream.write(`${[...header, 'line', 'reason'].map(csvCell).join(',')}\n`);
+        await writer.line([...header, 'line', 'reason']);
         wroteHeader = true;
       }
-      if (!stream.write(`${[...error.fields, error.line, error.reason].map(csvCell).join(',')}\n`)) await once(stream, 'drain');
+      await writer.line([...error.fields, error.line, error.reason]);
     },
-    async close() {
-      stream.end();
-      await once(stream, 'finish');
-    },
+    close: () => writer.close(),
   };
 }

@@ -25,7 +25,8 @@ export interface RowError {
   readonly fields: readonly string[];
 }
 
-export type RowResult = { readonly ok: true; readonly row: ValidRow } | { readonly ok: false; readonly error: RowError };
+/** A row's result, with the record's cells as read (results files keep every input column). */
+export type RowResult = { readonly ok: true; readonly row: ValidRow; readonly fields: readonly string[] } | { readonly ok: false; readonly error: RowError };
 
 export interface ValidationSummary {
   mapping: ColumnMapping | undefined;
@@ -128,6 +129,7 @@ function validateRow(
   }
   return {
     ok: true,
+    fields,
     row: {
       line,
       row,

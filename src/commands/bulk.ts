@@ -1,16 +1,17 @@
 import { basename, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
 import { hashFile } from '../batch/batch-identity.js';
-import { dispatchBatch, type DispatchProgress } from '../batch/dispatch.js';
+import { dispatchBatch } from '../batch/dispatch.js';
 import { checkOutputPath } from '../batch/output-paths.js';
 import { planForBatch, planForFile } from '../batch/plan.js';
 import { checkFile, journalFile, type FileCheck } from '../batch/prepare.js';
 import { errorsWriter, writeResults } from '../batch/results.js';
+import { batchReport, nextStep, resumeCommandFor } from '../batch/summary.js';
 import type { ValidationSummary } from '../batch/validate.js';
 import { waitForBatch } from '../batch/wait.js';
 import type { Account } from '../core/account.js';
 import { ExitCode, invalidInput, usageError } from '../core/errors.js';
-import { formatMinor, requireCurrency } from '../core/money.js';
+import { requireCurrency } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
@@ -23,11 +24,13 @@ import { parseWindow, RepeatIndex } from '../transfers/repeats.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
+import { printSummary, summaryJson } from '../ui/batch-summary.js';
+import { formatTime, formatTotals, totalsJson } from '../ui/format.js';
 import { gateView, planJson } from '../ui/plan-view.js';
+import { startRunProgress } from '../ui/progress.js';
 import { startSpinner } from '../ui/spinner.js';
 import { safeText } from '../ui/safe-text.js';
-import { printTable } from '../ui/table.js';
-import { transferJson } from '../ui/transfer-view.js';
+import { didYouMean } from '../core/suggest.js';
 import { parseCount, parseSeconds } from './options.js';
 
 interface BulkOptions extends GlobalOptions {
@@ -58,15 +61,9 @@ interface RunSettings {
   readonly defaults: RecipientDefaults;
   readonly options: BulkOptions;
   readonly file: string | undefined;
+  /** `performance.now()` when the command started: the summary's run time. */
+  readonly startedAt: number;
 }
-
-const money = (totals: Readonly<Record<string, number>>) =>
-  Object.fromEntries(Object.entries(totals).map(([currency, minor]) => [currency, formatMinor(minor, currency)]));
-
-const describeTotals = (totals: Readonly<Record<string, number>>) =>
-  Object.entries(money(totals))
-    .map(([currency, amount]) => `${amount} ${currency}`)
-    .join(', ') || 'nothing';
 
 export default async function bulk(io: IO, file: string | undefined, options: BulkOptions): Promise<number> {
   if (!file && !options.resume) throw usageError('bulk needs a CSV file (or --resume <batch>)');
@@ -81,6 +78,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     defaults: { country: options.country, currency: options.currency, forceCurrency: options.forceCurrency },
     options,
     file,
+    startedAt: performance.now(),
   };
   if (options.currency) requireCurrency(options.currency);
   // Paths written after money moved are checked before anything moves (and may not be an input).
@@ -100,7 +98,8 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     const settled = { ...run, defaults };
     if (options.resume) {
       const batch = await context.journal.batch(options.resume);
-      if (!batch) throw invalidInput(`no batch "${options.resume}" in the journal: list them with 'airtime status --json' (batch ids start with b_)`);
+      if (!batch)
+        throw invalidInput(`no batch "${options.resume}" in the journal${await similarBatch(context, options.resume)}: list them with 'airtime batches'`);
       return await runExisting(io, context, batch, settled, file);
     }
     return await runFile(io, context, file as string, settled);
@@ -127,7 +126,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   const existing = await journal.batch(check.batchId);
   if (existing) {
     io.err(
-      `these rows were already run as batch ${existing.id} (${existing.fileName}, ${existing.createdAt}): resuming — rows already sent are not sent again`,
+      `these rows were already run as batch ${existing.id} (${existing.fileName}, ${formatTime(existing.createdAt)}): resuming — rows already sent are not sent again`,
     );
     return runExisting(io, context, existing, run, file);
   }
@@ -142,7 +141,9 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
     );
   }
   if (!run.options.dryRun && summary.valid === 0) throw invalidInput('no valid rows to pay');
-  const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+  // Credentials and settings are checked before anything is journaled: a batch that cannot be sent is not made.
+  if (!run.options.dryRun) await context.activeProvider();
+  const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
   if (gate.kind === 'dry-run') return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
   if (gate.kind === 'nothing') {
     io.err('nothing to pay: every row is held by an earlier batch or left out');
@@ -196,11 +197,11 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
     const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox', excludeBatch: current.id });
     const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
-    const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun }));
+    const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
     if (gate.kind === 'dry-run') return ExitCode.ok;
     if (gate.kind === 'nothing') {
       await waitIfAsked(io, context, current, run);
-      return await finish(io, context, current, run.options, undefined);
+      return await finish(io, context, current, run, undefined);
     }
     if (repeatedIds.length) {
       await journal.observeMany(
@@ -262,46 +263,35 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
     },
     () => process.exit(ExitCode.cancelled),
   );
-  const spinner = await startSpinner(io, 'sending…');
-  let lastLine = 0;
-  const report = (progress: DispatchProgress) => {
-    const elapsed = (performance.now() - progress.startedAt) / 1000;
-    const perSecond = elapsed > 0 ? progress.sent / elapsed : 0;
-    const eta = perSecond > 0 ? Math.ceil((progress.total - progress.sent) / perSecond) : 0;
-    const line = `sent ${progress.sent}/${progress.total} · failed ${progress.failed} · unknown ${progress.unknown} · ${perSecond.toFixed(0)}/s · ETA ${eta}s`;
-    if (io.stderrIsTTY && !io.json) spinner.update(line);
-    else if (performance.now() - lastLine > 2000 || progress.sent === progress.total) {
-      lastLine = performance.now();
-      if (!io.json) io.err(line);
-    }
-  };
+  const progress = await startRunProgress(io);
   let result;
   try {
     result = await dispatchBatch(context, consent, batch, lease, {
       concurrency: run.concurrency,
       ratePerSecond: run.rate,
       signal: controller.signal,
-      onProgress: report,
+      onProgress: (counts) => progress.update(counts),
     });
   } finally {
-    spinner.stop();
+    progress.stop();
     stopListening();
   }
   if (result.fatal) {
-    await writeOut(context, batch, run.options);
+    // The summary first: what was paid before the refusal is what finance needs to see.
+    await finish(io, context, batch, run, ExitCode.failed);
     throw result.fatal;
   }
   if (result.lostLease) {
     io.err(`another run took batch ${batch.id} over while this one was not answering: this run stopped sending (${result.progress.sent} sent by it)`);
-    return finish(io, context, batch, run.options, ExitCode.partial);
+    return finish(io, context, batch, run, ExitCode.partial);
   }
   if (result.interrupted) {
-    const code = await finish(io, context, batch, run.options, ExitCode.cancelled);
+    const code = await finish(io, context, batch, run, ExitCode.cancelled);
     io.err(`stopped: ${result.progress.sent} sent this run. Resume with: ${resumeCommand(context, batch, run.options)}`);
     return code;
   }
   await waitIfAsked(io, context, batch, run);
-  return finish(io, context, batch, run.options, undefined);
+  return finish(io, context, batch, run, undefined);
 }
 
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
@@ -319,46 +309,38 @@ async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSe
 
 /** What to type to carry on: the batch, and everything that decides where and how it goes. */
 function resumeCommand(context: AppContext, batch: Batch, options: BulkOptions): string {
-  const parts = ['airtime bulk --resume', batch.id];
-  if (context.settings.profileName !== 'default' || batch.profile !== 'default') parts.push('--profile', batch.profile);
-  if (batch.provider !== 'sandbox') parts.push('--provider', batch.provider);
-  if (options.out) parts.push('--out', options.out);
-  return parts.join(' ');
+  return resumeCommandFor(batch, { activeProfile: context.settings.profileName, out: options.out });
 }
 
-async function writeOut(context: AppContext, batch: Batch, options: BulkOptions): Promise<void> {
-  if (options.out) await writeResults(options.out, await context.journal.list({ batchId: batch.id }));
+async function writeOut(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
+  if (!run.options.out) return;
+  const written = await writeResults(run.options.out, context.journal, batch, { file: run.file, defaults: run.defaults });
+  if (!written.inputColumns) io.err(`note: ${run.options.out} holds the journal's columns only: ${written.why}`);
 }
 
-async function finish(io: IO, context: AppContext, batch: Batch, options: BulkOptions, forced: number | undefined): Promise<number> {
-  const tally = await context.journal.tally(batch.id);
-  const transfers = await context.journal.list({ batchId: batch.id });
-  await writeOut(context, batch, options);
-  const counts = tally.counts;
+/** The summary a finance person can trust: per state rows and money, the failed rows, the run time, the next step. */
+async function finish(io: IO, context: AppContext, batch: Batch, run: RunSettings, forced: number | undefined): Promise<number> {
+  await writeOut(io, context, batch, run);
+  const current = (await context.journal.batch(batch.id)) ?? batch;
+  const report = await batchReport(context.journal, current, { ownRun: true });
+  const counts = report.tally.counts;
   const done = (counts.submitted ?? 0) + (counts.delivered ?? 0) + (counts.cancelled ?? 0);
   // The batch's own row count, not what happens to be journaled: a part-journaled batch is not done.
-  const exit = forced ?? (done === batch.rows && tally.rows === batch.rows ? ExitCode.ok : ExitCode.partial);
-  if (io.json) {
-    io.printJson({
-      batch: batch.id,
-      rows: batch.rows,
-      totals: money(tally.totals),
-      delivered: money(tally.delivered),
-      counts,
-      transfers: transfers.map(transferJson),
-    });
-  } else {
-    printTable(
-      io,
-      ['batch', 'rows', 'status', 'count'],
-      Object.entries(counts).map(([status, count]) => [batch.id, String(batch.rows), status, String(count)]),
-    );
-    io.err(`total ${describeTotals(tally.totals)}; delivered so far ${describeTotals(tally.delivered)}${options.out ? `; results in ${options.out}` : ''}`);
-    if ((counts.unknown ?? 0) + (counts.sending ?? 0) > 0)
-      io.err(`some outcomes are unknown: 'airtime reconcile ${batch.id}' asks the provider (never resends under a new key)`);
-    if (counts.queued && forced !== ExitCode.cancelled) io.err(`${counts.queued} rows were not sent: '${resumeCommand(context, batch, options)}' sends them`);
-  }
+  const exit = forced ?? (done === current.rows && report.tally.rows === current.rows ? ExitCode.ok : ExitCode.partial);
+  const next = forced === ExitCode.cancelled ? undefined : nextStep(report, resumeCommand(context, current, run.options));
+  const extras = { durationMs: performance.now() - run.startedAt, next: next?.command, reason: next?.reason, out: run.options.out };
+  if (io.json) io.printJson(summaryJson(report, extras, await context.journal.list({ batchId: current.id })));
+  else printSummary(io, report, extras);
   return exit;
+}
+
+/** " (did you mean b_…?)" for a batch id with a typo, among the recent ones. */
+async function similarBatch(context: AppContext, id: string): Promise<string> {
+  const recent = await context.journal.batches(200);
+  return didYouMean(
+    id,
+    recent.map((batch) => batch.id),
+  );
 }
 
 function fileJson(file: string, summary: ValidationSummary) {
@@ -369,7 +351,7 @@ function fileJson(file: string, summary: ValidationSummary) {
     valid: summary.valid,
     invalid: summary.invalid,
     duplicates: summary.duplicates,
-    totals: money(Object.fromEntries(summary.totals)),
+    totals: totalsJson(Object.fromEntries(summary.totals)),
     counts: Object.fromEntries(summary.counts),
     columns: Object.fromEntries((mapping?.applied ?? []).map(({ header, field }) => [field, header])),
     ignoredColumns: mapping?.unknown ?? [],
@@ -387,7 +369,7 @@ function printFileCheck(io: IO, file: string, summary: ValidationSummary, option
   out(
     `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${safeText(header)}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${safeText(h)}"`).join(', ')}` : ''}`,
   );
-  out(`total: ${describeTotals(Object.fromEntries(summary.totals))}`);
+  out(`total: ${formatTotals(Object.fromEntries(summary.totals), options.dryRun ? io.stdoutIsTTY : io.stderrIsTTY)}`);
   for (const error of summary.errors) out(`  line ${error.line}, ${safeText(error.column)}: ${safeText(error.reason)}`);
   if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more (use --errors-out FILE for all of them)`);
 }

@@ -4,6 +4,8 @@ import { airtimePaths } from '../config/paths.js';
 import type { Profile } from '../config/schema.js';
 import { ConfigStore } from '../config/store.js';
 import { ExitCode, usageError } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
+import { isProviderName, providerNames } from '../providers/names.js';
 import type { IO } from '../ui/io.js';
 import { profileRows } from '../config/edit.js';
 
@@ -17,6 +19,7 @@ interface AddOptions extends GlobalOptions {
   consumerSecret?: string;
   webhookSecret?: string;
   use?: boolean;
+  force?: boolean;
 }
 
 const flagSettings = [
@@ -39,7 +42,15 @@ const providerQuestions: Record<string, readonly string[]> = {
 
 export default async function profileAdd(io: IO, name: string, options: AddOptions): Promise<number> {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(name)) throw usageError(`profile name "${name}" may only hold letters, digits, _ and - (at most 40)`);
+  if (options.provider !== undefined && !isProviderName(options.provider)) {
+    throw usageError(`provider "${options.provider}" is not known${didYouMean(options.provider, providerNames)}: choose ${providerNames.join(', ')}`);
+  }
   const store = new ConfigStore(airtimePaths());
+  if (store.profile(name) && !options.force) {
+    throw usageError(
+      `profile "${name}" exists: add --force to replace it (credentials and all), or change one setting with 'airtime config set KEY VALUE --profile ${name}'`,
+    );
+  }
   let profile: Profile = {};
   const interactive = options.provider === undefined && io.stdinIsTTY && io.stderrIsTTY;
   if (interactive) {
@@ -68,10 +79,7 @@ export default async function profileAdd(io: IO, name: string, options: AddOptio
 async function ask(start: Profile): Promise<Profile> {
   const { select, input, password } = await import('@inquirer/prompts');
   const output = { output: process.stderr };
-  const provider = await select(
-    { message: 'Provider', choices: ['sandbox', 'africastalking', 'lipad', 'zw'].map((value) => ({ value, name: value })) },
-    output,
-  );
+  const provider = await select({ message: 'Provider', choices: providerNames.map((value) => ({ value, name: value })) }, output);
   let profile = writeSetting(start, parseSettingKey('provider'), provider);
   for (const key of providerQuestions[provider] ?? []) {
     const parsed = parseSettingKey(key);

@@ -1,12 +1,18 @@
 import type { GlobalOptions } from '../cli.js';
 import { airtimePaths } from '../config/paths.js';
-import { ConfigStore } from '../config/store.js';
+import { ConfigStore, defaultProfileName } from '../config/store.js';
 import { configError, ExitCode } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 import type { IO } from '../ui/io.js';
 
 export default function profileUse(io: IO, name: string, _options: GlobalOptions): number {
   const store = new ConfigStore(airtimePaths());
-  if (!store.profile(name)) throw configError(`profile "${name}" does not exist: list them with 'airtime profile list'`);
+  // `default` always exists: with nothing saved it is the embedded sandbox.
+  if (!store.profile(name) && name !== defaultProfileName) {
+    throw configError(
+      `profile "${name}" does not exist${didYouMean(name, [defaultProfileName, ...Object.keys(store.profiles())])}: list them with 'airtime profile list'`,
+    );
+  }
   store.setActiveProfile(name);
   if (io.json) io.printJson({ active: name });
   else io.err(`now using profile ${name}`);

@@ -8,6 +8,7 @@ import { reconcileTransfers, type ReconcileReport } from '../transfers/reconcile
 import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
+import { formatMoney } from '../ui/format.js';
 import { transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
 
@@ -67,9 +68,14 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
         printTable(
           io,
           ['reference', 'provider', 'phone', 'amount', 'reason'],
-          unresolved.map((entry) =>
-            [entry.reference, `${entry.provider}/${entry.profile}`, entry.phone, `${entry.amount} ${entry.currency}`, entry.reason].map(safeText),
-          ),
+          report.unresolved.map(({ transfer, reason }) => [
+            safeText(transfer.reference),
+            `${transfer.provider}/${safeText(transfer.profile)}`,
+            safeText(transfer.phone),
+            formatMoney(transfer.amountMinor, transfer.currency, io.stdoutIsTTY),
+            safeText(reason),
+          ]),
+          { align: ['left', 'left', 'left', 'right', 'left'], shrink: [1, 4] },
         );
         io.err(`what to check: ${operatorHint(unresolved[0]?.provider ?? '')}`);
       }

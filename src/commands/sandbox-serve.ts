@@ -95,5 +95,6 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   stopListening();
   io.err('stopping simulators');
   await server.close();
-  return ExitCode.ok;
+  // The only way to stop it is an interrupt (Ctrl-C, SIGTERM, its reader gone): 130, as every interrupted command.
+  return ExitCode.cancelled;
 }

@@ -13,7 +13,7 @@ import { waitForFinal } from '../transfers/refresh.js';
 import { defaultRepeatWindowMs, parseWindow, type RepeatMatch } from '../transfers/repeats.js';
 import { sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
-import { askConfirmation } from '../ui/confirm.js';
+import { confirmPlan } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { planLines } from '../ui/plan-view.js';
 import { startSpinner } from '../ui/spinner.js';
@@ -108,8 +108,10 @@ export default async function send(io: IO, phone: string, amount: string, option
           for (const line of planLines(shown, undefined).filter((text) => text.startsWith('  repeats') || text.startsWith('    '))) io.err(line.trim());
         if (options.dryRun && !io.json) io.out(`dry run: would send ${summary}, key ${reference}; nothing sent`);
       },
-      confirm: () => askConfirmation(io, `Send ${summary}?`),
+      confirm: (_question, shown) => confirmPlan(io, `Send ${summary}?`, shown, settings.largeRun),
     };
+    // Credentials and settings are checked before anything is journaled or asked: a transfer that cannot be sent is not made.
+    if (!options.dryRun) await context.activeProvider();
     const gate = await passGate(
       context,
       plan,

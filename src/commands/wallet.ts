@@ -1,6 +1,7 @@
 import type { GlobalOptions } from '../cli.js';
-import { ExitCode, failedError } from '../core/errors.js';
+import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
+import { formatAmount, formatTime } from '../ui/format.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
@@ -17,7 +18,9 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
   try {
     const provider = await context.provider();
     if (options.ledger) {
-      if (!provider.ledger || !provider.capabilities.ledger) throw failedError(`${provider.name} has no ledger to list: only zw and the sandbox keep one`);
+      if (!provider.ledger || !provider.capabilities.ledger) {
+        throw usageError(`${provider.name} has no ledger to list: only zw and the sandbox keep one (choose one with --provider or --profile)`);
+      }
       const entries = await provider.ledger(parseCount(options.limit, '--limit'));
       const rows = entries.map((entry) => ({ ...entry, amount: formatMinor(entry.minor, entry.currency) }));
       if (io.json) io.printJson({ provider: provider.name, entries: rows.map(({ minor: _minor, ...rest }) => rest) });
@@ -25,22 +28,28 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
         printTable(
           io,
           ['at', 'kind', 'amount', 'currency', 'reference', 'description'],
-          rows.map((row) => [row.at, row.kind, row.amount, row.currency, row.reference ?? '', row.description].map(safeText)),
+          rows.map((row) => [
+            io.stdoutIsTTY ? formatTime(row.at) : row.at,
+            row.kind,
+            formatAmount(row.minor, row.currency, io.stdoutIsTTY),
+            row.currency,
+            safeText(row.reference ?? ''),
+            safeText(row.description),
+          ]),
+          { align: ['left', 'left', 'right', 'left', 'left', 'left'], shrink: [5] },
         );
       return ExitCode.ok;
     }
-    if (!provider.capabilities.balance) throw failedError(`balance is not supported by ${provider.name}: check it in the provider's portal`);
-    const balances = (await provider.balance()).map((balance) => ({
-      provider: provider.name,
-      currency: balance.currency,
-      amount: formatMinor(balance.minor, balance.currency),
-    }));
+    if (!provider.capabilities.balance) throw usageError(`${provider.name} publishes no balance: check it in the provider's portal`);
+    const read = await provider.balance();
+    const balances = read.map((balance) => ({ provider: provider.name, currency: balance.currency, amount: formatMinor(balance.minor, balance.currency) }));
     if (io.json) io.printJson({ balances });
     else
       printTable(
         io,
         ['provider', 'currency', 'amount'],
-        balances.map((balance) => [balance.provider, balance.currency, balance.amount]),
+        read.map((balance) => [provider.name, balance.currency, formatAmount(balance.minor, balance.currency, io.stdoutIsTTY)]),
+        { align: ['left', 'left', 'right'] },
       );
     return ExitCode.ok;
   } finally {

@@ -8,6 +8,18 @@ const defaultEndpoints = {
   lipadSandbox: 'https://sandbox.api.gateway.lipad.io',
 };
 
+/** The base URL a provider is reached at when none is configured (zw has none: its URL comes with the account). */
+export function defaultBaseUrl(provider: string, username: string | undefined): string | undefined {
+  switch (provider) {
+    case 'africastalking':
+      return username === 'sandbox' ? defaultEndpoints.atSandbox : defaultEndpoints.atLive;
+    case 'lipad':
+      return defaultEndpoints.lipadSandbox;
+    default:
+      return undefined;
+  }
+}
+
 function normalise(url: string): string {
   try {
     const parsed = new URL(url);

@@ -1,13 +1,17 @@
 import { currencyInfo } from '../core/currency.js';
 import { usageError } from '../core/errors.js';
-import { parseAmount, requireCurrency } from '../core/money.js';
-import { isProviderName } from '../providers/names.js';
+import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
+import { isProviderName, providerNames } from '../providers/names.js';
+import { didYouMean } from '../core/suggest.js';
+import { defaultBaseUrl } from './account.js';
 import { maskSecret } from './mask.js';
-import { isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
+import { allSettingKeys, defaultLargeRunRows, isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
 
 export type ParsedKey =
   | { readonly kind: 'setting'; readonly key: SettingKey; readonly secret: boolean }
-  | { readonly kind: 'limit'; readonly key: string; readonly currency: string; readonly bound: 'min' | 'max'; readonly secret: false };
+  | { readonly kind: 'limit'; readonly key: string; readonly currency: string; readonly bound: 'min' | 'max'; readonly secret: false }
+  /** `large-run.rows` or `large-run.<CUR>`: above it, a run is confirmed by typing its size. */
+  | { readonly kind: 'large-run'; readonly key: string; readonly currency: string | null; readonly secret: false };
 
 export function parseSettingKey(key: string): ParsedKey {
   if (isSettingKey(key)) return { kind: 'setting', key, secret: settingKeys[key].secret };
@@ -16,13 +20,45 @@ export function parseSettingKey(key: string): ParsedKey {
     const currency = requireCurrency(limit[1] ?? '').code;
     return { kind: 'limit', key: `limits.${currency}.${limit[2]}`, currency, bound: limit[2] as 'min' | 'max', secret: false };
   }
-  throw usageError(`setting "${key}" is not known: choose one of ${Object.keys(settingKeys).join(', ')}, limits.<CUR>.min or limits.<CUR>.max`);
+  if (key === 'large-run.rows') return { kind: 'large-run', key, currency: null, secret: false };
+  const large = /^large-run\.([A-Za-z]{3})$/.exec(key);
+  if (large) {
+    const currency = requireCurrency(large[1] ?? '').code;
+    return { kind: 'large-run', key: `large-run.${currency}`, currency, secret: false };
+  }
+  const known = [...Object.keys(settingKeys), 'large-run.rows', 'limits.KES.max', 'limits.KES.min', 'large-run.KES'];
+  throw usageError(`setting "${key}" is not known${didYouMean(key, known)}: choose one of ${allSettingKeys.join(', ')}`);
 }
 
 export function readSetting(profile: Profile, key: ParsedKey): string | undefined {
   if (key.kind === 'limit') return profile.limits?.[key.currency]?.[key.bound];
+  if (key.kind === 'large-run') return profile.largeRun?.[key.currency ?? 'rows'];
   const value = profile[settingKeys[key.key].field];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The value a setting has when the profile does not set it, if it has one. */
+export function defaultSetting(profile: Profile, key: ParsedKey): string | undefined {
+  if (key.kind === 'limit') {
+    const info = requireCurrency(key.currency);
+    const minor = key.bound === 'min' ? info.minMinor : info.maxMinor;
+    return minor === null ? undefined : formatMinor(minor, info);
+  }
+  if (key.kind === 'large-run') return key.currency === null ? String(defaultLargeRunRows) : undefined;
+  switch (key.key) {
+    case 'provider':
+      return 'sandbox';
+    case 'base-url':
+      return defaultBaseUrl(profile.provider ?? 'sandbox', profile.username);
+    case 'country':
+    case 'currency':
+    case 'username':
+    case 'api-key':
+    case 'consumer-key':
+    case 'consumer-secret':
+    case 'webhook-secret':
+      return undefined;
+  }
 }
 
 /** Shows a value as it may be displayed: secrets masked, always. */
@@ -34,13 +70,17 @@ export function displaySetting(key: ParsedKey, value: string | undefined): strin
 function validate(key: ParsedKey, raw: string): string {
   const value = raw.trim();
   if (value === '') throw usageError(`${key.key} cannot be empty: use 'airtime config unset ${key.key}' to remove it`);
-  if (key.kind === 'limit') {
-    parseAmount(value, requireCurrency(key.currency), { minMinor: null, maxMinor: null });
+  if (key.kind === 'limit' || (key.kind === 'large-run' && key.currency !== null)) {
+    parseAmount(value, requireCurrency(key.currency ?? ''), { minMinor: null, maxMinor: null });
     return value;
+  }
+  if (key.kind === 'large-run') {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw usageError(`large-run.rows "${value}" is not a whole number of rows, e.g. 1000`);
+    return String(Number(value));
   }
   switch (key.key) {
     case 'provider':
-      if (!isProviderName(value)) throw usageError(`provider "${value}" is not known: choose sandbox, africastalking, lipad or zw`);
+      if (!isProviderName(value)) throw usageError(`provider "${value}" is not known${didYouMean(value, providerNames)}: choose ${providerNames.join(', ')}`);
       return value;
     case 'country':
       if (!/^[A-Za-z]{2}$/.test(value)) throw usageError(`country "${value}" is not a two-letter ISO code such as KE`);
@@ -73,6 +113,7 @@ export function writeSetting(profile: Profile, key: ParsedKey, raw: string): Pro
     limits[key.currency] = { ...(limits[key.currency] ?? {}), [key.bound]: value };
     return { ...profile, limits };
   }
+  if (key.kind === 'large-run') return { ...profile, largeRun: { ...(profile.largeRun ?? {}), [key.currency ?? 'rows']: value } };
   return { ...profile, [settingKeys[key.key].field]: value };
 }
 
@@ -83,6 +124,12 @@ export function removeSetting(profile: Profile, key: ParsedKey): Profile {
     if (Object.keys(rest).length) limits[key.currency] = rest;
     else delete limits[key.currency];
     return { ...profile, limits };
+  }
+  if (key.kind === 'large-run') {
+    const { [key.currency ?? 'rows']: _gone, ...largeRun } = profile.largeRun ?? {};
+    if (Object.keys(largeRun).length) return { ...profile, largeRun };
+    const { largeRun: _all, ...rest } = profile;
+    return rest;
   }
   const { [settingKeys[key.key].field]: _removed, ...rest } = profile;
   return rest;
@@ -100,5 +147,6 @@ export function profileRows(profile: Profile): [string, string][] {
     if (bounds.min !== undefined) rows.push([`limits.${currency}.min`, bounds.min]);
     if (bounds.max !== undefined) rows.push([`limits.${currency}.max`, bounds.max]);
   }
+  for (const [name, value] of Object.entries(profile.largeRun ?? {})) rows.push([`large-run.${name}`, value]);
   return rows;
 }

@@ -1,8 +1,11 @@
-/** Shows enough of a secret to recognise it, never enough to use it. */
+/**
+ * Shows enough of a secret to recognise it and never enough to use it: the last four characters only,
+ * behind a fixed mask that does not tell its length. A secret of eight characters or fewer shows nothing.
+ */
 export function maskSecret(secret: string | undefined | null): string {
   if (!secret) return '(not set)';
   if (secret.length <= 8) return '••••';
-  return `${secret.slice(0, 3)}…${secret.slice(-2)} (${secret.length} chars)`;
+  return `••••${secret.slice(-4)}`;
 }
 
 /** Replaces every occurrence of each known secret in a text (used on raw payloads before they are journaled). */

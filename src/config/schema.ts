@@ -16,6 +16,8 @@ export interface Profile {
   consumerSecret?: string;
   webhookSecret?: string;
   limits?: ProfileLimits;
+  /** What makes a run large enough to be confirmed by typing its size: `rows` (1000 unless set) and amounts per currency. */
+  largeRun?: Record<string, string>;
 }
 
 export interface ConfigFile {
@@ -41,3 +43,9 @@ export type SettingKey = keyof typeof settingKeys;
 export function isSettingKey(key: string): key is SettingKey {
   return Object.hasOwn(settingKeys, key);
 }
+
+/** Every key `config set` takes, patterns included: for help, completion and "did you mean". */
+export const allSettingKeys = [...Object.keys(settingKeys), 'limits.<CUR>.min', 'limits.<CUR>.max', 'large-run.rows', 'large-run.<CUR>'];
+
+/** The large-run row threshold when none is set. */
+export const defaultLargeRunRows = 1000;

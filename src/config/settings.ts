@@ -1,7 +1,9 @@
 import { configError, usageError } from '../core/errors.js';
 import { requireCurrency } from '../core/money.js';
 import { parseAmount, type AmountLimits } from '../core/money.js';
-import { isProviderName, type ProviderName } from '../providers/names.js';
+import { didYouMean } from '../core/suggest.js';
+import { isProviderName, providerNames, type ProviderName } from '../providers/names.js';
+import { defaultLargeRunRows } from './schema.js';
 import type { AirtimePaths } from './paths.js';
 import type { Profile } from './schema.js';
 import { ConfigStore, defaultProfileName } from './store.js';
@@ -20,12 +22,21 @@ export interface Settings {
   readonly profileName: string;
   readonly profileExists: boolean;
   readonly provider: ProviderName;
+  /** The provider the profile itself names (sandbox when none): credentials come from the profile only when it is `provider`. */
+  readonly profileProvider: ProviderName;
   /** The profile's defaults for recipients. */
   readonly country: string | undefined;
   readonly currency: string | undefined;
   readonly baseUrl: string | undefined;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
+  /** Above these a run is confirmed by typing its size (rows, or minor units per currency). */
+  readonly largeRun: LargeRun;
+}
+
+export interface LargeRun {
+  readonly rows: number;
+  readonly totals: Readonly<Record<string, number>>;
 }
 
 /** Only the flags that choose where to send; --country and --currency describe a recipient instead. */
@@ -72,17 +83,30 @@ function profileLimits(profile: Profile): Record<string, AmountLimits> {
   return limits;
 }
 
+function largeRun(profile: Profile | undefined): LargeRun {
+  const totals: Record<string, number> = {};
+  let rows = defaultLargeRunRows;
+  for (const [name, value] of Object.entries(profile?.largeRun ?? {})) {
+    if (name === 'rows') rows = Math.max(1, Number(value) || defaultLargeRunRows);
+    else totals[requireCurrency(name).code] = parseAmount(value, requireCurrency(name), { minMinor: null, maxMinor: null }).minor;
+  }
+  return { rows, totals };
+}
+
 export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, env: NodeJS.ProcessEnv = process.env): Settings {
   const store = new ConfigStore(paths);
   const profileName = pick(flags.profile, env.AIRTIME_PROFILE) ?? store.activeProfileName();
   const profile = store.profile(profileName);
   const explicitlyNamed = pick(flags.profile, env.AIRTIME_PROFILE) !== undefined;
   if (!profile && explicitlyNamed && profileName !== defaultProfileName) {
-    throw configError(`profile "${profileName}" does not exist: list them with 'airtime profile list' or add it with 'airtime profile add ${profileName}'`);
+    const names = [defaultProfileName, ...Object.keys(store.profiles())];
+    throw configError(
+      `profile "${profileName}" does not exist${didYouMean(profileName, names)}: list them with 'airtime profile list' or add it with 'airtime profile add ${profileName}'`,
+    );
   }
   const providerText = pick(flags.provider, env.AIRTIME_PROVIDER) ?? profile?.provider ?? 'sandbox';
   if (!isProviderName(providerText)) {
-    throw usageError(`provider "${providerText}" is not known: choose sandbox, africastalking, lipad or zw`);
+    throw usageError(`provider "${providerText}" is not known${didYouMean(providerText, providerNames)}: choose ${providerNames.join(', ')}`);
   }
   const provider = providerText;
   // A profile's credentials are for the profile's provider; a --provider override takes only env credentials.
@@ -95,6 +119,7 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     profileName,
     profileExists: profile !== undefined,
     provider,
+    profileProvider: profile?.provider ?? 'sandbox',
     country: profile?.country?.toUpperCase(),
     currency: profile?.currency?.toUpperCase(),
     baseUrl: pick(baseUrlEnv ? env[baseUrlEnv] : undefined, sameProvider ? profile?.baseUrl : undefined),
@@ -106,6 +131,7 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
       webhookSecret: pick(fromEnv.webhookSecret, fromProfile.webhookSecret),
     },
     limits: profile ? profileLimits(profile) : {},
+    largeRun: largeRun(profile),
   };
 }
 

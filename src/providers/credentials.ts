@@ -3,9 +3,10 @@ import type { ProviderName } from './names.js';
 
 const credentialNames: Record<ProviderName, string> = {
   sandbox: 'nothing (the sandbox needs no credentials)',
-  africastalking: "the username and api-key (AT_USERNAME, AT_API_KEY; 'airtime config set username|api-key')",
-  lipad: "the consumer-key and consumer-secret (LIPAD_CONSUMER_KEY, LIPAD_CONSUMER_SECRET; 'airtime config set consumer-key|consumer-secret')",
-  zw: "the api-key (ZW_API_KEY; 'airtime config set api-key')",
+  africastalking: "the username and api-key ('airtime config set username', 'airtime config set api-key', or AT_USERNAME and AT_API_KEY)",
+  lipad:
+    "the consumer-key and consumer-secret ('airtime config set consumer-key', 'airtime config set consumer-secret', or LIPAD_CONSUMER_KEY and LIPAD_CONSUMER_SECRET)",
+  zw: "the api-key ('airtime config set api-key', or ZW_API_KEY)",
 };
 
 /**
@@ -18,6 +19,9 @@ export function authRefused(provider: ProviderName, status: number, afterUncerta
   return Object.assign(error, { mayHaveReached: afterUncertainAttempt });
 }
 
+/** A backstop for adapters built without the settings check (config/credentials-check.ts says it first, better). */
 export function missingCredential(provider: ProviderName, what: string): Error {
-  return configError(`${provider} needs ${what}: set it with 'airtime config set' or the environment (${credentialNames[provider]})`);
+  return configError(
+    `${provider} needs ${what}: set it with 'airtime config set ${what.replace(/^an? /, '').split(' ')[0] ?? ''}' or its environment variable`,
+  );
 }

@@ -1,3 +1,4 @@
+import { requireCredentials } from '../config/credentials-check.js';
 import type { Settings } from '../config/settings.js';
 import { ensureDir } from '../config/paths.js';
 import type { ProviderDiagnostics } from './diagnostics.js';
@@ -5,6 +6,7 @@ import type { Provider } from './provider.js';
 
 /** The adapters that talk HTTP, each built from the resolved settings (profile or environment). */
 export async function createHttpProvider(settings: Settings, diagnostics?: ProviderDiagnostics): Promise<Provider> {
+  requireCredentials(settings);
   const { credentials, baseUrl } = settings;
   const cacheDir = ensureDir(settings.paths.dataDir);
   switch (settings.provider) {

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { providerCatalog } from './catalog.js';
 import type { Transfer } from '../journal/transfer.js';
 import { SimulatedGateway, type GatewayTransfer } from '../sim/gateway.js';
@@ -70,8 +70,13 @@ export class SandboxProvider implements Provider {
     return Promise.resolve();
   }
 
+  /**
+   * The gateway answers synchronously (SQLite in-process): without a turn of the event loop per request a
+   * run of thousands would starve timers, and progress, spinners and Ctrl-C would look frozen until the end.
+   */
   private async latency(): Promise<void> {
     if (this.latencyMs > 0) await delay(this.latencyMs);
+    else await nextTurn();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { safeJson } from './safe-text.js';
+import { writeTo } from './streams.js';
 
 /**
  * The streams a command writes to and what they are connected to — decided once, so that tests drive
@@ -37,9 +38,9 @@ export function createIO(options: IOOptions = {}): IO {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     color: new Chalk({ level: allowed && stdoutIsTTY ? 1 : 0 }),
     errColor: new Chalk({ level: allowed && stderrIsTTY ? 1 : 0 }),
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => writeTo('stdout', text),
+    err: (text) => writeTo('stderr', text),
     // Escaped where a terminal would act on a character (bidi controls): the parsed data is unchanged.
-    printJson: (value) => void process.stdout.write(`${safeJson(value, stdoutIsTTY ? 2 : 0)}\n`),
+    printJson: (value) => writeTo('stdout', safeJson(value, stdoutIsTTY ? 2 : 0)),
   };
 }

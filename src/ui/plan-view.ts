@@ -1,14 +1,11 @@
 import { describeAccount } from '../core/account.js';
 import { formatMinor } from '../core/money.js';
 import type { BalanceLine, GateView, Plan } from '../transfers/gate.js';
-import { askConfirmation } from './confirm.js';
+import type { LargeRun } from '../config/settings.js';
+import { confirmPlan } from './confirm.js';
+import { formatAmount, formatMoney, formatTime, formatTotals } from './format.js';
 import type { IO } from './io.js';
 import { safeText } from './safe-text.js';
-
-const money = (totals: Readonly<Record<string, number>>) =>
-  Object.entries(totals)
-    .map(([currency, minor]) => `${formatMinor(minor, currency)} ${currency}`)
-    .join(', ') || 'nothing';
 
 /** The plan's money as JSON: amounts as decimal strings, per currency. */
 export function planJson(plan: Plan, balances?: readonly BalanceLine[]) {
@@ -53,8 +50,9 @@ export function planJson(plan: Plan, balances?: readonly BalanceLine[]) {
   };
 }
 
-/** The plan in lines for a person (file names and references made inert: they came from outside). */
-export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefined): string[] {
+/** The plan in lines for a person. */
+export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefined, grouped = false): string[] {
+  const money = (totals: Readonly<Record<string, number>>) => formatTotals(totals, grouped, ', ');
   const lines = [`plan for ${plan.subject} · ${describeAccount(plan.account)}`];
   lines.push(`  send now: ${plan.sendNow.rows} rows, ${money(plan.sendNow.totals)}`);
   if (plan.askFirst.rows) {
@@ -73,16 +71,16 @@ export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefin
     for (const match of plan.repeats.matches) {
       const earlier = match.earlier;
       const where = earlier
-        ? `${earlier.batchId ? `batch ${earlier.batchId} line ${earlier.line ?? '?'}` : `send ${earlier.reference}`}, ${earlier.status}, ${earlier.lastAttemptAt?.slice(0, 10) ?? '?'}`
+        ? `${earlier.batchId ? `batch ${earlier.batchId} line ${earlier.line ?? '?'}` : `send ${earlier.reference}`}, ${earlier.status}, ${earlier.lastAttemptAt ? formatTime(earlier.lastAttemptAt) : '?'}`
         : 'an earlier payment';
-      lines.push(
-        `    ${match.line ? `line ${match.line}: ` : ''}${match.phone} ${formatMinor(match.amountMinor, match.currency)} ${match.currency} — ${where}`,
-      );
+      lines.push(`    ${match.line ? `line ${match.line}: ` : ''}${match.phone} ${formatMoney(match.amountMinor, match.currency, grouped)} — ${where}`);
     }
     if (plan.repeats.count > plan.repeats.matches.length) lines.push(`    … and ${plan.repeats.count - plan.repeats.matches.length} more`);
   }
   for (const line of balances ?? []) {
-    lines.push(`  balance ${line.currency}: ${formatMinor(line.before, line.currency)} now, ${formatMinor(line.after, line.currency)} after this run`);
+    lines.push(
+      `  balance ${line.currency}: ${formatAmount(line.before, line.currency, grouped)} now, ${formatAmount(line.after, line.currency, grouped)} after this run`,
+    );
   }
   return lines.map(safeText);
 }
@@ -91,14 +89,14 @@ export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefin
  * The gate's face on a terminal or a pipe: the plan on stderr (on stdout for a dry run, where the plan is
  * the result), the question through the prompt — or, with no terminal, an error naming `--yes`.
  */
-export function gateView(io: IO, options: { dryRun?: boolean | undefined } = {}): GateView {
+export function gateView(io: IO, options: { dryRun?: boolean | undefined; largeRun: LargeRun }): GateView {
   return {
     showPlan(plan, balances) {
       // With --json the plan is part of the command's JSON result instead.
       if (io.json) return;
       const write = options.dryRun ? (text: string) => io.out(text) : (text: string) => io.err(text);
-      for (const line of planLines(plan, balances)) write(line);
+      for (const line of planLines(plan, balances, options.dryRun ? io.stdoutIsTTY : io.stderrIsTTY)) write(line);
     },
-    confirm: (question) => askConfirmation(io, question),
+    confirm: (question, plan) => confirmPlan(io, question, plan, options.largeRun),
   };
 }

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { formatMinor } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
+import { formatMoney, formatTime } from './format.js';
 import type { IO } from './io.js';
 import { safeText } from './safe-text.js';
 
@@ -42,6 +43,15 @@ export function transferJson(transfer: Transfer): TransferJson {
   };
 }
 
+/**
+ * The state as a person should read it. A `queued` transfer whose error says "not sent" provably never
+ * left (configuration failed, or the run stopped first): nothing is sending it, so it is shown as
+ * `not sent` rather than looking queued for ever. JSON keeps the journal's state and the error.
+ */
+export function displayStatus(transfer: Pick<Transfer, 'status' | 'error'>): string {
+  return transfer.status === 'queued' && transfer.error?.startsWith('not sent') ? 'not sent' : transfer.status;
+}
+
 export function colourStatus(color: ChalkInstance, status: string): string {
   switch (status) {
     case 'delivered':
@@ -50,27 +60,28 @@ export function colourStatus(color: ChalkInstance, status: string): string {
     case 'reversed':
       return color.red(status);
     case 'unknown':
+    case 'not sent':
       return color.yellow(status);
     default:
       return color.cyan(status);
   }
 }
 
-/** The human form of one transfer: aligned "label  value" lines (text from outside made inert). */
+/** The human form of one transfer: aligned "label  value" lines, money grouped, times local. */
 export function transferLines(transfer: Transfer, color: ChalkInstance): string[] {
   const json = transferJson(transfer);
   const rows: [string, string][] = [
-    ['status', colourStatus(color, json.status)],
+    ['status', colourStatus(color, displayStatus(transfer))],
     ['reference', safeText(json.reference)],
     ['phone', safeText(json.phone)],
-    ['amount', `${json.amount} ${json.currency}`],
+    ['amount', formatMoney(transfer.amountMinor, transfer.currency, true)],
     ['provider', `${json.provider} (profile ${safeText(json.profile)})`],
     ['provider ref', json.providerReference ? safeText(json.providerReference) : color.dim('—')],
   ];
   if (json.error) rows.push(['error', color.red(safeText(json.error))]);
   if (json.note) rows.push(['note', safeText(json.note)]);
   if (json.batch) rows.push(['batch', `${safeText(json.batch)} line ${json.line ?? '?'}`]);
-  rows.push(['created', json.createdAt], ['updated', json.updatedAt]);
+  rows.push(['created', formatTime(json.createdAt)], ['updated', formatTime(json.updatedAt)]);
   return rows.map(([label, value]) => `${color.dim(label.padEnd(13))}${value}`);
 }
 
@@ -81,7 +92,7 @@ export function printTransfer(io: IO, transfer: Transfer): void {
   else
     io.out(
       [
-        transfer.status,
+        displayStatus(transfer),
         transfer.reference,
         transfer.phone,
         `${transferJson(transfer).amount} ${transfer.currency}`,

@@ -148,7 +148,7 @@ describe('airtime send / status / wallet on the sandbox', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = await runCli(home.home, ['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Examples:');
+    expect(help.stdout).toContain('EXAMPLES');
   });
 
   it('lists providers and their capabilities', async () => {

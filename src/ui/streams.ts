@@ -1,0 +1,34 @@
+/** stdout and stderr as the CLI writes them; kept apart from io.ts so that start-up does not load chalk. */
+
+// Whether each stream's reader is still there: `airtime status | head -1` closes stdout early.
+const open = { stdout: true, stderr: true };
+const closedListeners = new Set<() => void>();
+
+/**
+ * A reader that went away (EPIPE: `| head`) is not an error: as gh does, the CLI goes quiet — later
+ * writes to that stream are dropped — and a command that would run for ever (a listener) is asked to stop
+ * as if interrupted, so that it closes its journal and leases cleanly instead of dying mid-write.
+ */
+export function watchOutputs(): void {
+  const watch = (name: 'stdout' | 'stderr') => {
+    // EPIPE mostly; EIO when the terminal itself went away. Either way nobody reads any more.
+    process[name].on('error', () => {
+      if (!open[name]) return;
+      open[name] = false;
+      if (name === 'stdout') for (const listener of closedListeners) listener();
+    });
+  };
+  watch('stdout');
+  watch('stderr');
+}
+
+/** Runs `listener` when stdout's reader goes away; returns the unsubscribe. */
+export function onStdoutClosed(listener: () => void): () => void {
+  closedListeners.add(listener);
+  return () => closedListeners.delete(listener);
+}
+
+/** Writes a line to a stream whose reader is still there (and nothing otherwise). */
+export const writeTo = (name: 'stdout' | 'stderr', text: string): void => {
+  if (open[name]) process[name].write(text.endsWith('\n') ? text : `${text}\n`);
+};
