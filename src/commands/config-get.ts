@@ -9,7 +9,7 @@ export default function configGet(io: IO, key: string, options: GlobalOptions): 
   const parsed = parseSettingKey(key);
   const store = new ConfigStore(airtimePaths());
   const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
-  const value = readSetting(store.profile(profileName) ?? {}, parsed);
+  const value = parsed.kind === 'journal' ? store.journalUrl() : readSetting(store.profile(profileName) ?? {}, parsed);
   if (io.json) io.printJson({ profile: profileName, key: parsed.key, value: value === undefined ? null : displaySetting(parsed, value) });
   else io.out(displaySetting(parsed, value));
   return value === undefined ? ExitCode.failed : ExitCode.ok;

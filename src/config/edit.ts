@@ -2,24 +2,29 @@ import { currencyInfo } from '../core/currency.js';
 import { usageError } from '../core/errors.js';
 import { parseAmount, requireCurrency } from '../core/money.js';
 import { isProviderName } from '../providers/names.js';
+import { checkJournalUrl, maskJournalUrl } from './journal-url.js';
 import { maskSecret } from './mask.js';
 import { isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
 
 export type ParsedKey =
   | { readonly kind: 'setting'; readonly key: SettingKey; readonly secret: boolean }
+  /** Global, not per profile: the shared journal's URL (its password is a secret). */
+  | { readonly kind: 'journal'; readonly key: 'journal'; readonly secret: true }
   | { readonly kind: 'limit'; readonly key: string; readonly currency: string; readonly bound: 'min' | 'max'; readonly secret: false };
 
 export function parseSettingKey(key: string): ParsedKey {
+  if (key === 'journal') return { kind: 'journal', key, secret: true };
   if (isSettingKey(key)) return { kind: 'setting', key, secret: settingKeys[key].secret };
   const limit = /^limits\.([A-Za-z]{3})\.(min|max)$/.exec(key);
   if (limit) {
     const currency = requireCurrency(limit[1] ?? '').code;
     return { kind: 'limit', key: `limits.${currency}.${limit[2]}`, currency, bound: limit[2] as 'min' | 'max', secret: false };
   }
-  throw usageError(`setting "${key}" is not known: choose one of ${Object.keys(settingKeys).join(', ')}, limits.<CUR>.min or limits.<CUR>.max`);
+  throw usageError(`setting "${key}" is not known: choose one of ${Object.keys(settingKeys).join(', ')}, limits.<CUR>.min, limits.<CUR>.max or journal`);
 }
 
 export function readSetting(profile: Profile, key: ParsedKey): string | undefined {
+  if (key.kind === 'journal') return undefined;
   if (key.kind === 'limit') return profile.limits?.[key.currency]?.[key.bound];
   const value = profile[settingKeys[key.key].field];
   return typeof value === 'string' ? value : undefined;
@@ -27,6 +32,7 @@ export function readSetting(profile: Profile, key: ParsedKey): string | undefine
 
 /** Shows a value as it may be displayed: secrets masked, always. */
 export function displaySetting(key: ParsedKey, value: string | undefined): string {
+  if (key.kind === 'journal') return value === undefined ? '(not set: the embedded SQLite journal)' : maskJournalUrl(value);
   if (key.secret) return maskSecret(value);
   return value ?? '(not set)';
 }
@@ -34,6 +40,7 @@ export function displaySetting(key: ParsedKey, value: string | undefined): strin
 function validate(key: ParsedKey, raw: string): string {
   const value = raw.trim();
   if (value === '') throw usageError(`${key.key} cannot be empty: use 'airtime config unset ${key.key}' to remove it`);
+  if (key.kind === 'journal') return checkJournalUrl(value);
   if (key.kind === 'limit') {
     parseAmount(value, requireCurrency(key.currency), { minMinor: null, maxMinor: null });
     return value;
@@ -66,7 +73,13 @@ function validate(key: ParsedKey, raw: string): string {
   }
 }
 
+/** A global setting's value, checked (`journal`). */
+export function checkGlobalSetting(key: ParsedKey & { kind: 'journal' }, raw: string): string {
+  return validate(key, raw);
+}
+
 export function writeSetting(profile: Profile, key: ParsedKey, raw: string): Profile {
+  if (key.kind === 'journal') throw new Error('journal is a global setting, not a profile one');
   const value = validate(key, raw);
   if (key.kind === 'limit') {
     const limits = { ...(profile.limits ?? {}) };
@@ -77,6 +90,7 @@ export function writeSetting(profile: Profile, key: ParsedKey, raw: string): Pro
 }
 
 export function removeSetting(profile: Profile, key: ParsedKey): Profile {
+  if (key.kind === 'journal') throw new Error('journal is a global setting, not a profile one');
   if (key.kind === 'limit') {
     const limits = { ...(profile.limits ?? {}) };
     const { [key.bound]: _removed, ...rest } = limits[key.currency] ?? {};

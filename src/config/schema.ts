@@ -20,6 +20,8 @@ export interface Profile {
 
 export interface ConfigFile {
   activeProfile?: string;
+  /** A shared PostgreSQL journal (team mode) for every profile; unset: the embedded SQLite file. */
+  journal?: string;
   profiles?: Record<string, Profile>;
 }
 

@@ -2,6 +2,7 @@ import { configError, usageError } from '../core/errors.js';
 import { requireCurrency } from '../core/money.js';
 import { parseAmount, type AmountLimits } from '../core/money.js';
 import { isProviderName, type ProviderName } from '../providers/names.js';
+import { checkJournalUrl, type JournalLocation } from './journal-url.js';
 import type { AirtimePaths } from './paths.js';
 import type { Profile } from './schema.js';
 import { ConfigStore, defaultProfileName } from './store.js';
@@ -26,6 +27,8 @@ export interface Settings {
   readonly baseUrl: string | undefined;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
+  /** Where the journal lives: `AIRTIME_JOURNAL_URL` > the `journal` setting > the embedded SQLite file. */
+  readonly journal: JournalLocation;
 }
 
 /** Only the flags that choose where to send; --country and --currency describe a recipient instead. */
@@ -106,7 +109,16 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
       webhookSecret: pick(fromEnv.webhookSecret, fromProfile.webhookSecret),
     },
     limits: profile ? profileLimits(profile) : {},
+    journal: journalLocation(paths, store, env),
   };
+}
+
+export function journalLocation(paths: AirtimePaths, store: ConfigStore, env: NodeJS.ProcessEnv): JournalLocation {
+  const fromEnv = pick(env.AIRTIME_JOURNAL_URL);
+  if (fromEnv) return { kind: 'postgres', url: checkJournalUrl(fromEnv, 'AIRTIME_JOURNAL_URL') };
+  const configured = pick(store.journalUrl());
+  if (configured) return { kind: 'postgres', url: checkJournalUrl(configured) };
+  return { kind: 'sqlite', file: paths.journalFile };
 }
 
 /** Every secret the settings hold, for redaction of raw payloads. */

@@ -256,15 +256,23 @@ export class Journal {
 
   private constructor(
     private readonly database: Database,
-    /** Who writes: the OS user and host (SQLite) or the database role (PostgreSQL). */
-    readonly actor: string,
     private readonly sql: Sql,
     private readonly inTransaction: boolean,
     private readonly knownAccounts: Set<string>,
   ) {}
 
-  static over(database: Database, actor: string): Journal {
-    return new Journal(database, actor, database, false, new Set());
+  static over(database: Database): Journal {
+    return new Journal(database, database, false, new Set());
+  }
+
+  /** Who writes: the OS user and host (SQLite) or the database role (PostgreSQL), as every event records it. */
+  async whoami(): Promise<string> {
+    return this.database.actor();
+  }
+
+  /** Whether this writer may change the approval policy (members of `airtime_admin` on PostgreSQL; anyone on SQLite). */
+  async isPolicyAdmin(): Promise<boolean> {
+    return this.database.isPolicyAdmin();
   }
 
   get kind(): 'sqlite' | 'postgres' {
@@ -283,7 +291,7 @@ export class Journal {
   async atomically<T>(work: (journal: Journal) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return this.database.transaction(async (tx) => {
-      const inner = new Journal(this.database, this.actor, tx, true, this.knownAccounts);
+      const inner = new Journal(this.database, tx, true, this.knownAccounts);
       const result = await work(inner);
       await inner.saveChain();
       return result;
@@ -610,7 +618,7 @@ export class Journal {
       flags: event.flags?.length ? event.flags.join(',') : null,
       payload: serialise(event.payload),
       dedupeKey: event.dedupeKey ?? null,
-      actor: this.actor,
+      actor: await this.database.actor(),
       createdAt: now(),
     };
     const hash = chainHash(this.chain.head, chained);
@@ -678,7 +686,7 @@ export class Journal {
           batch.fileRows,
           batch.invalid,
           JSON.stringify(batch.totals),
-          this.actor,
+          await this.database.actor(),
           at,
           at,
         ],

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeAccount } from '../../src/core/account.js';
 import type { Journal } from '../../src/journal/journal.js';
-import { openSqliteJournal } from '../../src/journal/open.js';
+import { openPostgresJournal, openSqliteJournal } from '../../src/journal/open.js';
 import { tempHome } from '../helpers/cli.js';
+import { freshDatabase } from '../helpers/pg.js';
 
 const account = makeAccount('sandbox', 'default', 'embedded', null);
 const transfer = {
@@ -17,20 +18,33 @@ const transfer = {
   currency: 'KES',
 } as const;
 
-describe('Journal (SQLite)', () => {
+/** Each store: how to make a journal for one test, and how to open a second connection to the same one. */
+const stores: [string, (home: string) => Promise<() => Journal>][] = [
+  ['SQLite', (home) => Promise.resolve(() => openSqliteJournal(join(home, 'journal.db')))],
+  [
+    'PostgreSQL',
+    async () => {
+      const { url } = await freshDatabase();
+      return () => openPostgresJournal(url);
+    },
+  ],
+];
+
+describe.each(stores)('Journal (%s)', (_store, store) => {
   let home: ReturnType<typeof tempHome>;
+  let open: () => Journal;
   let journal: Journal;
 
   beforeEach(async () => {
     home = tempHome();
-    journal = openSqliteJournal(join(home.home, 'journal.db'));
+    open = await store(home.home);
+    journal = open();
     await journal.ensureAccount(account);
   });
   afterEach(async () => {
     await journal.close();
     home.cleanup();
   });
-
   it('is one transfer per key and account', async () => {
     expect((await journal.createTransfer(transfer)).created).toBe(true);
     expect((await journal.createTransfer({ ...transfer, amountMinor: 1 })).created).toBe(false);
@@ -39,10 +53,6 @@ describe('Journal (SQLite)', () => {
     await journal.ensureAccount(other);
     expect((await journal.createTransfer({ ...transfer, account: other.id, provider: 'zw' })).created).toBe(true);
     expect(await journal.find({ reference: 'k1' })).toHaveLength(2);
-  });
-
-  it('is owner-only on disk', () => {
-    expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
   });
 
   it('claims a transfer for sending once, and a sender can re-check its claim', async () => {
@@ -81,8 +91,8 @@ describe('Journal (SQLite)', () => {
     expect((await journal.events(created.id)).filter((event) => event.kind === 'callback')).toHaveLength(1);
   });
 
-  it('sees writes made by another connection (two processes share the file)', async () => {
-    const other = openSqliteJournal(join(home.home, 'journal.db'));
+  it('sees writes made by another connection (two processes share the journal)', async () => {
+    const other = open();
     try {
       expect((await other.createTransfer(transfer)).created).toBe(true);
       expect((await journal.byKey(account.id, 'k1'))?.status).toBe('queued');
@@ -113,5 +123,19 @@ describe('Journal (SQLite)', () => {
     expect(events.map((event) => event.id)).toEqual([1, 2]);
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     expect((await journal.chainHead()).head).toBe(events[1]?.hash);
+  });
+});
+
+describe('Journal (SQLite only)', () => {
+  it('is owner-only on disk', async () => {
+    const home = tempHome();
+    const journal = openSqliteJournal(join(home.home, 'journal.db'));
+    try {
+      await journal.ensureAccount(account);
+      expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
+    } finally {
+      await journal.close();
+      home.cleanup();
+    }
   });
 });
