@@ -280,6 +280,80 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     )
     .action(action(() => import('./commands/sandbox-serve.js')));
 
+  // ——— team mode: who you are, the approval policy, four eyes, the audit trail, moving a ledger ———
+
+  program
+    .command('whoami')
+    .description('who the journal records you as (the PostgreSQL role, or the OS user and host) and which journal that is')
+    .addHelpText('after', '\nExample:\n  $ airtime whoami --json')
+    .action(action(() => import('./commands/whoami.js')));
+
+  const policy = program.command('policy').description("the journal's approval policy: payouts above a threshold need another operator's approval");
+  policy
+    .command('set')
+    .description('set a policy setting (on PostgreSQL only members of airtime_admin may)')
+    .argument('<key>', 'approvals.above (amount and currency, several separated by commas) | approvals.above.<CUR> | approvals.count')
+    .argument('<value>', 'e.g. "50000 KES" or 2')
+    .addHelpText('after', '\nExamples:\n  $ airtime policy set approvals.above "50000 KES"\n  $ airtime policy set approvals.count 2')
+    .action(action(() => import('./commands/policy.js').then((module) => ({ default: module.policySet }))));
+  policy
+    .command('unset')
+    .description('remove a policy setting (approvals.above removes every threshold)')
+    .argument('<key>', 'approvals.above | approvals.above.<CUR> | approvals.count')
+    .addHelpText('after', '\nExample:\n  $ airtime policy unset approvals.above.KES')
+    .action(action(() => import('./commands/policy.js').then((module) => ({ default: module.policyUnset }))));
+  policy
+    .command('show')
+    .description('print the approval policy')
+    .addHelpText('after', '\nExample:\n  $ airtime policy show --json')
+    .action(action(() => import('./commands/policy.js').then((module) => ({ default: module.policyShow }))));
+
+  program
+    .command('approve')
+    .description("approve a batch waiting for approval, as shown (not your own): it can then be sent with 'bulk --resume'")
+    .argument('<batch>', 'batch id (b_…)')
+    .option('--note <text>', 'kept with the approval in the audit trail')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', '\nExamples:\n  $ airtime approve b_1a2b3c4d5e6f\n  $ airtime approve b_1a2b3c4d5e6f --note "checked against payroll" --yes')
+    .action(action(() => import('./commands/approve.js')));
+
+  program
+    .command('reject')
+    .description('reject a batch: its unsent rows are cancelled and never sent')
+    .argument('<batch>', 'batch id (b_…)')
+    .option('--note <text>', 'why (required; kept in the audit trail)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', '\nExample:\n  $ airtime reject b_1a2b3c4d5e6f --note "wrong month" --yes')
+    .action(action(() => import('./commands/approve.js').then((module) => ({ default: module.reject }))));
+
+  const audit = program.command('audit').description('the audit trail: every event hash-chained to the one before it');
+  audit
+    .command('verify')
+    .description('recompute the hash chain and check every transfer against its events; names the first break (exit 1)')
+    .addHelpText('after', '\nExample:\n  $ airtime audit verify')
+    .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditVerify }))));
+  audit
+    .command('export')
+    .description('write who planned, approved and sent, what providers answered, callbacks and operator decisions')
+    .option('--batch <id>', 'only the events of one batch')
+    .option('--since <date>', 'only events from this date or time on (e.g. 2026-11-01)')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv\n  $ airtime audit export --since 2026-11-01 --format json',
+    )
+    .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditExport }))));
+
+  const journal = program.command('journal').description('the journal itself');
+  journal
+    .command('migrate')
+    .description("copy this machine's SQLite journal into a shared PostgreSQL journal (idempotent, verified)")
+    .option('--to <url>', 'postgres://role@host:5432/database (default: the configured journal)')
+    .option('--from <file>', "the SQLite journal to copy (default: this profile's data folder)")
+    .addHelpText('after', '\nExample:\n  $ airtime journal migrate --to postgres://alice@db.example:5432/airtime')
+    .action(action(() => import('./commands/journal-migrate.js')));
+
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { Account } from '../core/account.js';
 import { judgeTransition, sentStates, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
+import { verifyJournal, type AuditReport } from './audit.js';
 import type { Batch, BatchTally, NewBatch } from './batch.js';
 import type { Database, Sql, SqlValue } from './sql.js';
 import { SerialisedPayload, type NewTransfer, type Observation, type ObservationResult, type Transfer } from './transfer.js';
@@ -141,6 +142,15 @@ function toEvent(row: EventRow): EventRecord {
     actor: row.actor,
     createdAt: row.created_at,
   };
+}
+
+/** An event as the audit export shows it: with its transfer's reference and money. */
+export interface AuditEvent extends EventRecord {
+  readonly reference: string | null;
+  readonly phone: string | null;
+  readonly amountMinor: number | null;
+  readonly currency: string | null;
+  readonly hash: string;
 }
 
 export interface NewEvent {
@@ -736,6 +746,21 @@ export class Journal {
     });
   }
 
+  /**
+   * Puts a lone queued transfer into a batch (a single send that must wait for approval becomes a one-row batch).
+   * @mustUse
+   */
+  async adoptIntoBatch(batchId: string, transferId: number, line: number): Promise<boolean> {
+    return this.atomically(async (journal) => {
+      const { changes } = await journal.sql.run(
+        `UPDATE transfers SET batch_id = ?, line = ?, updated_at = ? WHERE id = ? AND batch_id IS NULL AND status = 'queued'`,
+        [batchId, line, now(), transferId],
+      );
+      if (changes === 1) await journal.sql.run('UPDATE batches SET journaled = journaled + 1, updated_at = ? WHERE id = ?', [now(), batchId]);
+      return changes === 1;
+    });
+  }
+
   async setBatchState(batchId: string, state: string, payload?: unknown): Promise<void> {
     await this.atomically(async (journal) => {
       await journal.sql.run('UPDATE batches SET state = ?, updated_at = ? WHERE id = ?', [state, now(), batchId]);
@@ -825,6 +850,79 @@ export class Journal {
       from,
     ]);
     return changes;
+  }
+
+  // ——— the approval policy ———
+
+  /** The policy's settings (`approvals.count`, `approvals.above.<CUR>` in minor units), as stored. */
+  async policy(): Promise<Record<string, string>> {
+    const rows = await this.sql.all<{ key: string; value: string }>('SELECT key, value FROM policy ORDER BY key');
+    return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  }
+
+  /**
+   * Sets (or, with `null`, removes) policy settings and records the change as an event, in one transaction.
+   * On PostgreSQL the database refuses anyone outside `airtime_admin`.
+   */
+  async setPolicy(changes: Readonly<Record<string, string | null>>): Promise<void> {
+    await this.atomically(async (journal) => {
+      const before = await journal.policy();
+      const by = await journal.whoami();
+      const at = now();
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) await journal.sql.run('DELETE FROM policy WHERE key = ?', [key]);
+        else
+          await journal.sql.run(
+            'INSERT INTO policy (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at',
+            [key, value, by, at],
+          );
+      }
+      const previous = Object.fromEntries(Object.keys(changes).map((key) => [key, before[key] ?? null]));
+      await journal.insertEvent({ kind: 'policy-set', payload: { changes, previous } });
+    });
+  }
+
+  // ——— audit ———
+
+  /** Recomputes the audit chain and checks every transfer's status against its events (`airtime audit verify`). */
+  async verify(): Promise<AuditReport> {
+    return verifyJournal(this.sql);
+  }
+
+  /** Events in order with their transfer's reference, a page at a time, optionally of one batch or since a time (`airtime audit export`). */
+  async auditPage(filter: { batchId?: string | undefined; since?: string | undefined }, afterId: number, limit: number): Promise<AuditEvent[]> {
+    const where = ['e.id > ?'];
+    const params: SqlValue[] = [afterId];
+    if (filter.batchId !== undefined) {
+      where.push('(e.batch_id = ? OR t.batch_id = ?)');
+      params.push(filter.batchId, filter.batchId);
+    }
+    if (filter.since !== undefined) {
+      where.push('e.created_at >= ?');
+      params.push(filter.since);
+    }
+    const rows = await this.sql.all<
+      EventRow & {
+        reference: string | null;
+        transfer_batch: string | null;
+        phone: string | null;
+        amount_minor: number | string | null;
+        currency: string | null;
+      }
+    >(
+      `SELECT e.*, t.reference, t.batch_id AS transfer_batch, t.phone, t.amount_minor, t.currency
+       FROM events e LEFT JOIN transfers t ON t.id = e.transfer_id WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((row) => ({
+      ...toEvent(row),
+      batchId: row.batch_id ?? row.transfer_batch,
+      reference: row.reference,
+      phone: row.phone,
+      amountMinor: row.amount_minor === null ? null : Number(row.amount_minor),
+      currency: row.currency,
+      hash: row.hash,
+    }));
   }
 
   // ——— the repeat guard ———
