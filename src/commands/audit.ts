@@ -20,7 +20,7 @@ export async function auditVerify(io: IO, options: GlobalOptions): Promise<numbe
     } else if (!first) {
       io.out(`intact: ${report.events} events chain up to ${report.head.slice(0, 16)}…; ${report.transfers} transfers match their events`);
     } else {
-      for (const found of report.breaks) io.err(`break at ${found.kind === 'status' ? 'transfer' : 'event'} ${found.id}: ${found.message}`);
+      for (const found of report.breaks.slice(1)) io.err(`also: ${found.message}`);
     }
     if (!first) return ExitCode.ok;
     if (io.json) return ExitCode.failed;
@@ -43,6 +43,7 @@ interface ExportOptions extends GlobalOptions {
 /** What each event says, for a reader of the export: who planned, approved, sent, what the provider answered, callbacks, decisions. */
 function what(kind: string): string {
   if (kind === 'batch-created') return 'planned';
+  if (kind === 'batch-complete') return 'journaled';
   if (kind === 'approval') return 'approved';
   if (kind === 'batch-awaiting-approval') return 'held for approval';
   if (kind === 'batch-approved') return 'approvals complete';

@@ -159,7 +159,13 @@ export class PostgresDatabase implements Database {
     if (error instanceof AirtimeError) return error;
     const code = (error as { code?: string }).code ?? '';
     const message = error instanceof Error ? error.message : String(error);
-    if (code === '28P01' || code === '28000' || code === '3D000' || code === '42501' || code === 'ENOTFOUND') {
+    if (code === '42501') {
+      return configError(
+        `the journal at ${this.location} refused: ${message}`,
+        'ask its owner or a member of airtime_admin for what is missing (operators need: GRANT airtime_operator TO <role>)',
+      );
+    }
+    if (code === '28P01' || code === '28000' || code === '3D000' || code === 'ENOTFOUND') {
       return configError(
         `the journal at ${this.location} refused us: ${message}`,
         "check the URL ('airtime config get journal' or AIRTIME_JOURNAL_URL), the role's password (PGPASSWORD) and its membership of airtime_operator",
