@@ -253,6 +253,14 @@ export interface SentRecipient {
 }
 
 const now = () => new Date().toISOString();
+
+/** Events written by one statement: 13 parameters each, well below either database's limit. */
+const eventsPerStatement = 400;
+const insertEvents = (count: number) =>
+  `INSERT INTO events (id, transfer_id, batch_id, kind, from_status, to_status, flags, payload, dedupe_key, actor, created_at, prev_hash, hash) VALUES ${Array.from(
+    { length: count },
+    () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).join(', ')}`;
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 /**
@@ -263,6 +271,7 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
  */
 export class Journal {
   private chain: { head: string; count: number; dirty: boolean } | undefined;
+  private pendingEvents: SqlValue[][] = [];
 
   private constructor(
     private readonly database: Database,
@@ -303,6 +312,7 @@ export class Journal {
     return this.database.transaction(async (tx) => {
       const inner = new Journal(this.database, tx, true, this.knownAccounts);
       const result = await work(inner);
+      await inner.flushEvents();
       await inner.saveChain();
       return result;
     });
@@ -456,11 +466,11 @@ export class Journal {
     return this.atomically(async (journal) => {
       const at = now();
       const results: Claimed[] = [];
+      // Every chunk's rows read at once: one round trip for the window, not one per chunk.
+      const read = new Map((await journal.byIds(chunks.flatMap((chunk) => chunk.ids))).map((transfer) => [transfer.id, transfer]));
       for (const chunk of chunks) {
         if (chunk.ids.length === 0) continue;
-        const current = (
-          await journal.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(chunk.ids.length)}) ORDER BY line, id`, [...chunk.ids])
-        ).map(toTransfer);
+        const current = chunk.ids.flatMap((id) => read.get(id) ?? []).sort((x, y) => (x.line ?? 0) - (y.line ?? 0) || x.id - y.id);
         let members = current.filter((transfer) => transfer.status === 'queued');
         if (chunk.requestReference) {
           const group = await journal.find({ account: current[0]?.account ?? '', requestReference: chunk.requestReference });
@@ -470,15 +480,20 @@ export class Journal {
         }
         if (members.length === 0) continue;
         const requestReference = chunk.requestReference ?? requestReferenceFor(members);
+        // The row is re-checked as it is updated (`status = 'queued'`): of two claimers, only one gets it.
+        const won = new Set(
+          (
+            await journal.sql.all<{ id: number | string }>(
+              `UPDATE transfers SET status = 'sending', request_reference = ?, claim_owner = ?, attempts = attempts + 1,
+                 first_attempt_at = coalesce(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
+               WHERE id IN (${placeholders(members.length)}) AND status = 'queued' RETURNING id`,
+              [requestReference, owner, at, at, at, ...members.map((transfer) => transfer.id)],
+            )
+          ).map((row) => Number(row.id)),
+        );
         const claimed: Transfer[] = [];
         for (const transfer of members) {
-          const { changes } = await journal.sql.run(
-            `UPDATE transfers SET status = 'sending', request_reference = ?, claim_owner = ?, attempts = attempts + 1,
-               first_attempt_at = coalesce(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
-             WHERE id = ? AND status = 'queued'`,
-            [requestReference, owner, at, at, at, transfer.id],
-          );
-          if (changes !== 1) continue;
+          if (!won.has(transfer.id)) continue;
           claimed.push({
             ...transfer,
             status: 'sending',
@@ -521,8 +536,14 @@ export class Journal {
   async observeMany(items: readonly { id: number; observation: Observation }[]): Promise<(ObservationResult | undefined)[]> {
     if (items.length === 0) return [];
     return this.atomically(async (journal) => {
+      // Read once for all (one round trip, not one per answer); each result is the next observation's "before".
+      const current = new Map((await journal.byIds([...new Set(items.map((item) => item.id))])).map((transfer) => [transfer.id, transfer]));
       const results: (ObservationResult | undefined)[] = [];
-      for (const { id, observation } of items) results.push(await journal.observeInTransaction(id, observation));
+      for (const { id, observation } of items) {
+        const result = await journal.observeInTransaction(id, observation, current.get(id));
+        if (result) current.set(id, result.transfer);
+        results.push(result);
+      }
       return results;
     });
   }
@@ -580,10 +601,12 @@ export class Journal {
   }
 
   async events(transferId: number): Promise<EventRecord[]> {
+    await this.flushEvents();
     return (await this.sql.all<EventRow>('SELECT * FROM events WHERE transfer_id = ? ORDER BY id', [transferId])).map(toEvent);
   }
 
   async batchEvents(batchId: string): Promise<EventRecord[]> {
+    await this.flushEvents();
     return (await this.sql.all<EventRow>('SELECT * FROM events WHERE batch_id = ? ORDER BY id', [batchId])).map(toEvent);
   }
 
@@ -592,6 +615,7 @@ export class Journal {
     afterId: number,
     limit: number,
   ): Promise<(EventRecord & { prevHash: string; hash: string; dedupeKey: string | null; rawPayload: string | null; rawFlags: string | null })[]> {
+    await this.flushEvents();
     const rows = await this.sql.all<EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit]);
     return rows.map((row) => ({
       ...toEvent(row),
@@ -604,11 +628,16 @@ export class Journal {
   }
 
   async chainHead(): Promise<{ head: string; count: number }> {
+    await this.flushEvents();
     const row = await this.sql.get<{ head: string; count: number | string }>('SELECT head, count FROM chain WHERE id = 1');
     return { head: row?.head ?? '', count: Number(row?.count ?? 0) };
   }
 
-  /** Inserts one event, chained to the one before it. Needs a transaction: the chain head is read and moved in it. */
+  /**
+   * Inserts one event, chained to the one before it. Needs a transaction: the chain head is read and moved in it.
+   * Events without a dedupe key cannot conflict, so they are buffered and written together (one statement per
+   * few hundred, not one round trip each: it matters on PostgreSQL) before the transaction commits or reads events.
+   */
   private async insertEvent(event: NewEvent): Promise<boolean> {
     if (!this.inTransaction) throw new Error('events are written inside a transaction');
     if (!this.chain) {
@@ -632,28 +661,40 @@ export class Journal {
       createdAt: now(),
     };
     const hash = chainHash(this.chain.head, chained);
-    const { changes } = await this.sql.run(
-      `INSERT INTO events (id, transfer_id, batch_id, kind, from_status, to_status, flags, payload, dedupe_key, actor, created_at, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
-      [
-        chained.id,
-        chained.transferId,
-        chained.batchId,
-        chained.kind,
-        chained.fromStatus,
-        chained.toStatus,
-        chained.flags,
-        chained.payload,
-        chained.dedupeKey,
-        chained.actor,
-        chained.createdAt,
-        this.chain.head,
-        hash,
-      ],
-    );
+    const values: SqlValue[] = [
+      chained.id,
+      chained.transferId,
+      chained.batchId,
+      chained.kind,
+      chained.fromStatus,
+      chained.toStatus,
+      chained.flags,
+      chained.payload,
+      chained.dedupeKey,
+      chained.actor,
+      chained.createdAt,
+      this.chain.head,
+      hash,
+    ];
+    if (chained.dedupeKey === null) {
+      this.pendingEvents.push(values);
+      this.chain = { head: hash, count: chained.id, dirty: true };
+      if (this.pendingEvents.length >= eventsPerStatement) await this.flushEvents();
+      return true;
+    }
+    await this.flushEvents();
+    const { changes } = await this.sql.run(`${insertEvents(1)} ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`, values);
     if (changes !== 1) return false;
     this.chain = { head: hash, count: chained.id, dirty: true };
     return true;
+  }
+
+  /** Writes the buffered events (inside a transaction; outside one there are none). */
+  private async flushEvents(): Promise<void> {
+    if (this.pendingEvents.length === 0) return;
+    const rows = this.pendingEvents;
+    this.pendingEvents = [];
+    await this.sql.run(insertEvents(rows.length), rows.flat());
   }
 
   private async saveChain(): Promise<void> {
@@ -886,11 +927,13 @@ export class Journal {
 
   /** Recomputes the audit chain and checks every transfer's status against its events (`airtime audit verify`). */
   async verify(): Promise<AuditReport> {
+    await this.flushEvents();
     return verifyJournal(this.sql);
   }
 
   /** Events in order with their transfer's reference, a page at a time, optionally of one batch or since a time (`airtime audit export`). */
   async auditPage(filter: { batchId?: string | undefined; since?: string | undefined }, afterId: number, limit: number): Promise<AuditEvent[]> {
+    await this.flushEvents();
     const where = ['e.id > ?'];
     const params: SqlValue[] = [afterId];
     if (filter.batchId !== undefined) {
@@ -942,9 +985,14 @@ export class Journal {
   }
 
   async byIds(ids: readonly number[]): Promise<Transfer[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(ids.length)}) ORDER BY id`, [...ids]);
-    return rows.map(toTransfer);
+    const found: Transfer[] = [];
+    // A few thousand parameters a statement: far below either database's limit.
+    for (let index = 0; index < ids.length; index += 2000) {
+      const slice = ids.slice(index, index + 2000);
+      const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(slice.length)}) ORDER BY id`, slice);
+      found.push(...rows.map(toTransfer));
+    }
+    return found;
   }
 }
 
