@@ -107,11 +107,14 @@ export async function approvalState(journal: Journal, batch: Batch, policy?: App
  */
 export async function pendingApproval(journal: Journal, plan: Plan, planTotals: Readonly<Record<string, number>>): Promise<PendingApproval | undefined> {
   const policy = await loadPolicy(journal);
+  // Most journals have no policy: nothing to read or hash then.
+  if (policy.count <= 0 || Object.keys(policy.above).length === 0) return undefined;
   const batch = plan.batch && !plan.batch.isNew ? await journal.batch(plan.batch.id) : undefined;
   if (!batch) {
     const required = approvalsNeeded(policy, planTotals);
     return required ? { state: undefined, required, reason: describeExcess(policy, planTotals) } : undefined;
   }
+  if (approvalsNeeded(policy, await batchTotals(journal, batch)) === 0) return undefined;
   const state = await approvalState(journal, batch, policy);
   if (state.required === 0 || state.satisfied) return undefined;
   return { state, required: state.required, reason: state.reason };

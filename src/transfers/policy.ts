@@ -64,7 +64,8 @@ export function policyChange(key: string, value: string): Record<string, string>
   if (key !== 'approvals.above' && single === undefined)
     throw usageError(`policy setting "${key}" is not known: choose approvals.above, approvals.above.<CUR> or approvals.count`);
   const changes: Record<string, string> = {};
-  for (const part of trimmed.split(',').map((item) => item.trim())) {
+  // A comma between a digit and three more digits groups thousands ("50,000 KES"); any other comma separates currencies.
+  for (const part of trimmed.split(/(?<!\d),|,(?!\d{3}(?:\D|$))/).map((item) => item.trim())) {
     const match = /^([\d.,_]+)\s*([A-Za-z]{3})?$|^([A-Za-z]{3})\s*([\d.,_]+)$/.exec(part);
     const amount = match?.[1] ?? match?.[4];
     const currency = (match?.[2] ?? match?.[3])?.toUpperCase() ?? single;
