@@ -538,12 +538,15 @@ export class Journal {
     return this.atomically(async (journal) => {
       // Read once for all (one round trip, not one per answer); each result is the next observation's "before".
       const current = new Map((await journal.byIds([...new Set(items.map((item) => item.id))])).map((transfer) => [transfer.id, transfer]));
+      // Rows are written together at the end (each once, as the last answer left it), not one round trip per answer.
+      const changed = new Map<number, Transfer>();
       const results: (ObservationResult | undefined)[] = [];
       for (const { id, observation } of items) {
-        const result = await journal.observeInTransaction(id, observation, current.get(id));
+        const result = await journal.observeInTransaction(id, observation, current.get(id), changed);
         if (result) current.set(id, result.transfer);
         results.push(result);
       }
+      await journal.writeTransfers([...changed.values()]);
       return results;
     });
   }
@@ -554,7 +557,13 @@ export class Journal {
     return (await this.observeInTransaction(current.id, observation, current)) as ObservationResult;
   }
 
-  private async observeInTransaction(id: number, observation: Observation, read?: Transfer): Promise<ObservationResult | undefined> {
+  /** With `deferred`, the transfer's new row is collected there (and written by `writeTransfers`) instead of updated at once. */
+  private async observeInTransaction(
+    id: number,
+    observation: Observation,
+    read?: Transfer,
+    deferred?: Map<number, Transfer>,
+  ): Promise<ObservationResult | undefined> {
     const current = read ?? (await this.get(id));
     if (!current) return undefined;
     const verdict = judgeTransition(current.status, observation.status, observation.cause);
@@ -580,16 +589,40 @@ export class Journal {
       const error = keepsError ? (observation.error ?? current.error) : (observation.error ?? null);
       const providerReference = observation.providerReference ?? current.providerReference;
       const requestReference = observation.status === 'queued' && !observation.keepRequestReference ? null : current.requestReference;
-      const claimOwner = observation.status === 'sending' ? undefined : null;
-      await this.sql.run(
-        `UPDATE transfers SET status = ?, provider_reference = ?, error = ?, note = coalesce(?, note), request_reference = ?,
-           claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, updated_at = ? WHERE id = ?`,
-        [observation.status, providerReference, error, observation.note ?? null, requestReference, at, id],
-      );
       transfer = { ...current, status: observation.status, providerReference, error, note: observation.note ?? current.note, requestReference, updatedAt: at };
+      if (deferred) deferred.set(id, transfer);
+      else {
+        const claimOwner = observation.status === 'sending' ? undefined : null;
+        await this.sql.run(
+          `UPDATE transfers SET status = ?, provider_reference = ?, error = ?, note = coalesce(?, note), request_reference = ?,
+             claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, updated_at = ? WHERE id = ?`,
+          [observation.status, providerReference, error, observation.note ?? null, requestReference, at, id],
+        );
+      }
     }
     const outcome = recordOnly ? 'refused' : verdict.kind === 'move' ? 'moved' : verdict.kind;
     return { outcome, transfer, previous: current.status };
+  }
+
+  /** Writes what observations changed, a few hundred rows a statement (UPDATE … FROM VALUES: both stores have it). */
+  private async writeTransfers(transfers: readonly Transfer[]): Promise<void> {
+    for (let index = 0; index < transfers.length; index += 300) {
+      const slice = transfers.slice(index, index + 300);
+      await this.sql.run(
+        `UPDATE transfers SET status = v.column2, provider_reference = v.column3, error = v.column4, note = v.column5, request_reference = v.column6,
+           claim_owner = CASE WHEN v.column2 = 'sending' THEN transfers.claim_owner ELSE NULL END, updated_at = v.column7
+         FROM (VALUES ${slice.map(() => '(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?)').join(', ')}) AS v WHERE transfers.id = v.column1`,
+        slice.flatMap((transfer) => [
+          transfer.id,
+          transfer.status,
+          transfer.providerReference,
+          transfer.error,
+          transfer.note,
+          transfer.requestReference,
+          transfer.updatedAt,
+        ]),
+      );
+    }
   }
 
   /**
