@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|callback]`: the four costs users feel, each as a ratio to a baseline
+// `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|dispatch-postgres|callback]`: the four costs users feel, each as a ratio to a baseline
 // measured in the same run (timings on a shared 2-core machine drift; ratios drift less).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
@@ -160,6 +160,7 @@ async function dispatch() {
   await sim.stop();
   if (cliWindow.count !== sizes.dispatchRows || bareOk !== sizes.dispatchRows) throw new Error(`orders: cli ${cliWindow.count}, bare ${bareOk}`);
   const cliRate = sizes.dispatchRows / (cliWindow.ms / 1000);
+  sqliteDispatch = { rate: cliRate, wall };
   const bareRate = sizes.dispatchRows / (bareWindow.ms / 1000);
   record(
     'dispatch-requests-per-second',
@@ -184,6 +185,55 @@ async function dispatch() {
   const ideal = concurrency / 0.05;
   const latencyRate = latencyWindow.count / (latencyWindow.ms / 1000);
   record('dispatch-latency-requests-per-second', 'req/s', latencyRate, ideal, '≥ 0.9× ideal (concurrency ÷ latency)', latencyRate / ideal >= 0.9);
+}
+
+// 3b. Dispatch with the PostgreSQL journal (team mode) --------------------------------------------------
+let sqliteDispatch;
+
+async function sqliteDispatchRun(file, concurrency) {
+  const sim = await startSim();
+  const wall = timeRun(process.execPath, [bin, 'bulk', file, '--provider', 'zw', '--yes', '--concurrency', String(concurrency)], {
+    AIRTIME_HOME: home(),
+    ZW_BASE_URL: sim.url,
+    ZW_API_KEY: 'atk_bench',
+  });
+  const window = await orderWindow(sim.url);
+  await sim.stop();
+  return { rate: sizes.dispatchRows / (window.ms / 1000), wall };
+}
+
+async function dispatchPostgres() {
+  const concurrency = 16;
+  log(`dispatch with the PostgreSQL journal (${sizes.dispatchRows} zw orders, concurrency ${concurrency}; a throwaway server with durable settings)`);
+  const file = await zwFile(sizes.dispatchRows);
+  const baseline = sqliteDispatch ?? (await sqliteDispatchRun(file, concurrency));
+  const { startPostgres } = await import('../test/helpers/pg-server.mjs');
+  const server = await startPostgres({ durable: true });
+  try {
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: server.adminUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    const sim = await startSim();
+    const env = { AIRTIME_HOME: home(), ZW_BASE_URL: sim.url, ZW_API_KEY: 'atk_bench', AIRTIME_JOURNAL_URL: server.url('bench') };
+    const wall = timeRun(process.execPath, [bin, 'bulk', file, '--provider', 'zw', '--yes', '--concurrency', String(concurrency)], env);
+    const window = await orderWindow(sim.url);
+    await sim.stop();
+    if (window.count !== sizes.dispatchRows) throw new Error(`orders with the PostgreSQL journal: ${window.count}`);
+    const rate = sizes.dispatchRows / (window.ms / 1000);
+    record(
+      'dispatch-postgres-requests-per-second',
+      'req/s',
+      rate,
+      baseline.rate,
+      '≥ 0.5× the SQLite journal',
+      rate / baseline.rate >= 0.5,
+      `whole command: ${round(sizes.dispatchRows / (wall / 1000))} rows/s (SQLite: ${round(sizes.dispatchRows / (baseline.wall / 1000))} rows/s)`,
+    );
+  } finally {
+    server.stop();
+  }
 }
 
 // 4. Callback ingest --------------------------------------------------------------------------------
@@ -263,6 +313,7 @@ try {
   if (wanted('startup')) startup();
   if (wanted('csv')) await csv();
   if (wanted('dispatch')) await dispatch();
+  if (wanted('dispatch-postgres')) await dispatchPostgres();
   if (wanted('callback')) await callbacks();
 } finally {
   rmSync(work, { recursive: true, force: true });

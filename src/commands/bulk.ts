@@ -16,6 +16,7 @@ import type { RecipientDefaults } from '../core/recipient.js';
 import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
 import type { ProviderName } from '../providers/names.js';
+import { markAwaitingApproval } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
 import { BatchLease } from '../transfers/ownership.js';
@@ -26,6 +27,7 @@ import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { printSummary, summaryJson } from '../ui/batch-summary.js';
 import { formatTime, formatTotals, totalsJson } from '../ui/format.js';
+import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startRunProgress } from '../ui/progress.js';
 import { startSpinner } from '../ui/spinner.js';
@@ -172,6 +174,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
       throw invalidInput(`batch ${batch.id} could not be journaled whole from ${file}: nothing was sent; run the same command again`);
     }
     failpoint('after-journal');
+    if (gate.kind === 'awaiting-approval') return await holdForApproval(io, context, batch);
     io.err(`batch ${batch.id}: ${plan.sendNow.rows} rows journaled; sending`);
     return await send(io, context, (await journal.batch(batch.id)) ?? batch, lease, gate.consent, run);
   } finally {
@@ -203,6 +206,7 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
       await waitIfAsked(io, context, current, run);
       return await finish(io, context, current, run, undefined);
     }
+    if (gate.kind === 'awaiting-approval') return await holdForApproval(io, context, current);
     if (repeatedIds.length) {
       await journal.observeMany(
         repeatedIds.map((id) => ({
@@ -240,6 +244,13 @@ async function completeFromFile(io: IO, context: AppContext, batch: Batch, accou
     throw invalidInput(`batch ${batch.id} could not be completed from ${source}: nothing was sent`);
   }
   return (await context.journal.batch(batch.id)) ?? batch;
+}
+
+/** Above the approval threshold: the batch is journaled and planned, marked as waiting, and nothing is sent (exit 5: not done). */
+async function holdForApproval(io: IO, context: AppContext, batch: Batch): Promise<number> {
+  const current = (await context.journal.batch(batch.id)) ?? batch;
+  reportAwaitingApproval(io, await markAwaitingApproval(context.journal, current), { batch: batch.id, rows: current.rows, totals: totalsJson(current.totals) });
+  return ExitCode.partial;
 }
 
 function consentRequest(options: BulkOptions): ConsentRequest {

@@ -14,7 +14,7 @@ export default function configGet(io: IO, key: string, options: GlobalOptions): 
   const store = new ConfigStore(airtimePaths());
   const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
   const profile = store.profile(profileName) ?? {};
-  const own = readSetting(profile, parsed);
+  const own = parsed.kind === 'journal' ? store.journalUrl() : readSetting(profile, parsed);
   const fallback = own === undefined ? defaultSetting(profile, parsed) : undefined;
   const value = own ?? fallback;
   const source = own !== undefined ? 'profile' : fallback !== undefined ? 'default' : null;

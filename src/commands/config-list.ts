@@ -2,6 +2,7 @@ import type { GlobalOptions } from '../cli.js';
 import { profileRows } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings } from '../config/settings.js';
+import { maskJournalUrl } from '../config/journal-url.js';
 import { maskSecret } from '../config/mask.js';
 import { ConfigStore } from '../config/store.js';
 import { ExitCode } from '../core/errors.js';
@@ -22,6 +23,7 @@ export default function configList(io: IO, options: GlobalOptions): number {
     consumerKey: settings.credentials.consumerKey ?? null,
     consumerSecret: settings.credentials.consumerSecret ? maskSecret(settings.credentials.consumerSecret) : null,
     webhookSecret: settings.credentials.webhookSecret ? maskSecret(settings.credentials.webhookSecret) : null,
+    journal: settings.journal.kind === 'sqlite' ? settings.journal.file : maskJournalUrl(settings.journal.url),
     configFile: store.path,
     dataDir: paths.dataDir,
   };
@@ -32,5 +34,6 @@ export default function configList(io: IO, options: GlobalOptions): number {
   io.err(`profile ${settings.profileName} · config ${store.path}`);
   printTable(io, ['key', 'value'], rows.length ? rows : [['provider', 'sandbox (default)']]);
   io.err(`effective provider: ${settings.provider} (flags > environment > profile > defaults)`);
+  io.err(`journal: ${effective.journal}${settings.journal.kind === 'postgres' ? ' (shared, every profile)' : ''}`);
   return ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
-import { displaySetting, parseSettingKey, writeSetting } from '../config/edit.js';
+import { checkGlobalSetting, displaySetting, parseSettingKey, writeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';
 import { ExitCode, usageError } from '../core/errors.js';
@@ -18,6 +18,17 @@ export default async function configSet(io: IO, key: string, value: string | und
   if (options.stdin) text = await readStdin();
   else if (text === undefined && parsed.secret) text = await promptSecret(io, parsed.key);
   if (text === undefined) throw usageError(`config set ${parsed.key} needs a value`);
+  if (parsed.kind === 'journal') {
+    const url = checkGlobalSetting(parsed, text);
+    if (value !== undefined && new URL(url).password) {
+      io.err(`warning: a password in an argument stays in your shell history; prefer a URL without one and PGPASSWORD, or --stdin`);
+    }
+    store.setJournalUrl(url);
+    const shown = displaySetting(parsed, url);
+    if (io.json) io.printJson({ key: 'journal', value: shown, scope: 'global' });
+    else io.err(`journal = ${shown} (every profile: one shared ledger)`);
+    return ExitCode.ok;
+  }
   if (value !== undefined && parsed.secret) {
     io.err(`warning: a secret given as an argument stays in your shell history; prefer 'airtime config set ${parsed.key}' (prompt) or --stdin`);
   }

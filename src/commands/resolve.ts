@@ -52,11 +52,12 @@ export default async function resolve(io: IO, reference: string | undefined, opt
       );
     }
     const outcomes = await resolveTransfers(context, transfers, decision, note);
+    const by = await context.journal.whoami();
     if (io.json)
       io.printJson({
         decision,
         note,
-        by: context.journal.actor,
+        by,
         transfers: outcomes.map((outcome) => ({ ...transferJson(outcome.transfer), applied: outcome.applied, reason: outcome.reason })),
       });
     else if (outcomes.length === 1 && outcomes[0]) printTransfer(io, outcomes[0].transfer);
@@ -64,7 +65,7 @@ export default async function resolve(io: IO, reference: string | undefined, opt
     for (const outcome of refused) io.err(`${outcome.transfer.reference}: not changed (${outcome.reason ?? 'refused'})`);
     if (!io.json)
       io.err(
-        `recorded by ${context.journal.actor}: ${outcomes.length - refused.length} marked ${decision}${decision === 'not-sent' ? ' (send them again with the same key or --resume)' : ''}`,
+        `recorded by ${by}: ${outcomes.length - refused.length} marked ${decision}${decision === 'not-sent' ? ' (send them again with the same key or --resume)' : ''}`,
       );
     return refused.length ? ExitCode.failed : ExitCode.ok;
   } finally {

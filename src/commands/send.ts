@@ -6,6 +6,7 @@ import { resolveRecipient } from '../core/recipient.js';
 import { isFinal, sentStates } from '../core/transfer-state.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
+import { journalSendForApproval, markAwaitingApproval } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
@@ -13,6 +14,7 @@ import { waitForFinal } from '../transfers/refresh.js';
 import { defaultRepeatWindowMs, parseWindow, type RepeatMatch } from '../transfers/repeats.js';
 import { sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
+import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { confirmPlan } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { planLines } from '../ui/plan-view.js';
@@ -82,9 +84,12 @@ export default async function send(io: IO, phone: string, amount: string, option
     }
 
     const matches = await repeatsOf(context, wanted, reference, windowMs);
+    // A key journaled as a one-row batch waiting for approval is planned as that batch: the gate checks its approvals.
+    const held = existing?.batchId ? await journal.batch(existing.batchId) : undefined;
     const plan: Plan = {
       subject: `transfer ${reference}`,
       account,
+      ...(held ? { batch: { id: held.id, fileName: held.fileName, fileRows: held.fileRows, invalid: 0, alreadySent: 0, isNew: false } } : {}),
       sendNow: { rows: 1, totals: { [wanted.currency]: wanted.amountMinor } },
       askFirst: { rows: 0, totals: {} },
       done: {},
@@ -118,6 +123,20 @@ export default async function send(io: IO, phone: string, amount: string, option
       { dryRun: options.dryRun, yes: options.yes, maxTotal: options.maxTotal, allowRepeats: options.allowRepeats },
       view,
     );
+    if (gate.kind === 'awaiting-approval') {
+      const newTransfer = {
+        account: account.id,
+        reference,
+        provider: account.provider as ProviderName,
+        profile: account.profile,
+        ...wanted,
+        note: options.note,
+      };
+      const batch = held ?? (await journalSendForApproval(journal, account, newTransfer, existing));
+      reportAwaitingApproval(io, await markAwaitingApproval(journal, batch), { reference, batch: batch.id });
+      if (!io.json) io.err(`once approved, send it with the same command and --key ${reference} (or 'airtime bulk --resume ${batch.id}')`);
+      return ExitCode.partial;
+    }
     if (gate.kind !== 'consent') return ExitCode.ok;
 
     if (!options.key) io.err(`reference ${reference} (to retry safely, pass --key ${reference})`);

@@ -4,16 +4,20 @@ import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import { isProviderName, providerNames } from '../providers/names.js';
 import { didYouMean } from '../core/suggest.js';
 import { defaultBaseUrl } from './account.js';
+import { checkJournalUrl, maskJournalUrl } from './journal-url.js';
 import { maskSecret } from './mask.js';
 import { allSettingKeys, defaultLargeRunRows, isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
 
 export type ParsedKey =
   | { readonly kind: 'setting'; readonly key: SettingKey; readonly secret: boolean }
+  /** Global, not per profile: the shared journal's URL (its password is a secret). */
+  | { readonly kind: 'journal'; readonly key: 'journal'; readonly secret: true }
   | { readonly kind: 'limit'; readonly key: string; readonly currency: string; readonly bound: 'min' | 'max'; readonly secret: false }
   /** `large-run.rows` or `large-run.<CUR>`: above it, a run is confirmed by typing its size. */
   | { readonly kind: 'large-run'; readonly key: string; readonly currency: string | null; readonly secret: false };
 
 export function parseSettingKey(key: string): ParsedKey {
+  if (key === 'journal') return { kind: 'journal', key, secret: true };
   if (isSettingKey(key)) return { kind: 'setting', key, secret: settingKeys[key].secret };
   const limit = /^limits\.([A-Za-z]{3})\.(min|max)$/.exec(key);
   if (limit) {
@@ -26,11 +30,12 @@ export function parseSettingKey(key: string): ParsedKey {
     const currency = requireCurrency(large[1] ?? '').code;
     return { kind: 'large-run', key: `large-run.${currency}`, currency, secret: false };
   }
-  const known = [...Object.keys(settingKeys), 'large-run.rows', 'limits.KES.max', 'limits.KES.min', 'large-run.KES'];
+  const known = [...Object.keys(settingKeys), 'large-run.rows', 'limits.KES.max', 'limits.KES.min', 'large-run.KES', 'journal'];
   throw usageError(`setting "${key}" is not known${didYouMean(key, known)}: choose one of ${allSettingKeys.join(', ')}`);
 }
 
 export function readSetting(profile: Profile, key: ParsedKey): string | undefined {
+  if (key.kind === 'journal') return undefined;
   if (key.kind === 'limit') return profile.limits?.[key.currency]?.[key.bound];
   if (key.kind === 'large-run') return profile.largeRun?.[key.currency ?? 'rows'];
   const value = profile[settingKeys[key.key].field];
@@ -39,6 +44,8 @@ export function readSetting(profile: Profile, key: ParsedKey): string | undefine
 
 /** The value a setting has when the profile does not set it, if it has one. */
 export function defaultSetting(profile: Profile, key: ParsedKey): string | undefined {
+  // The journal's default is the embedded SQLite file, which displaySetting names.
+  if (key.kind === 'journal') return undefined;
   if (key.kind === 'limit') {
     const info = requireCurrency(key.currency);
     const minor = key.bound === 'min' ? info.minMinor : info.maxMinor;
@@ -63,6 +70,7 @@ export function defaultSetting(profile: Profile, key: ParsedKey): string | undef
 
 /** Shows a value as it may be displayed: secrets masked, always. */
 export function displaySetting(key: ParsedKey, value: string | undefined): string {
+  if (key.kind === 'journal') return value === undefined ? '(not set: the embedded SQLite journal)' : maskJournalUrl(value);
   if (key.secret) return maskSecret(value);
   return value ?? '(not set)';
 }
@@ -70,6 +78,7 @@ export function displaySetting(key: ParsedKey, value: string | undefined): strin
 function validate(key: ParsedKey, raw: string): string {
   const value = raw.trim();
   if (value === '') throw usageError(`${key.key} cannot be empty: use 'airtime config unset ${key.key}' to remove it`);
+  if (key.kind === 'journal') return checkJournalUrl(value);
   if (key.kind === 'limit' || (key.kind === 'large-run' && key.currency !== null)) {
     parseAmount(value, requireCurrency(key.currency ?? ''), { minMinor: null, maxMinor: null });
     return value;
@@ -106,7 +115,13 @@ function validate(key: ParsedKey, raw: string): string {
   }
 }
 
+/** A global setting's value, checked (`journal`). */
+export function checkGlobalSetting(key: ParsedKey & { kind: 'journal' }, raw: string): string {
+  return validate(key, raw);
+}
+
 export function writeSetting(profile: Profile, key: ParsedKey, raw: string): Profile {
+  if (key.kind === 'journal') throw new Error('journal is a global setting, not a profile one');
   const value = validate(key, raw);
   if (key.kind === 'limit') {
     const limits = { ...(profile.limits ?? {}) };
@@ -118,6 +133,7 @@ export function writeSetting(profile: Profile, key: ParsedKey, raw: string): Pro
 }
 
 export function removeSetting(profile: Profile, key: ParsedKey): Profile {
+  if (key.kind === 'journal') throw new Error('journal is a global setting, not a profile one');
   if (key.kind === 'limit') {
     const limits = { ...(profile.limits ?? {}) };
     const { [key.bound]: _removed, ...rest } = limits[key.currency] ?? {};

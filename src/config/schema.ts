@@ -22,6 +22,8 @@ export interface Profile {
 
 export interface ConfigFile {
   activeProfile?: string;
+  /** A shared PostgreSQL journal (team mode) for every profile; unset: the embedded SQLite file. */
+  journal?: string;
   profiles?: Record<string, Profile>;
 }
 
@@ -45,7 +47,7 @@ export function isSettingKey(key: string): key is SettingKey {
 }
 
 /** Every key `config set` takes, patterns included: for help, completion and "did you mean". */
-export const allSettingKeys = [...Object.keys(settingKeys), 'limits.<CUR>.min', 'limits.<CUR>.max', 'large-run.rows', 'large-run.<CUR>'];
+export const allSettingKeys = [...Object.keys(settingKeys), 'limits.<CUR>.min', 'limits.<CUR>.max', 'large-run.rows', 'large-run.<CUR>', 'journal'];
 
 /** The large-run row threshold when none is set. */
 export const defaultLargeRunRows = 1000;

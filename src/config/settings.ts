@@ -3,6 +3,7 @@ import { requireCurrency } from '../core/money.js';
 import { parseAmount, type AmountLimits } from '../core/money.js';
 import { didYouMean } from '../core/suggest.js';
 import { isProviderName, providerNames, type ProviderName } from '../providers/names.js';
+import { checkJournalUrl, type JournalLocation } from './journal-url.js';
 import { defaultLargeRunRows } from './schema.js';
 import type { AirtimePaths } from './paths.js';
 import type { Profile } from './schema.js';
@@ -30,6 +31,8 @@ export interface Settings {
   readonly baseUrl: string | undefined;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
+  /** Where the journal lives: `AIRTIME_JOURNAL_URL` > the `journal` setting > the embedded SQLite file. */
+  readonly journal: JournalLocation;
   /** Above these a run is confirmed by typing its size (rows, or minor units per currency). */
   readonly largeRun: LargeRun;
 }
@@ -132,7 +135,16 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     },
     limits: profile ? profileLimits(profile) : {},
     largeRun: largeRun(profile),
+    journal: journalLocation(paths, store, env),
   };
+}
+
+export function journalLocation(paths: AirtimePaths, store: ConfigStore, env: NodeJS.ProcessEnv): JournalLocation {
+  const fromEnv = pick(env.AIRTIME_JOURNAL_URL);
+  if (fromEnv) return { kind: 'postgres', url: checkJournalUrl(fromEnv, 'AIRTIME_JOURNAL_URL') };
+  const configured = pick(store.journalUrl());
+  if (configured) return { kind: 'postgres', url: checkJournalUrl(configured) };
+  return { kind: 'sqlite', file: paths.journalFile };
 }
 
 /** Every secret the settings hold, for redaction of raw payloads. */

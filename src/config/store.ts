@@ -29,6 +29,16 @@ export class ConfigStore {
     this.conf.set('activeProfile', name);
   }
 
+  /** The shared journal's URL: global, not per profile — one ledger is shared whichever provider account pays. */
+  journalUrl(): string | undefined {
+    return this.conf.get('journal');
+  }
+
+  setJournalUrl(url: string | undefined): void {
+    if (url === undefined) this.conf.delete('journal');
+    else this.conf.set('journal', url);
+  }
+
   profiles(): Record<string, Profile> {
     return this.conf.get('profiles') ?? {};
   }

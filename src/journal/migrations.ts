@@ -260,4 +260,17 @@ function toVersion2(db: BetterSqlite3.Database): void {
   db.exec('DROP TABLE events_v1; DROP TABLE transfers_v1; DROP TABLE batches_v1;');
 }
 
-export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2];
+/**
+ * Version 3: the approval policy, kept in the journal so that everyone who shares it shares one policy
+ * (approvals themselves are events: hash-chained, with who approved which plan).
+ */
+export const policySchema = `
+  CREATE TABLE policy (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+`;
+
+export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema];

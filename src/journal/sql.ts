@@ -25,7 +25,18 @@ export interface Database extends Sql {
   readonly dialect: Dialect;
   /** Where the journal lives, for messages (a file path, or a URL without its password). */
   readonly location: string;
-  /** Runs `work` in one write transaction; nothing else touches the journal from this process meanwhile. */
+  /**
+   * Runs `work` in one write transaction. Write transactions never interleave: on SQLite the file's write
+   * lock (and, within a process, a queue), on PostgreSQL a transaction-scoped advisory lock taken first —
+   * so every machine sees the journal change one transaction at a time, as SQLite's BEGIN IMMEDIATE does.
+   */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Who writes: the OS user and host (SQLite), or the database role, `current_user`, which the database
+   * itself authenticates and enforces on every event (PostgreSQL). Known once the database is open.
+   */
+  actor(): Promise<string>;
+  /** Whether this writer may change the approval policy: anyone on SQLite, members of `airtime_admin` on PostgreSQL. */
+  isPolicyAdmin(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -24,6 +24,7 @@ export class SqliteDatabase implements Database {
   constructor(
     readonly location: string,
     migrations: readonly SqliteMigration[],
+    private readonly writer: string,
   ) {
     if (location !== ':memory:') ensureDir(dirname(location));
     const fresh = location === ':memory:' || !existsSync(location);
@@ -77,6 +78,15 @@ export class SqliteDatabase implements Database {
       this.pending -= 1;
       release();
     }
+  }
+
+  actor(): Promise<string> {
+    return Promise.resolve(this.writer);
+  }
+
+  /** Whoever can write the file can change anything in it: the policy is a shared agreement, not a lock. */
+  isPolicyAdmin(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   async close(): Promise<void> {

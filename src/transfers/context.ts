@@ -5,7 +5,7 @@ import { resolveSettings, settingSecrets, type SettingFlags, type Settings } fro
 import { accountMatches, describeAccount, type Account } from '../core/account.js';
 import { configError } from '../core/errors.js';
 import type { Journal } from '../journal/journal.js';
-import { openSqliteJournal } from '../journal/open.js';
+import { openJournal } from '../journal/open.js';
 import type { Transfer } from '../journal/transfer.js';
 import { diagnosticsOncePerRun, silentDiagnostics, type ProviderDiagnostics } from '../providers/diagnostics.js';
 import type { Provider } from '../providers/provider.js';
@@ -50,8 +50,9 @@ export class AppContext {
     return accountFor(this.settings);
   }
 
+  /** The journal the settings name (SQLite file or PostgreSQL); a PostgreSQL journal connects on its first statement. */
   get journal(): Journal {
-    this.journalInstance ??= openSqliteJournal(this.settings.paths.journalFile);
+    this.journalInstance ??= openJournal(this.settings.journal);
     return this.journalInstance;
   }
 

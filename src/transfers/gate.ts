@@ -4,6 +4,7 @@ import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import type { Balance } from '../providers/provider.js';
+import { pendingApproval, type PendingApproval } from './approvals.js';
 import type { AppContext } from './context.js';
 import type { RepeatMatch } from './repeats.js';
 
@@ -81,7 +82,12 @@ export function assertConsent(consent: Consent): void {
   if (!granted.has(consent)) throw new Error('money can only move with a consent granted by the gate');
 }
 
-export type GateResult = { readonly kind: 'consent'; readonly consent: Consent } | { readonly kind: 'dry-run' } | { readonly kind: 'nothing' };
+export type GateResult =
+  | { readonly kind: 'consent'; readonly consent: Consent }
+  | { readonly kind: 'dry-run' }
+  | { readonly kind: 'nothing' }
+  /** Above the journal's approval threshold and not (yet) approved as it stands: journal it, send nothing. */
+  | { readonly kind: 'awaiting-approval'; readonly approval: PendingApproval };
 
 export function planTotal(plan: Plan): Record<string, number> {
   const totals: Record<string, number> = {};
@@ -94,7 +100,8 @@ export function planTotal(plan: Plan): Record<string, number> {
 /**
  * The one gate money leaves through. Every entry — a new file, the same file again, `--resume`, `send` —
  * builds a plan and passes it here: dry-run prints it and stops; repeats, `--max-total` and the balance
- * are checked; a terminal asks, and without one `--yes` is required. Only then is a `Consent` granted.
+ * are checked; a plan above the approval policy's threshold waits for other operators' approval; a terminal
+ * asks, and without one `--yes` is required. Only then is a `Consent` granted.
  */
 export async function passGate(context: AppContext, plan: Plan, request: ConsentRequest, view: GateView): Promise<GateResult> {
   const worstCase = planTotal(plan);
@@ -127,6 +134,9 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
       );
     }
   }
+  // Four eyes (transfers/approvals.ts): a plan above the policy's threshold goes only once other operators approved it as it stands.
+  const approval = await pendingApproval(context.journal, plan, worstCase);
+  if (approval) return { kind: 'awaiting-approval', approval };
   if (!request.yes) {
     const question = `Pay ${describePlan(plan)} through ${describeAccount(plan.account)}?`;
     if (!(await view.confirm(question, plan))) throw new AirtimeError('cancelled', 'cancelled: nothing was sent');

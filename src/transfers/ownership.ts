@@ -10,8 +10,8 @@ export function leaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** This process as a lease holder and claim owner. */
-export function newHolder(journal: Journal): Holder {
-  return { id: randomUUID(), pid: process.pid, host: hostname(), actor: journal.actor };
+export async function newHolder(journal: Journal): Promise<Holder> {
+  return { id: randomUUID(), pid: process.pid, host: hostname(), actor: await journal.whoami() };
 }
 
 export function describeHolder(info: LeaseInfo): string {
@@ -56,7 +56,8 @@ export class BatchLease {
     readonly tookOverFrom: LeaseInfo | null,
   ) {}
 
-  static async acquire(journal: Journal, batchId: string, holder: Holder = newHolder(journal), ttlMs = leaseTtlMs()): Promise<BatchLease> {
+  static async acquire(journal: Journal, batchId: string, given?: Holder, ttlMs = leaseTtlMs()): Promise<BatchLease> {
+    const holder = given ?? (await newHolder(journal));
     const result = await journal.acquireLease(
       `batch:${batchId}`,
       holder,

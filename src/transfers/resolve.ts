@@ -23,6 +23,7 @@ export async function resolveTransfers(
   decision: OperatorDecision,
   note: string,
 ): Promise<ResolveOutcome[]> {
+  const by = await context.journal.whoami();
   const results = await context.journal.observeMany(
     transfers.map((transfer) => ({
       id: transfer.id,
@@ -32,7 +33,7 @@ export async function resolveTransfers(
         status: target[decision],
         error: decision === 'delivered' ? null : `${decision === 'failed' ? 'failed' : 'not sent'} (operator: ${note})`,
         note,
-        payload: { decision, note, by: context.journal.actor },
+        payload: { decision, note, by },
       },
     })),
   );

@@ -37,7 +37,7 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
   assertConsent(consent);
   const { journal } = context;
   const { provider } = await context.providerFor(transfer);
-  const owner = newHolder(journal).id;
+  const owner = (await newHolder(journal)).id;
   const [claim] = await journal.claim([{ ids: [transfer.id], requestReference: transfer.requestReference }], owner, (claimed) =>
     provider.requestReference(claimed.map(sendItem)),
   );

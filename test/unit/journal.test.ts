@@ -1,10 +1,15 @@
+import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeAccount } from '../../src/core/account.js';
+import type { Batch } from '../../src/journal/batch.js';
 import type { Journal } from '../../src/journal/journal.js';
-import { openSqliteJournal } from '../../src/journal/open.js';
+import { openPostgresJournal, openSqliteJournal } from '../../src/journal/open.js';
 import { tempHome } from '../helpers/cli.js';
+import { approvalState, approveBatch } from '../../src/transfers/approvals.js';
+import { policyChange } from '../../src/transfers/policy.js';
+import { asSuperuser, freshDatabase } from '../helpers/pg.js';
 
 const account = makeAccount('sandbox', 'default', 'embedded', null);
 const transfer = {
@@ -17,20 +22,33 @@ const transfer = {
   currency: 'KES',
 } as const;
 
-describe('Journal (SQLite)', () => {
+/** Each store: how to make a journal for one test, and how to open a second connection to the same one. */
+const stores: [string, (home: string) => Promise<() => Journal>][] = [
+  ['SQLite', (home) => Promise.resolve(() => openSqliteJournal(join(home, 'journal.db')))],
+  [
+    'PostgreSQL',
+    async () => {
+      const { url } = await freshDatabase();
+      return () => openPostgresJournal(url);
+    },
+  ],
+];
+
+describe.each(stores)('Journal (%s)', (_store, store) => {
   let home: ReturnType<typeof tempHome>;
+  let open: () => Journal;
   let journal: Journal;
 
   beforeEach(async () => {
     home = tempHome();
-    journal = openSqliteJournal(join(home.home, 'journal.db'));
+    open = await store(home.home);
+    journal = open();
     await journal.ensureAccount(account);
   });
   afterEach(async () => {
     await journal.close();
     home.cleanup();
   });
-
   it('is one transfer per key and account', async () => {
     expect((await journal.createTransfer(transfer)).created).toBe(true);
     expect((await journal.createTransfer({ ...transfer, amountMinor: 1 })).created).toBe(false);
@@ -39,10 +57,6 @@ describe('Journal (SQLite)', () => {
     await journal.ensureAccount(other);
     expect((await journal.createTransfer({ ...transfer, account: other.id, provider: 'zw' })).created).toBe(true);
     expect(await journal.find({ reference: 'k1' })).toHaveLength(2);
-  });
-
-  it('is owner-only on disk', () => {
-    expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
   });
 
   it('claims a transfer for sending once, and a sender can re-check its claim', async () => {
@@ -81,8 +95,8 @@ describe('Journal (SQLite)', () => {
     expect((await journal.events(created.id)).filter((event) => event.kind === 'callback')).toHaveLength(1);
   });
 
-  it('sees writes made by another connection (two processes share the file)', async () => {
-    const other = openSqliteJournal(join(home.home, 'journal.db'));
+  it('sees writes made by another connection (two processes share the journal)', async () => {
+    const other = open();
     try {
       expect((await other.createTransfer(transfer)).created).toBe(true);
       expect((await journal.byKey(account.id, 'k1'))?.status).toBe('queued');
@@ -113,5 +127,125 @@ describe('Journal (SQLite)', () => {
     expect(events.map((event) => event.id)).toEqual([1, 2]);
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     expect((await journal.chainHead()).head).toBe(events[1]?.hash);
+  });
+});
+
+describe('Journal (SQLite only)', () => {
+  it('is owner-only on disk', async () => {
+    const home = tempHome();
+    const journal = openSqliteJournal(join(home.home, 'journal.db'));
+    try {
+      await journal.ensureAccount(account);
+      expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
+    } finally {
+      await journal.close();
+      home.cleanup();
+    }
+  });
+});
+
+describe('Journal (PostgreSQL across machines)', () => {
+  it('migrates once when several processes open a new journal at the same moment', async () => {
+    const { name, url } = await freshDatabase();
+    const journals = Array.from({ length: 4 }, () => openPostgresJournal(url));
+    try {
+      expect(await Promise.all(journals.map((journal) => journal.whoami()))).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
+      expect(await asSuperuser(name, 'SELECT version FROM airtime_schema')).toEqual([{ version: 1 }]);
+    } finally {
+      await Promise.all(journals.map((journal) => journal.close()));
+    }
+  });
+
+  it('claims each transfer once when two machines claim the same rows at once, and keeps one unbroken chain', async () => {
+    const { url } = await freshDatabase();
+    const [a, b] = [openPostgresJournal(url), openPostgresJournal(url)];
+    try {
+      await a.ensureAccount(account);
+      const ids: number[] = [];
+      for (let index = 0; index < 120; index += 1) ids.push((await a.createTransfer({ ...transfer, reference: `k${index}` })).transfer.id);
+      const chunks = Array.from({ length: 12 }, (_, index) => ({ ids: ids.slice(index * 10, index * 10 + 10) }));
+      // Each machine claims every chunk, one chunk per transaction, in opposite orders, all at once.
+      const claimAll = (journal: Journal, owner: string, order: typeof chunks) =>
+        Promise.all(order.map(async (chunk) => (await journal.claim([chunk], owner, () => null)).flatMap((claimed) => claimed.transfers.map((t) => t.id))));
+      const [byA, byB] = await Promise.all([claimAll(a, 'a', chunks), claimAll(b, 'b', [...chunks].reverse())]);
+      const claimed = [...byA.flat(), ...byB.flat()];
+      expect(claimed).toHaveLength(120);
+      expect(new Set(claimed).size).toBe(120);
+      const report = await a.verify();
+      expect(report.breaks).toEqual([]);
+      expect(report.events).toBe(120);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('approvals (SQLite, two operators on one file)', () => {
+  it('holds a batch above the threshold until another operator approves this very plan', async () => {
+    const home = tempHome();
+    const file = join(home.home, 'journal.db');
+    const alice = openSqliteJournal(file, 'alice@a');
+    const bob = openSqliteJournal(file, 'bob@b');
+    try {
+      await alice.setPolicy(policyChange('approvals.above', '150 KES'));
+      await alice.ensureAccount(account);
+      const { batch } = await alice.createBatch({
+        id: 'b_test',
+        account: account.id,
+        provider: 'sandbox',
+        profile: 'default',
+        fileName: 'p.csv',
+        filePath: null,
+        fileHash: 'h',
+        fingerprint: 'f',
+        rows: 2,
+        fileRows: 2,
+        invalid: 0,
+        totals: { KES: 20000 },
+      });
+      expect(
+        await alice.appendBatchRows(
+          batch.id,
+          [1, 2].map((line) => ({ ...transfer, reference: `r${line}`, batchId: batch.id, line })),
+        ),
+      ).toBe(2);
+      expect(await alice.completeBatch(batch.id)).toBe(true);
+      const complete = (await alice.batch(batch.id)) as Batch;
+      expect(await approvalState(alice, complete)).toMatchObject({ required: 1, approvers: [], satisfied: false, planner: 'alice@a' });
+      await expect(approveBatch(alice, complete, undefined)).rejects.toThrow(/planned batch b_test: another operator must approve it/);
+      const { state } = await approveBatch(bob, complete, 'ok');
+      expect(state).toMatchObject({ approvers: ['bob@b'], satisfied: true });
+      expect((await approveBatch(bob, complete, 'again')).recorded).toBe(false);
+      // A row changed behind the approval's back: the plan's hash moves, and the approval no longer counts.
+      const db = new Database(file);
+      db.prepare("UPDATE transfers SET amount_minor = 99900 WHERE reference = 'r2'").run();
+      db.close();
+      expect(await approvalState(bob, complete)).toMatchObject({ approvers: [], satisfied: false });
+      expect((await alice.verify()).breaks[0]?.kind).toBeUndefined();
+    } finally {
+      await alice.close();
+      await bob.close();
+      home.cleanup();
+    }
+  });
+
+  it('finds a transfer whose status was changed outside airtime', async () => {
+    const home = tempHome();
+    const file = join(home.home, 'journal.db');
+    const journal = openSqliteJournal(file);
+    try {
+      await journal.ensureAccount(account);
+      const { transfer: created } = await journal.createTransfer(transfer);
+      expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+      expect((await journal.verify()).breaks).toEqual([]);
+      const db = new Database(file);
+      db.prepare("UPDATE transfers SET status = 'failed'").run();
+      db.close();
+      expect((await journal.verify()).breaks[0]).toMatchObject({ kind: 'status', id: created.id });
+    } finally {
+      await journal.close();
+      home.cleanup();
+    }
   });
 });

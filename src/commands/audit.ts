@@ -1,0 +1,124 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { GlobalOptions } from '../cli.js';
+import { csvCell } from '../batch/results.js';
+import { ExitCode, failedError, usageError } from '../core/errors.js';
+import { formatMinor } from '../core/money.js';
+import type { AuditEvent } from '../journal/journal.js';
+import { AppContext } from '../transfers/context.js';
+import type { IO } from '../ui/io.js';
+
+/** `airtime audit verify`: recomputes the hash chain and checks every transfer's status against its events. */
+export async function auditVerify(io: IO, options: GlobalOptions): Promise<number> {
+  const context = AppContext.open(options);
+  try {
+    const report = await context.journal.verify();
+    const [first] = report.breaks;
+    if (io.json) {
+      io.printJson({ intact: !first, events: report.events, transfers: report.transfers, head: report.head, breaks: report.breaks });
+    } else if (!first) {
+      io.out(`intact: ${report.events} events chain up to ${report.head.slice(0, 16)}…; ${report.transfers} transfers match their events`);
+    } else {
+      for (const found of report.breaks.slice(1)) io.err(`also: ${found.message}`);
+    }
+    if (!first) return ExitCode.ok;
+    if (io.json) return ExitCode.failed;
+    throw failedError(
+      `the journal ${context.journal.location} was tampered with: ${first.message}`,
+      'keep it as it is (it is evidence) and compare with a backup or the providers’ own records',
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+interface ExportOptions extends GlobalOptions {
+  batch?: string;
+  since?: string;
+  format: string;
+  out?: string;
+}
+
+/** What each event says, for a reader of the export: who planned, approved, sent, what the provider answered, callbacks, decisions. */
+function what(kind: string): string {
+  if (kind === 'batch-created') return 'planned';
+  if (kind === 'batch-complete') return 'journaled';
+  if (kind === 'approval') return 'approved';
+  if (kind === 'batch-awaiting-approval') return 'held for approval';
+  if (kind === 'batch-approved') return 'approvals complete';
+  if (kind === 'batch-rejected' || kind === 'reject') return 'rejected';
+  if (kind === 'claim') return 'sent';
+  if (kind === 'send') return 'provider answered';
+  if (kind.startsWith('callback')) return 'callback';
+  if (kind === 'resolve') return 'operator decision';
+  if (kind === 'policy-set') return 'policy changed';
+  if (kind === 'lease-takeover') return 'run taken over';
+  if (kind === 'status' || kind === 'reconcile') return 'provider asked';
+  return kind;
+}
+
+const columns = ['id', 'at', 'actor', 'what', 'kind', 'batch', 'reference', 'phone', 'amount', 'currency', 'from', 'to', 'flags', 'detail', 'hash'] as const;
+
+function exportRow(event: AuditEvent): Record<(typeof columns)[number], string | number | null> {
+  return {
+    id: event.id,
+    at: event.createdAt,
+    actor: event.actor,
+    what: what(event.kind),
+    kind: event.kind,
+    batch: event.batchId,
+    reference: event.reference,
+    phone: event.phone,
+    amount: event.amountMinor === null || event.currency === null ? null : formatMinor(event.amountMinor, event.currency),
+    currency: event.currency,
+    from: event.fromStatus,
+    to: event.toStatus,
+    flags: event.flags.join(',') || null,
+    detail: event.payload === null ? null : JSON.stringify(event.payload),
+    hash: event.hash,
+  };
+}
+
+/** `airtime audit export [--batch B] [--since DATE] --format csv|json [--out FILE]`: the trail, event by event. */
+export async function auditExport(io: IO, options: ExportOptions): Promise<number> {
+  if (options.format !== 'csv' && options.format !== 'json') throw usageError(`--format "${options.format}" is not known: choose csv or json`);
+  let since: string | undefined;
+  if (options.since !== undefined) {
+    const parsed = Date.parse(options.since);
+    if (Number.isNaN(parsed)) throw usageError(`--since "${options.since}" is not a date: give e.g. 2026-11-01 or 2026-11-01T08:00:00Z`);
+    since = new Date(parsed).toISOString();
+  }
+  const context = AppContext.open(options);
+  const sink: Writable = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
+  const write = async (text: string) => {
+    if (!sink.write(text)) await once(sink, 'drain');
+  };
+  try {
+    const { journal } = context;
+    if (options.batch && !(await journal.batch(options.batch))) throw usageError(`no batch "${options.batch}" in the journal ${journal.location}`);
+    let count = 0;
+    if (options.format === 'csv') await write(`${columns.join(',')}\n`);
+    else await write('[');
+    for (let afterId = 0; ;) {
+      const page = await journal.auditPage({ batchId: options.batch, since }, afterId, 2000);
+      if (page.length === 0) break;
+      for (const event of page) {
+        const row = exportRow(event);
+        if (options.format === 'csv') await write(`${columns.map((column) => csvCell(row[column])).join(',')}\n`);
+        else await write(`${count ? ',' : ''}\n${JSON.stringify({ ...row, detail: event.payload })}`);
+        count += 1;
+      }
+      afterId = page.at(-1)?.id ?? afterId;
+    }
+    if (options.format === 'json') await write('\n]\n');
+    if (options.out) {
+      sink.end();
+      await once(sink, 'finish');
+      io.err(`${count} events written to ${options.out}`);
+    }
+    return ExitCode.ok;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,123 @@
+import { chainHash, genesisHash } from './audit-chain.js';
+import type { Sql } from './sql.js';
+
+/** The first place where the journal's history does not hold together. */
+export interface AuditBreak {
+  /** The event (or, for `status`, the transfer) where it breaks. */
+  readonly id: number;
+  readonly kind: 'missing' | 'edited' | 'relinked' | 'head' | 'status';
+  readonly message: string;
+}
+
+export interface AuditReport {
+  readonly events: number;
+  readonly transfers: number;
+  readonly head: string;
+  /** The first break of the chain, then the first transfer whose status its events do not explain; empty when intact. */
+  readonly breaks: readonly AuditBreak[];
+}
+
+interface RawEvent {
+  id: number | string;
+  transfer_id: number | string | null;
+  batch_id: string | null;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  flags: string | null;
+  payload: string | null;
+  dedupe_key: string | null;
+  actor: string;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Events whose move was not applied: flagged refused, out of order or mismatched (their `to_status` is what was said, not what happened). */
+const notApplied = ['refused', 'out-of-order', 'mismatch'];
+const applied = notApplied.map((flag) => `(',' || e.flags || ',') NOT LIKE '%,${flag},%'`).join(' AND ');
+
+/**
+ * Recomputes the audit chain from the first event: every event must follow the one before it (ids without
+ * gaps), carry its hash as `prev_hash`, and hash to its own `hash`; the last must be the recorded head.
+ * Then every transfer's status must be the one its last applied event moved it to (a `queued` transfer
+ * may have none). Works on any `Sql`, so a copy can be verified inside the transaction that wrote it.
+ */
+export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {}): Promise<AuditReport> {
+  const pageSize = options.pageSize ?? 5000;
+  const breaks: AuditBreak[] = [];
+  let previous = genesisHash;
+  let expectedId = 1;
+  let events = 0;
+  outer: for (;;) {
+    const page = await sql.all<RawEvent>('SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT ?', [expectedId, pageSize]);
+    if (page.length === 0) break;
+    for (const row of page) {
+      const id = Number(row.id);
+      if (id !== expectedId) {
+        breaks.push({ id: expectedId, kind: 'missing', message: `event ${expectedId} is missing (the next one is ${id}): history was deleted` });
+        break outer;
+      }
+      if (row.prev_hash !== previous) {
+        breaks.push({ id, kind: 'relinked', message: `event ${id} does not follow event ${id - 1}: its previous hash is not event ${id - 1}'s` });
+        break outer;
+      }
+      const computed = chainHash(previous, {
+        id,
+        transferId: row.transfer_id === null ? null : Number(row.transfer_id),
+        batchId: row.batch_id,
+        kind: row.kind,
+        fromStatus: row.from_status,
+        toStatus: row.to_status,
+        flags: row.flags,
+        payload: row.payload,
+        dedupeKey: row.dedupe_key,
+        actor: row.actor,
+        createdAt: row.created_at,
+      });
+      if (computed !== row.hash) {
+        breaks.push({
+          id,
+          kind: 'edited',
+          message: `event ${id} (${row.kind}, ${row.created_at}, by ${row.actor}) was changed after it was written: its hash does not match`,
+        });
+        break outer;
+      }
+      previous = row.hash;
+      expectedId += 1;
+      events += 1;
+    }
+  }
+  const chain = await sql.get<{ head: string; count: number | string }>('SELECT head, count FROM chain WHERE id = 1');
+  if (breaks.length === 0 && (chain?.head !== previous || Number(chain.count) !== events)) {
+    breaks.push({
+      id: events + 1,
+      kind: 'head',
+      message: `the journal says it holds ${Number(chain?.count ?? 0)} events ending in ${chain?.head.slice(0, 12) ?? '?'}…, but ${events} chain up to ${previous.slice(0, 12)}…: the last events were deleted`,
+    });
+  }
+
+  let transfers = 0;
+  for (let afterId = 0; ;) {
+    const rows = await sql.all<{ id: number | string; reference: string; status: string; last: string | null }>(
+      `SELECT t.id, t.reference, t.status,
+         (SELECT e.to_status FROM events e WHERE e.transfer_id = t.id AND e.to_status IS NOT NULL AND (e.flags IS NULL OR (${applied}))
+          ORDER BY e.id DESC LIMIT 1) AS last
+       FROM transfers t WHERE t.id > ? ORDER BY t.id LIMIT ?`,
+      [afterId, pageSize],
+    );
+    if (rows.length === 0) break;
+    transfers += rows.length;
+    afterId = Number(rows.at(-1)?.id ?? afterId);
+    const wrong = rows.find((row) => row.status !== (row.last ?? 'queued'));
+    if (wrong) {
+      breaks.push({
+        id: Number(wrong.id),
+        kind: 'status',
+        message: `transfer ${wrong.reference} is ${wrong.status} but its last recorded event left it ${wrong.last ?? 'queued (it has none)'}: its row was changed outside airtime`,
+      });
+      break;
+    }
+  }
+  return { events, transfers, head: previous, breaks };
+}

@@ -1,0 +1,217 @@
+import pg from 'pg';
+import { AirtimeError, configError, failedError } from '../core/errors.js';
+import { maskJournalUrl } from '../config/journal-url.js';
+import type { Database, Dialect, RunResult, Sql, SqlValue } from './sql.js';
+
+const dialect: Dialect = {
+  name: 'postgres',
+  // clock_timestamp(), not now(): a transaction that waited for the write lock must not stamp a heartbeat in the past.
+  now: `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+};
+
+/** Keys of the advisory locks (any two constants the journal owns): schema changes, and one writer at a time. */
+const migrationLock = 7_103_262_014;
+const writeLock = 7_103_262_015;
+
+/** BIGINT (int8) is read as a number: ids, money in minor units and counts all fit below 2^53. */
+const types = new pg.TypeOverrides();
+types.setTypeParser(20, 'text', Number);
+
+/**
+ * `?` placeholders (written once for both stores) as PostgreSQL's `$1, $2, …`. Hand-written: pg takes only
+ * numbered parameters, and the journal's statements never put a `?` inside a string literal — which this
+ * still respects, so a literal stays literal.
+ */
+export function numberedPlaceholders(sql: string): string {
+  let index = 0;
+  let quoted = false;
+  let out = '';
+  for (const char of sql) {
+    if (char === "'") quoted = !quoted;
+    if (char === '?' && !quoted) {
+      index += 1;
+      out += `$${index}`;
+    } else out += char;
+  }
+  return out;
+}
+
+interface Opened {
+  readonly actor: string;
+  readonly admin: boolean;
+}
+
+/**
+ * The team journal: one PostgreSQL database shared by every operator's machine. The pool connects on first
+ * use (so opening is synchronous and commands need no extra `await`), brings the schema up to date under an
+ * advisory lock (two processes starting at once migrate once) and reads who we are (`current_user`), which
+ * the database enforces on every event. Write transactions take a transaction-scoped advisory lock first,
+ * so transactions from every machine apply one at a time, in the order of the audit chain.
+ */
+export class PostgresDatabase implements Database {
+  readonly dialect = dialect;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private opened: Promise<Opened> | undefined;
+
+  constructor(
+    url: string,
+    private readonly migrations: readonly string[],
+    options: { poolSize?: number } = {},
+  ) {
+    this.location = maskJournalUrl(url);
+    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, types, application_name: 'airtime' });
+    // An idle connection the server dropped must not crash the process: the next statement reports it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    await this.ready();
+    return (await this.query(this.pool, sql, params)).rows as T[];
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    await this.ready();
+    return { changes: (await this.query(this.pool, sql, params)).rowCount ?? 0 };
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    await this.ready();
+    const client = await this.connect();
+    let unusable = false;
+    try {
+      await this.query(client, 'BEGIN', []);
+      await this.query(client, 'SELECT pg_advisory_xact_lock(?)', [writeLock]);
+      const result = await work(this.inside(client));
+      await this.query(client, 'COMMIT', []);
+      return result;
+    } catch (error) {
+      // A connection whose rollback failed is not given back to the pool as if it were clean.
+      await client.query('ROLLBACK').catch(() => (unusable = true));
+      throw error;
+    } finally {
+      client.release(unusable);
+    }
+  }
+
+  async actor(): Promise<string> {
+    return (await this.ready()).actor;
+  }
+
+  async isPolicyAdmin(): Promise<boolean> {
+    return (await this.ready()).admin;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private ready(): Promise<Opened> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+
+  private async open(): Promise<Opened> {
+    const client = await this.connect();
+    try {
+      await migrate(client, this.migrations, this.location);
+      const { rows } = await client.query<{ actor: string; admin: boolean }>(
+        `SELECT current_user::text AS actor, pg_has_role(current_user, 'airtime_admin', 'MEMBER') AS admin`,
+      );
+      const row = rows[0];
+      if (!row) throw new Error('PostgreSQL did not say who we are');
+      return { actor: row.actor, admin: row.admin };
+    } finally {
+      client.release();
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.explain(error, 'cannot reach');
+    }
+  }
+
+  private async query(on: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
+    try {
+      return await on.query(numberedPlaceholders(sql), params as SqlValue[]);
+    } catch (error) {
+      throw this.explain(error, 'lost');
+    }
+  }
+
+  private inside(client: pg.PoolClient): Sql {
+    return {
+      all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await this.query(client, sql, params)).rows as T[],
+      get: async <T>(sql: string, params: readonly SqlValue[] = []) => (await this.query(client, sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: (await this.query(client, sql, params)).rowCount ?? 0 }),
+    };
+  }
+
+  /** A connection or authentication problem said in one line, with the URL's password left out; anything else is passed on. */
+  private explain(error: unknown, what: 'cannot reach' | 'lost'): unknown {
+    if (error instanceof AirtimeError) return error;
+    const code = (error as { code?: string }).code ?? '';
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === '42501') {
+      return configError(
+        `the journal at ${this.location} refused: ${message}`,
+        'ask its owner or a member of airtime_admin for what is missing (operators need: GRANT airtime_operator TO <role>)',
+      );
+    }
+    if (code === '28P01' || code === '28000' || code === '3D000' || code === 'ENOTFOUND') {
+      return configError(
+        `the journal at ${this.location} refused us: ${message}`,
+        "check the URL ('airtime config get journal' or AIRTIME_JOURNAL_URL), the role's password (PGPASSWORD) and its membership of airtime_operator",
+      );
+    }
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|57P0[1-3]|08...)$/.test(code) || /Connection terminated/i.test(message)) {
+      return what === 'cannot reach'
+        ? configError(`cannot reach the journal at ${this.location}: ${message}`, 'is PostgreSQL running there? nothing was sent')
+        : failedError(
+            `the journal at ${this.location} stopped answering (${message}): nothing more is sent; whatever was in flight is in the journal — run the same command again to resume`,
+          );
+    }
+    return error;
+  }
+}
+
+/** Applies the migrations not yet applied, once, even when several processes start at the same moment. */
+async function migrate(client: pg.PoolClient, migrations: readonly string[], location: string): Promise<void> {
+  // Most opens find the schema current and need no lock (and operators may not hold the privileges to change it).
+  if ((await schemaVersion(client)) >= migrations.length) return;
+  await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS airtime_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (let version = await schemaVersion(client); version < migrations.length; version += 1) {
+      await client.query('BEGIN');
+      try {
+        await client.query(migrations[version] ?? '');
+        await client.query(`INSERT INTO airtime_schema (version, applied_at) VALUES ($1, ${dialect.now})`, [version + 1]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        const message = error instanceof Error ? error.message : String(error);
+        throw configError(
+          `cannot set up the journal at ${location} (schema version ${version + 1}): ${message}`,
+          'the first use of a new journal must be by a role that may create tables and roles there (its owner, e.g. postgres): see the README, Team mode',
+        );
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]);
+  }
+}
+
+async function schemaVersion(client: pg.PoolClient): Promise<number> {
+  const { rows: exists } = await client.query<{ found: boolean }>(`SELECT to_regclass('airtime_schema') IS NOT NULL AS found`);
+  if (!exists[0]?.found) return 0;
+  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM airtime_schema');
+  return Number(rows[0]?.version ?? 0);
+}
