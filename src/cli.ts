@@ -437,7 +437,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .command('policy')
     .helpCommand(false)
     .helpGroup(groups.team)
-    .description("the journal's approval policy: payouts above a threshold need another operator's approval");
+    .description("the journal's approval policy: payouts above a threshold need another operator's approval")
+    .examples(['airtime policy set approvals.above "50000 KES"', 'airtime policy set approvals.count 2', 'airtime policy show']);
   policy
     .command('set')
     .description('set a policy setting (on PostgreSQL only members of airtime_admin may)')
@@ -481,7 +482,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .command('audit')
     .helpCommand(false)
     .helpGroup(groups.team)
-    .description('the audit trail: every event hash-chained to the one before it');
+    .description('the audit trail: every event hash-chained to the one before it')
+    .examples(['airtime audit verify', 'airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv']);
   audit
     .command('verify')
     .description('recompute the hash chain and check every transfer against its events; names the first break (exit 1)')
@@ -497,7 +499,12 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .examples(['airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv', 'airtime audit export --since 2026-11-01 --format json'])
     .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditExport }))));
 
-  const journal = program.command('journal').helpCommand(false).helpGroup(groups.team).description('the journal itself');
+  const journal = program
+    .command('journal')
+    .helpCommand(false)
+    .helpGroup(groups.team)
+    .description('the journal itself')
+    .examples(['airtime journal migrate --to postgres://alice@db.example:5432/airtime']);
   journal
     .command('migrate')
     .description("copy this machine's SQLite journal into a shared PostgreSQL journal (idempotent, verified)")

@@ -142,7 +142,7 @@ describe('airtime bulk', () => {
   });
 
   it('survives SIGKILL mid-run: the resume pays every row exactly once', async () => {
-    const { path, totalMinor } = writePayouts(home.home, 3000);
+    const { path, totalMinor } = writePayouts(home.home, 1500);
     const env = { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_LATENCY_MS: '30', AIRTIME_SANDBOX_SETTLE_MS: '50' };
     const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '2'], { env, stdio: 'ignore' });
     const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
@@ -152,19 +152,19 @@ describe('airtime bulk', () => {
     await exited;
     const paidBeforeKill = sandboxState(home.home).transfers;
     expect(paidBeforeKill).toBeGreaterThan(0);
-    expect(paidBeforeKill).toBeLessThan(3000);
+    expect(paidBeforeKill).toBeLessThan(1500);
 
     const resumed = await runCli(home.home, ['bulk', path, '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
     expect(resumed.code).toBe(0);
     const summary = parseJson<BulkJson>(resumed.stdout);
-    expect(summary.counts).toEqual({ delivered: 3000 });
+    expect(summary.counts).toEqual({ delivered: 1500 });
     const state = sandboxState(home.home);
-    expect(state.transfers).toBe(3000);
+    expect(state.transfers).toBe(1500);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
   }, 90_000);
 
   it('Ctrl-C lets requests in flight finish, leaves the rest unsent, and says how to resume', async () => {
-    const { path, totalMinor } = writePayouts(home.home, 3000);
+    const { path, totalMinor } = writePayouts(home.home, 1500);
     const out = join(home.home, 'interrupted.csv');
     const child = spawn(process.execPath, [binPath, 'bulk', path, '--yes', '--concurrency', '1', '--out', out], {
       env: { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_LATENCY_MS: '40' },
@@ -182,16 +182,16 @@ describe('airtime bulk', () => {
     expect(batch).toBeDefined();
     // The interrupted run wrote its results: every row, the unsent ones as queued.
     const written = readFileSync(out, 'utf8').trim().split('\n');
-    expect(written).toHaveLength(3001);
+    expect(written).toHaveLength(1501);
     expect(written.filter((line) => line.includes(',queued,')).length).toBe(journalCount(home.home, ['queued']));
     expect(journalCount(home.home, ['sending', 'unknown'])).toBe(0);
     expect(journalCount(home.home, ['queued'])).toBeGreaterThan(0);
 
     const resumed = await runCli(home.home, ['bulk', '--resume', batch ?? '', '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
     expect(resumed.code).toBe(0);
-    expect(parseJson<BulkJson>(resumed.stdout).counts).toEqual({ delivered: 3000 });
+    expect(parseJson<BulkJson>(resumed.stdout).counts).toEqual({ delivered: 1500 });
     const state = sandboxState(home.home);
-    expect(state.transfers).toBe(3000);
+    expect(state.transfers).toBe(1500);
     expect(state.maxSendCount).toBe(1);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
   }, 90_000);

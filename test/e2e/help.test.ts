@@ -14,7 +14,16 @@ describe('help like gh', () => {
   it('the main page: examples first, commands grouped, exit codes', async () => {
     const result = await runCli(home.home, ['--help']);
     expect(result.code).toBe(0);
-    expect(headings(result.stdout)).toEqual(['EXAMPLES', 'USAGE', 'PAYMENT COMMANDS', 'ACCOUNT COMMANDS', 'DEVELOPER COMMANDS', 'FLAGS', 'LEARN MORE']);
+    expect(headings(result.stdout)).toEqual([
+      'EXAMPLES',
+      'USAGE',
+      'PAYMENT COMMANDS',
+      'ACCOUNT COMMANDS',
+      'DEVELOPER COMMANDS',
+      'TEAM COMMANDS',
+      'FLAGS',
+      'LEARN MORE',
+    ]);
     expect(result.stdout).toMatch(/PAYMENT COMMANDS\n {2}send .*\n(.*\n)* {2}batches /);
     expect(result.stdout).toContain('130 cancelled');
     expect((await runCli(home.home, ['help'])).stdout).toBe(result.stdout);
@@ -35,14 +44,17 @@ describe('help like gh', () => {
     },
   );
 
-  it.each([['config'], ['profile'], ['sandbox'], ['callbacks'], ['batch']])('the %s group page lists its commands with examples', async (group) => {
-    const result = await runCli(home.home, ['help', group]);
-    expect(result.code).toBe(0);
-    expect(headings(result.stdout).slice(0, 3)).toEqual(['EXAMPLES', 'USAGE', 'COMMANDS']);
-    expect(result.stdout).toContain(`Use 'airtime help ${group} <command>' for more about a command.`);
-    expect(result.stdout).not.toMatch(/^ {2}help /m);
-    expect((await runCli(home.home, [group, '--help'])).stdout).toBe(result.stdout);
-  });
+  it.each([['config'], ['profile'], ['sandbox'], ['callbacks'], ['batch'], ['policy'], ['audit'], ['journal']])(
+    'the %s group page lists its commands with examples',
+    async (group) => {
+      const result = await runCli(home.home, ['help', group]);
+      expect(result.code).toBe(0);
+      expect(headings(result.stdout).slice(0, 3)).toEqual(['EXAMPLES', 'USAGE', 'COMMANDS']);
+      expect(result.stdout).toContain(`Use 'airtime help ${group} <command>' for more about a command.`);
+      expect(result.stdout).not.toMatch(/^ {2}help /m);
+      expect((await runCli(home.home, [group, '--help'])).stdout).toBe(result.stdout);
+    },
+  );
 
   it('airtime help config set is the page of config set, however it is asked', async () => {
     const page = (await runCli(home.home, ['config', 'set', '--help'])).stdout;

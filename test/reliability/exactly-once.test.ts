@@ -201,27 +201,27 @@ describe('coming back to a batch pays only what was never paid', () => {
   });
 
   it('a kill in the middle of journaling leaves an incomplete batch, which is completed from its file before anything is sent', async () => {
-    const { path, totalMinor } = writePayouts(home.home, 3000);
-    const crashed = await runCli(home.home, ['bulk', path, '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'during-journal:1500' } });
+    const { path, totalMinor } = writePayouts(home.home, 1500);
+    const crashed = await runCli(home.home, ['bulk', path, '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'during-journal:1200' } });
     expect(crashed.signal).toBe('SIGKILL');
     const [batch] = journalBatches(home.home);
-    expect(batch).toMatchObject({ rows: 3000, complete: 0 });
-    expect(batch?.journaled).toBeLessThan(3000);
+    expect(batch).toMatchObject({ rows: 1500, complete: 0 });
+    expect(batch?.journaled).toBeLessThan(1500);
     expect(sandboxState(home.home).transfers).toBe(0);
     // --resume completes it from the file it was made from (its path is journaled with it).
     const resumed = await runCli(home.home, ['bulk', '--resume', batch?.id ?? '', '--yes', '--wait', '--json'], { env, timeoutMs: 60_000 });
-    expect(resumed.stderr).toMatch(/is incomplete \(\d+ of 3000 rows journaled\): completing it from/);
+    expect(resumed.stderr).toMatch(/is incomplete \(\d+ of 1500 rows journaled\): completing it from/);
     expect(resumed.code).toBe(0);
-    expect(parseJson<BulkJson>(resumed.stdout)).toMatchObject({ rows: 3000, counts: { delivered: 3000 } });
+    expect(parseJson<BulkJson>(resumed.stdout)).toMatchObject({ rows: 1500, counts: { delivered: 1500 } });
     const state = sandboxState(home.home);
-    expect(state.transfers).toBe(3000);
+    expect(state.transfers).toBe(1500);
     expect(state.maxSendCount).toBe(1);
     expect(state.deliveredMinor('KES')).toBe(totalMinor);
   }, 90_000);
 
   it('an incomplete batch whose file changed is refused, not "resumed" with part of its rows', async () => {
-    const { path } = writePayouts(home.home, 3000);
-    await runCli(home.home, ['bulk', path, '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'during-journal:1500' } });
+    const { path } = writePayouts(home.home, 1500);
+    await runCli(home.home, ['bulk', path, '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'during-journal:1200' } });
     const [batch] = journalBatches(home.home);
     writePayouts(home.home, 10);
     const resumed = await runCli(home.home, ['bulk', '--resume', batch?.id ?? '', '--yes'], { env });
