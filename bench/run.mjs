@@ -243,24 +243,33 @@ async function callbacks() {
   const secret = 'whsec_bench';
   log(`callback ingest (${count} signed zw webhooks, concurrency ${concurrency})`);
   const airtimeHome = home();
-  const { Journal } = await import(join(root, 'dist/journal/journal.js'));
-  const journal = Journal.open(join(airtimeHome, 'journal.db'));
-  const transfers = Array.from({ length: count }, (_, index) => ({
-    reference: `cb-${index}`,
-    provider: 'zw',
-    profile: 'default',
-    phone: '+263772279099',
-    amountMinor: 100,
-    currency: 'USD',
-  }));
-  journal.createMany(transfers);
-  for (let index = 0; index < count; index += 1000)
-    journal.markSending(
-      transfers.slice(index, index + 1000).map((transfer) => transfer.reference),
-      null,
-    );
-  journal.observeMany(transfers.map((transfer) => ({ reference: transfer.reference, observation: { kind: 'send', status: 'submitted' } })));
-  journal.close();
+  // The transfers the webhooks speak of, journaled as sent through the zw account the listener serves.
+  const { openSqliteJournal } = await import(join(root, 'dist/journal/open.js'));
+  const { makeAccount } = await import(join(root, 'dist/core/account.js'));
+  const account = makeAccount('zw', 'default', '(no base URL)', null);
+  const journal = openSqliteJournal(join(airtimeHome, 'journal.db'));
+  await journal.ensureAccount(account);
+  const ids = await journal.atomically(async (inner) => {
+    const created = [];
+    for (let index = 0; index < count; index += 1) {
+      const { transfer } = await inner.createTransfer({
+        account: account.id,
+        reference: `cb-${index}`,
+        provider: 'zw',
+        profile: 'default',
+        phone: '+263772279099',
+        amountMinor: 100,
+        currency: 'USD',
+      });
+      created.push(transfer.id);
+    }
+    return created;
+  });
+  const chunks = [];
+  for (let index = 0; index < ids.length; index += 1000) chunks.push({ ids: ids.slice(index, index + 1000) });
+  await journal.claim(chunks, 'bench', () => null);
+  await journal.observeMany(ids.map((id) => ({ id, observation: { kind: 'send', cause: 'answer', status: 'submitted' } })));
+  await journal.close();
 
   const bare = spawn(process.execPath, [join(root, 'bench/bare-http.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [portText] = await once(bare.stdout, 'data');
@@ -292,9 +301,9 @@ async function callbacks() {
   listener.kill('SIGTERM');
   await once(listener, 'exit');
 
-  const check = Journal.open(join(airtimeHome, 'journal.db'));
-  const delivered = check.db.prepare(`SELECT count(*) AS n FROM transfers WHERE status = 'delivered'`).get().n;
-  check.close();
+  const check = openSqliteJournal(join(airtimeHome, 'journal.db'));
+  const delivered = (await check.list({ status: 'delivered' })).length;
+  await check.close();
   const lost = count - delivered;
   const rate = load.ok / (load.ms / 1000);
   const bareRate = bareLoad.ok / (bareLoad.ms / 1000);
