@@ -172,7 +172,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .description('set a setting (secrets: leave out the value to be asked, or use --stdin)')
     .argument(
       '<key>',
-      'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | limits.<CUR>.min | limits.<CUR>.max',
+      'provider | country | currency | base-url | username | api-key | consumer-key | consumer-secret | webhook-secret | campaign-secret | retry-hours | limits.<CUR>.min | limits.<CUR>.max',
     )
     .argument('[value]', 'the value')
     .option('--stdin', 'read the value from standard input')
@@ -212,6 +212,8 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--consumer-key <key>', 'Lipad consumer key')
     .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
     .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
+    .option('--campaign-secret <secret>', 'zw campaign payout signing secret (prefer the prompt or the environment)')
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry)")
     .option('--use', 'make it the active profile')
     .addHelpText(
       'after',
@@ -299,6 +301,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
         'replayed',
         'unreadable',
         'ambiguous',
+        'success-after-failed',
       ]),
     )
     .option('--limit <n>', 'the newest n callbacks', '50')

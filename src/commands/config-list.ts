@@ -22,6 +22,8 @@ export default function configList(io: IO, options: GlobalOptions): number {
     consumerKey: settings.credentials.consumerKey ?? null,
     consumerSecret: settings.credentials.consumerSecret ? maskSecret(settings.credentials.consumerSecret) : null,
     webhookSecret: settings.credentials.webhookSecret ? maskSecret(settings.credentials.webhookSecret) : null,
+    campaignSecret: settings.credentials.campaignSecret ? maskSecret(settings.credentials.campaignSecret) : null,
+    retryHours: settings.retryHours ?? null,
     configFile: store.path,
     dataDir: paths.dataDir,
   };

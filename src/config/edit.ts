@@ -3,6 +3,7 @@ import { usageError } from '../core/errors.js';
 import { parseAmount, requireCurrency } from '../core/money.js';
 import { isProviderName } from '../providers/names.js';
 import { maskSecret } from './mask.js';
+import { parseRetryHours } from './settings.js';
 import { isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
 
 export type ParsedKey =
@@ -62,7 +63,10 @@ function validate(key: ParsedKey, raw: string): string {
     case 'consumer-key':
     case 'consumer-secret':
     case 'webhook-secret':
+    case 'campaign-secret':
       return value;
+    case 'retry-hours':
+      return String(parseRetryHours(value, 'retry-hours'));
   }
 }
 

@@ -12,6 +12,8 @@ export interface Credentials {
   consumerKey?: string | undefined;
   consumerSecret?: string | undefined;
   webhookSecret?: string | undefined;
+  /** zw: signs campaign payouts (HMAC-SHA256 of the raw body). */
+  campaignSecret?: string | undefined;
 }
 
 /** Everything a command needs to reach a provider, after flags > environment > profile > defaults. */
@@ -26,6 +28,8 @@ export interface Settings {
   readonly baseUrl: string | undefined;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
+  /** Africa's Talking: hours it retries a failed delivery (`maxNumRetry`), the profile's `retry-hours`. */
+  readonly retryHours: number | undefined;
 }
 
 /** Only the flags that choose where to send; --country and --currency describe a recipient instead. */
@@ -52,7 +56,7 @@ function envCredentials(provider: ProviderName, env: NodeJS.ProcessEnv): Credent
     case 'lipad':
       return { consumerKey: env.LIPAD_CONSUMER_KEY, consumerSecret: env.LIPAD_CONSUMER_SECRET };
     case 'zw':
-      return { apiKey: env.ZW_API_KEY, webhookSecret: env.ZW_WEBHOOK_SECRET };
+      return { apiKey: env.ZW_API_KEY, webhookSecret: env.ZW_WEBHOOK_SECRET, campaignSecret: env.ZW_CAMPAIGN_SECRET };
     case 'sandbox':
       return {};
   }
@@ -104,13 +108,30 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
       consumerKey: pick(fromEnv.consumerKey, fromProfile.consumerKey),
       consumerSecret: pick(fromEnv.consumerSecret, fromProfile.consumerSecret),
       webhookSecret: pick(fromEnv.webhookSecret, fromProfile.webhookSecret),
+      campaignSecret: pick(fromEnv.campaignSecret, fromProfile.campaignSecret),
     },
     limits: profile ? profileLimits(profile) : {},
+    // A profile's retry hours are for the profile's provider, like its credentials.
+    retryHours: sameProvider && profile?.retryHours !== undefined ? parseRetryHours(profile.retryHours, "the profile's retry-hours") : undefined,
   };
 }
 
 /** Every secret the settings hold, for redaction of raw payloads. */
 export function settingSecrets(settings: Settings): string[] {
-  const { apiKey, consumerSecret, webhookSecret } = settings.credentials;
-  return [apiKey, consumerSecret, webhookSecret].filter((secret): secret is string => Boolean(secret));
+  const { apiKey, consumerSecret, webhookSecret, campaignSecret } = settings.credentials;
+  return [apiKey, consumerSecret, webhookSecret, campaignSecret].filter((secret): secret is string => Boolean(secret));
+}
+
+/**
+ * Africa's Talking's `maxNumRetry`: whole hours (its SDKs send an integer > 0). AT publishes no maximum;
+ * 72 keeps a typo (800) from reaching it while covering its 8-hour default many times over.
+ */
+export const maxRetryHours = 72;
+
+export function parseRetryHours(text: string, where = '--retry-hours'): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1 || value > maxRetryHours) {
+    throw usageError(`${where} "${text}" is not a whole number of hours from 1 to ${maxRetryHours}`);
+  }
+  return value;
 }

@@ -2,6 +2,7 @@ import type { Account } from '../core/account.js';
 import { judgeTransition, sentStates, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
+import { parseDetails, serialiseDetails, withDelivery } from './details.js';
 import type { Batch, BatchTally, NewBatch } from './batch.js';
 import type { Database, Sql, SqlValue } from './sql.js';
 import { SerialisedPayload, type NewTransfer, type Observation, type ObservationResult, type Transfer } from './transfer.js';
@@ -27,6 +28,7 @@ interface TransferRow {
   last_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+  details: string | null;
 }
 
 // PostgreSQL returns BIGINT as text; every integer column is read through Number().
@@ -52,6 +54,7 @@ function toTransfer(row: TransferRow): Transfer {
     lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    details: parseDetails(row.details ?? null),
   };
 }
 
@@ -370,8 +373,8 @@ export class Journal {
     let created = 0;
     for (const transfer of transfers) {
       const { changes } = await this.sql.run(
-        `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT (account, reference) DO NOTHING`,
+        `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, details, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (account, reference) DO NOTHING`,
         [
           transfer.account,
           transfer.reference,
@@ -383,6 +386,7 @@ export class Journal {
           transfer.note ?? null,
           transfer.batchId ?? null,
           transfer.line ?? null,
+          serialiseDetails(transfer.details),
           at,
           at,
         ],
@@ -568,7 +572,8 @@ export class Journal {
     if (!current) return undefined;
     const verdict = judgeTransition(current.status, observation.status, observation.cause);
     const flags = [...(observation.flags ?? [])];
-    if (verdict.kind === 'refused') flags.push(observation.cause === 'answer' || observation.cause === 'callback' ? 'out-of-order' : 'refused');
+    if (verdict.kind === 'refused')
+      flags.push(observation.cause === 'answer' || observation.cause === 'callback' || observation.cause === 'retried-delivery' ? 'out-of-order' : 'refused');
     else if (verdict.kind === 'same') flags.push('repeat');
     const inserted = await this.insertEvent({
       transferId: id,
@@ -583,7 +588,9 @@ export class Journal {
     if (!inserted) return { outcome: 'duplicate', transfer: current, previous: current.status };
     const recordOnly = flags.includes('mismatch');
     let transfer = current;
-    if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation)))) {
+    // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
+    const details = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
+    if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
       const at = now();
       const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
       const error = keepsError ? (observation.error ?? current.error) : (observation.error ?? null);
@@ -592,10 +599,19 @@ export class Journal {
       const claimOwner = observation.status === 'sending' ? undefined : null;
       await this.sql.run(
         `UPDATE transfers SET status = ?, provider_reference = ?, error = ?, note = coalesce(?, note), request_reference = ?,
-           claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, updated_at = ? WHERE id = ?`,
-        [observation.status, providerReference, error, observation.note ?? null, requestReference, at, id],
+           claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, details = coalesce(?, details), updated_at = ? WHERE id = ?`,
+        [observation.status, providerReference, error, observation.note ?? null, requestReference, serialiseDetails(details), at, id],
       );
-      transfer = { ...current, status: observation.status, providerReference, error, note: observation.note ?? current.note, requestReference, updatedAt: at };
+      transfer = {
+        ...current,
+        status: observation.status,
+        providerReference,
+        error,
+        note: observation.note ?? current.note,
+        requestReference,
+        details: details ?? current.details,
+        updatedAt: at,
+      };
     }
     const outcome = recordOnly ? 'refused' : verdict.kind === 'move' ? 'moved' : verdict.kind;
     return { outcome, transfer, previous: current.status };

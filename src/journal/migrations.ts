@@ -260,4 +260,11 @@ function toVersion2(db: BetterSqlite3.Database): void {
   db.exec('DROP TABLE events_v1; DROP TABLE transfers_v1; DROP TABLE batches_v1;');
 }
 
-export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2];
+/**
+ * Version 3: what a transfer carries beyond phone, amount and currency — the product, a meter target, a
+ * custom SMS, Africa's Talking retry hours, a campaign, and what a ZESA purchase delivered (tokens, units) —
+ * as one nullable JSON text column (journal/details.ts). Null for every earlier transfer: plain airtime.
+ */
+export const addTransferDetails = `ALTER TABLE transfers ADD COLUMN details TEXT;`;
+
+export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, addTransferDetails];

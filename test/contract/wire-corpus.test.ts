@@ -92,6 +92,7 @@ function transferOf(item: SendItem, extra: Partial<Transfer>): Transfer {
     line: null,
     createdAt: '',
     updatedAt: '',
+    details: null,
     ...extra,
   };
 }
