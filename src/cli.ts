@@ -60,7 +60,7 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
   program
     .command('send')
     .description('send airtime to one phone number')
-    .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country')
+    .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country (a meter number with --product zesa)')
     .argument('<amount>', 'decimal amount, e.g. 100 or 99.50')
     .option('--currency <code>', "ISO-4217 currency (default: the number's country's)")
     .option('--country <code>', 'country of a local number, e.g. KE')
@@ -73,10 +73,14 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--max-total <amount>', "refuse to send more than this, e.g. '5000 KES'")
     .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
     .option('--allow-repeats', 'send even if the same amount went to the same phone within the window')
+    .addOption(new Option('--product <kind>', 'what to buy: airtime (default), data or zesa (a token for a meter)').choices(['airtime', 'data', 'zesa']))
+    .option('--product-id <id>', "a product from 'airtime products' (zw, the sandbox)")
+    .option('--sms <text>', 'a text to the recipient with the order (zw: one SMS, GSM-7, at most 160 characters)')
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry; profile: retry-hours)")
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes',
+      '\nExamples:\n  $ airtime send +254711000100 100 --yes\n  $ airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes\n  $ airtime send +256772000100 5000 --json --yes\n  $ airtime send 37132109846 20 --product zesa --provider zw --yes\n  $ airtime send 0772279099 1 --product data --sms "Your data for May" --provider zw --yes',
     )
     .action(action(() => import('./commands/send.js')));
 
@@ -152,13 +156,55 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     )
     .action(action(() => import('./commands/resolve.js')));
 
-  program
+  const wallet = program
     .command('wallet')
-    .description('balances from the active provider (or its ledger)')
+    .description('balances from the active provider (or its ledger); wallet topup starts a top-up')
     .option('--ledger', 'list ledger entries instead of balances')
     .option('--limit <n>', 'ledger entries to show', '50')
-    .addHelpText('after', '\nExamples:\n  $ airtime wallet\n  $ airtime wallet --provider zw --ledger --json')
+    .addHelpText('after', '\nExamples:\n  $ airtime wallet\n  $ airtime wallet --provider zw --ledger --json\n  $ airtime wallet topup 50 USD --provider zw')
     .action(action(() => import('./commands/wallet.js')));
+  wallet
+    .command('topup')
+    .description("start a top-up of the provider's prepaid wallet: prints the payment page to open (zw)")
+    .argument('<amount>', 'decimal amount, e.g. 50')
+    .argument('<currency>', 'ISO-4217 currency, e.g. USD or ZWG')
+    .addHelpText('after', '\nExamples:\n  $ airtime wallet topup 50 USD --provider zw\n  $ airtime wallet topup 1000 ZWG --provider zw --json')
+    .action(action(() => import('./commands/wallet-topup.js')));
+
+  const campaign = program.command('campaign').description('survey-completion campaigns (zw): pay a respondent, signed with the campaign secret');
+  campaign
+    .command('payout')
+    .description("pay a campaign's reward to one phone: journaled and gated like send, the request signed with campaign-secret")
+    .argument('<campaign-id>', "the campaign's id, e.g. cmp_survey")
+    .argument('<phone>', 'mobile number: +263772279099, or 0772279099 with --country ZW')
+    .requiredOption(
+      '--amount <amount>',
+      "the campaign's reward, e.g. 1 (checked by the gate before anything is sent; a campaign paying another amount refuses)",
+    )
+    .option('--currency <code>', "currency of the reward (default: the number's country's)")
+    .option('--country <code>', 'country of a local number, e.g. ZW')
+    .option('--reference <ref>', 'idempotency key: the same reference twice is one payout (a respondent id is a good one)')
+    .option('--note <text>', 'a note kept in the journal')
+    .option('--wait', 'wait for the final status')
+    .option('--timeout <seconds>', 'how long --wait waits', '60')
+    .option('--dry-run', 'check everything, send nothing')
+    .option('--max-total <amount>', "refuse to send more than this, e.g. '5 USD'")
+    .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
+    .option('--allow-repeats', 'pay even if the same amount went to the same phone within the window')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ airtime campaign payout cmp_survey +263772279099 --amount 1 --reference resp-1041 --provider zw --yes\n  $ airtime campaign payout cmp_survey 0772279099 --country ZW --amount 1 --dry-run --provider zw',
+    )
+    .action(action(() => import('./commands/campaign-payout.js')));
+
+  program
+    .command('products')
+    .description("the active provider's catalogue: airtime, data bundles and ZESA tokens, with their ranges")
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['airtime', 'data', 'zesa']))
+    .option('--network <name>', 'only this network (e.g. Econet, NetOne, ZESA)')
+    .addHelpText('after', '\nExamples:\n  $ airtime products --provider zw\n  $ airtime products --provider zw --kind data --network Econet --json')
+    .action(action(() => import('./commands/products.js')));
 
   program
     .command('providers')

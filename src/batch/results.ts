@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { tokensText } from '../core/meter.js';
 import { formatMinor } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { RowError } from './validate.js';
@@ -27,7 +28,7 @@ async function writeLines(path: string, lines: Iterable<string>): Promise<void> 
 /** `--out`: one row per transfer, ready for a spreadsheet. */
 export async function writeResults(path: string, transfers: Iterable<Transfer>): Promise<void> {
   function* lines() {
-    yield ['line', 'reference', 'phone', 'amount', 'currency', 'status', 'providerReference', 'error'].join(',');
+    yield ['line', 'reference', 'phone', 'amount', 'currency', 'status', 'providerReference', 'error', 'tokens'].join(',');
     for (const transfer of transfers) {
       yield [
         transfer.line,
@@ -38,6 +39,8 @@ export async function writeResults(path: string, transfers: Iterable<Transfer>):
         transfer.status,
         transfer.providerReference,
         transfer.error,
+        // ZESA: every token in entry order, named, with the units; empty for airtime and data.
+        tokensText(transfer.details?.tokens, transfer.details?.units),
       ]
         .map(csvCell)
         .join(',');

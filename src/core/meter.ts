@@ -1,4 +1,5 @@
 import { invalidInput } from './errors.js';
+import { parseAmount, requireCurrency, type AmountLimits, type Money } from './money.js';
 
 /**
  * ZESA prepaid electricity: the target of a token purchase is the meter, not a phone (zw.md → ZESA).
@@ -93,4 +94,32 @@ export function describeToken(token: ElectricityToken, index: number, count: num
   const ordinal = ['first', 'second', 'third', 'fourth', 'fifth'][index] ?? `number ${index + 1}`;
   const what = token.role === 'recharge' ? 'recharge token' : `key change token ${index + 1}`;
   return `${index + 1} of ${count}: ${what} (enter ${index === count - 1 ? 'last' : ordinal})`;
+}
+
+/** ZESA is sold in US dollars and ZWG; a row or a send that names no currency buys in dollars. */
+export const zesaDefaultCurrency = 'USD';
+
+/**
+ * A ZESA purchase as typed: the meter and the amount in its currency (given, the profile's, or USD). The
+ * currency's own limits do not apply — they are airtime's; the catalogue's range does, checked against the
+ * provider's catalogue — but a profile's limits for the currency still do.
+ */
+export function resolveMeterPurchase(
+  input: { readonly meter: string; readonly amount: string; readonly currency?: string | undefined },
+  defaults: { readonly currency?: string | undefined; readonly limits?: Readonly<Record<string, AmountLimits>> | undefined } = {},
+): { readonly meter: string; readonly money: Money } {
+  const meter = parseMeter(input.meter);
+  const currency = requireCurrency(input.currency?.trim() || defaults.currency || zesaDefaultCurrency);
+  const money = parseAmount(input.amount, currency, defaults.limits?.[currency.code] ?? { minMinor: null, maxMinor: null });
+  return { meter, money };
+}
+
+/** Tokens in one line, in entry order, each named: "1) key change 1234 …; 2) key change …; 3) recharge … (16.6 kWh)". */
+export function tokensText(tokens: readonly ElectricityToken[] | undefined, units?: string  ): string {
+  if (!tokens?.length) return '';
+  const list =
+    tokens.length === 1 && tokens[0]
+      ? groupToken(tokens[0].token)
+      : tokens.map((token, index) => `${index + 1}) ${token.role === 'recharge' ? 'recharge' : 'key change'} ${groupToken(token.token)}`).join('; ');
+  return `${list}${units ? ` (${units} kWh)` : ''}`;
 }

@@ -5,6 +5,8 @@ import type { Capabilities } from './provider.js';
 /** What a provider sells and which of its extra services the tool uses. */
 export interface Offers {
   readonly products: readonly ProductKind[];
+  /** A catalogue (products, ranges) that new transfers are checked against before the gate. */
+  readonly catalogue: boolean;
   /** A text to the recipient with the order (`--sms`, the `sms` column). */
   readonly customSms: boolean;
   /** Retries of failed deliveries by the provider (`--retry-hours`). */
@@ -29,6 +31,7 @@ export interface ProviderEntry {
 
 const airtimeOnly: Offers = {
   products: ['airtime'],
+  catalogue: false,
   customSms: false,
   retries: false,
   walletTopUp: false,
@@ -52,7 +55,7 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
       callbacks: true,
       signedCallbacks: false,
     },
-    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], customSms: true },
+    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], catalogue: true, customSms: true },
   },
   africastalking: {
     name: 'africastalking',
@@ -86,7 +89,7 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
   },
   zw: {
     name: 'zw',
-    title: 'Zimbabwe airtime orders API',
+    title: 'Zimbabwe orders API (airtime, data, ZESA tokens)',
     credentials: 'api-key (ZW_API_KEY); webhook-secret for callbacks (ZW_WEBHOOK_SECRET); campaign-secret for payouts (ZW_CAMPAIGN_SECRET)',
     capabilities: {
       maxRecipientsPerRequest: 1,
@@ -99,6 +102,7 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
     },
     offers: {
       products: ['airtime', 'data', 'zesa'],
+      catalogue: true,
       customSms: true,
       retries: false,
       walletTopUp: true,

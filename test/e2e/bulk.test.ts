@@ -64,7 +64,7 @@ describe('airtime bulk', () => {
     expect(summary).toMatchObject({ rows: 5, totals: { KES: '1400.50', UGX: '5000' }, counts: { submitted: 5 } });
     expect(summary.transfers.map((transfer) => transfer.reference)).toEqual(['nov-2026-001', 'nov-2026-002', 'nov-2026-003', 'nov-2026-004', 'nov-2026-005']);
     const results = readFileSync(join(home.home, 'results.csv'), 'utf8').trim().split('\n');
-    expect(results[0]).toBe('line,reference,phone,amount,currency,status,providerReference,error');
+    expect(results[0]).toBe('line,reference,phone,amount,currency,status,providerReference,error,tokens');
     expect(results).toHaveLength(6);
 
     const again = await runCli(home.home, ['bulk', file, '--yes', '--json'], { env: fast });
