@@ -107,7 +107,10 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
   program
     .command('bulk')
     .description('pay every row of a CSV exactly once: validate all first, confirm, send, resume safely')
-    .argument('[file]', 'CSV with a header: phone and amount columns (currency, country, reference, name, note optional)')
+    .argument(
+      '[file]',
+      'CSV with a header: phone and amount columns (currency, country, reference, name, note optional; product, product_id, sms for data, ZESA and texts)',
+    )
     .option('--dry-run', 'validate and print the plan; send nothing (exit 3 if any row is invalid)')
     .option('--errors-out <file>', 'write the invalid rows with a reason column, ready to fix')
     .option('--skip-invalid', 'pay only the valid rows (the invalid ones are listed, not paid)')
@@ -124,10 +127,12 @@ Exit codes: 0 ok · 1 failed · 2 usage · 3 invalid input · 4 configuration/au
     .option('--currency <code>', 'currency for rows without one')
     .option('--country <code>', 'country for local numbers without one')
     .option('--force-currency', "allow currencies that are not the numbers' countries'")
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry; profile: retry-hours)")
+    .option('--remote', 'zw: send the batch in server-side bulk requests (after the same gate; one agent_reference per row)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
+      '\nExamples:\n  $ airtime bulk samples/zw-products.csv --provider zw --dry-run\n  $ airtime bulk samples/payouts.csv --dry-run\n  $ airtime bulk samples/payouts.csv --yes --out results.csv\n  $ airtime bulk --resume b_1a2b3c4d5e6f --yes\n  $ airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
     )
     .action(action(() => import('./commands/bulk.js')));
 

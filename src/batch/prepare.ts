@@ -107,6 +107,8 @@ export interface JournalFileOptions {
   readonly skip?: ((row: ValidRow) => boolean) | undefined;
   /** Africa's Talking retry hours, journaled with every row so that a resend is the identical request. */
   readonly retryHours?: number | undefined;
+  /** The provider's rule for each row (bulk-extras.ts): a row it refuses is not journaled, as in the check pass. */
+  readonly check?: RowCheck | undefined;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function journalFile(path: string, journal: Journal, options: Journ
     const created = await journal.appendBatchRows(batch.id, rows);
     return created;
   };
-  for await (const result of validateFile(path, options.defaults, emptySummary())) {
+  for await (const result of validateFile(path, options.defaults, emptySummary(), options.check)) {
     if (!result.ok || options.skip?.(result.row)) continue;
     failpoint('during-journal');
     const { row } = result;

@@ -93,6 +93,8 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
     credentials: 'api-key (ZW_API_KEY); webhook-secret for callbacks (ZW_WEBHOOK_SECRET); campaign-secret for payouts (ZW_CAMPAIGN_SECRET)',
     capabilities: {
       maxRecipientsPerRequest: 1,
+      // Unpublished; small enough that one lost answer leaves few orders to ask about.
+      maxRecipientsPerBulk: 200,
       statusQuery: 'by-our-reference',
       balance: true,
       ledger: true,

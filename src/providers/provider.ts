@@ -7,6 +7,8 @@ import type { ProviderName } from './names.js';
 export interface Capabilities {
   /** Recipients one send request may carry; the dispatcher chunks to it. */
   readonly maxRecipientsPerRequest: number;
+  /** Orders one server-side bulk request may carry (`bulk --remote`), where the provider has one. */
+  readonly maxRecipientsPerBulk?: number;
   /** How a transfer's status can be asked: by our key, only by the provider's reference, or not at all. */
   readonly statusQuery: 'by-our-reference' | 'by-provider-reference' | 'none';
   readonly balance: boolean;

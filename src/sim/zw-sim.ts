@@ -21,6 +21,7 @@ import {
 } from '../providers/zw-wire.js';
 import type { OutgoingCallback } from './callback-sender.js';
 import type { GatewayTransfer, SimDetails, SimulatedGateway } from './gateway.js';
+import { magicOutcome } from './magic.js';
 import { defaultBehaviour, isVisible, type SimBehaviour } from './variants.js';
 import { header, json, text, type SimRequest, type SimResponse } from './wire.js';
 
@@ -295,6 +296,13 @@ export class ZwSimulator {
       const checked = this.checkOrder({ ...record, amount, agent_reference: record.agent_reference || `preview-${index + 1}` });
       const errors: ZwBulkPreviewRow['errors'] = [];
       if ('code' in checked) errors.push({ field: fieldOf(checked.code), code: checked.code, message: checked.message });
+      // The provider knows which numbers and meters exist (magic 0002), which no local check can.
+      else if (magicOutcome(checked.target, { meter: checked.product.kind === 'zesa' }).kind === 'reject' && checked.target.endsWith('0002'))
+        errors.push({
+          field: 'target',
+          code: 'invalid_target',
+          message: `${record.target} is not a ${checked.product.kind === 'zesa' ? 'registered meter' : 'subscriber'}`,
+        });
       else if (record.agent_reference && seen.has(record.agent_reference))
         errors.push({ field: 'agent_reference', code: 'invalid', message: 'agent_reference repeats an earlier row' });
       if (record.agent_reference) seen.add(record.agent_reference);
