@@ -177,30 +177,31 @@ export interface PreviewRead {
  * refused when it says `valid: false`, `ok: false`, a status other than valid/ok, or lists errors.
  */
 export function readPreview(body: unknown): PreviewRead | undefined {
-  const root = unwrap(
-    body,
-    (value): value is JsonRecord =>
-      isRecord(value) && (Array.isArray(value.rows) || Array.isArray(value.results) || value.valid !== undefined || value.invalid !== undefined),
-    ['preview', ...envelopeKeys],
-  );
+  const isPreview = (value: unknown): value is JsonRecord =>
+    isRecord(value) &&
+    (['rows', 'results', 'errors'].some((key) => Array.isArray(value[key])) ||
+      ['valid', 'invalid', 'valid_rows', 'invalid_rows', 'valid_count', 'invalid_count'].some((key) => value[key] !== undefined));
+  const root = unwrap(body, isPreview, ['preview', ...envelopeKeys]);
   if (!root) return undefined;
   const refused = new Map<number, string>();
   const judged = new Set<number>();
-  const rows = fieldOf(root, 'rows', 'results', 'errors');
-  for (const entry of Array.isArray(rows) ? rows : []) {
+  const rows = fieldOf(root, 'rows', 'results');
+  // A list of errors names refused rows only: each entry is a refusal.
+  const errorList = rows === undefined && Array.isArray(root.errors);
+  for (const entry of Array.isArray(rows) ? rows : errorList ? (root.errors as unknown[]) : []) {
     if (!isRecord(entry)) continue;
     const byRow = integerOf(fieldOf(entry, 'row', 'row_number', 'index'));
     const byLine = integerOf(entry.line);
     const row = byRow ?? (byLine === undefined ? undefined : byLine - 1);
     if (row === undefined || row < 1) continue;
     judged.add(row);
-    const errors = fieldOf(entry, 'errors', 'error', 'messages', 'reason');
+    const errors = fieldOf(entry, 'errors', 'error', 'messages', 'reason', ...(errorList ? ['message', 'detail'] : []));
     const reasons = (Array.isArray(errors) ? errors : errors === undefined ? [] : [errors]).map((error) =>
       isRecord(error) ? [textOf(fieldOf(error, 'code')), textOf(fieldOf(error, 'message', 'detail'))].filter(Boolean).join(': ') : (textOf(error) ?? ''),
     );
     const flag = fieldOf(entry, 'valid', 'ok');
     const status = textOf(entry.status)?.toLowerCase();
-    const bad = flag === false || flag === 'false' || (status !== undefined && status !== 'valid' && status !== 'ok') || reasons.some(Boolean);
+    const bad = errorList || flag === false || flag === 'false' || (status !== undefined && status !== 'valid' && status !== 'ok') || reasons.some(Boolean);
     if (bad) refused.set(row, reasons.filter(Boolean).join('; ') || 'refused');
   }
   const totals: Record<string, number> = {};
