@@ -1,5 +1,5 @@
 import { parseRetryHours } from '../config/settings.js';
-import { usageError } from '../core/errors.js';
+import { isAirtimeError, usageError } from '../core/errors.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import { providerCatalog } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
@@ -37,7 +37,22 @@ export async function bulkExtras(
   if (options.remote && !providerCatalog[provider].offers.remoteBulk) {
     throw usageError(`${provider} has no server-side bulk: --remote is for zw (without it, rows go one request per chunk, as always)`);
   }
-  const rowCheck = providerRowCheck(provider, await catalogueProvider(context, options.dryRun, warn));
+  const check = providerRowCheck(provider, await catalogueProvider(context, options.dryRun, warn));
+  // A dry run goes on without a catalogue it cannot read (noted once); a real run stops before anything is journaled.
+  let unreadable = false;
+  const rowCheck: RowCheck = async (row) => {
+    if (unreadable) return undefined;
+    try {
+      return await check(row);
+    } catch (error) {
+      if (!options.dryRun || (isAirtimeError(error) && error.kind !== 'failed')) throw error;
+      unreadable = true;
+      warn(
+        `note: ${provider}'s catalogue could not be read (${error instanceof Error ? error.message : String(error)}): products and ranges are checked when it sends`,
+      );
+      return undefined;
+    }
+  };
   return { retryHours, remote: options.remote === true, rowCheck };
 }
 

@@ -130,12 +130,13 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
       ...(retried ? ['success-after-failed'] : []),
       ...extra,
     ];
+    const error = event.status === 'failed' ? withRetryNote(event, found.transfer) : event.error;
     const result = await inner.observeRead(found.transfer, {
       kind,
       cause: retried ? 'retried-delivery' : 'callback',
       status: event.status,
       providerReference: event.providerReference,
-      error: event.status === 'failed' ? withRetryNote(event, found.transfer) : event.error,
+      error,
       note: event.note,
       payload: event.payload,
       dedupeKey: event.dedupeKey,
@@ -164,7 +165,7 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
           outcome: result.outcome,
           transfer: result.transfer,
           flags,
-          reason: event.status === 'failed' || event.status === 'reversed' ? event.error : null,
+          reason: event.status === 'failed' || event.status === 'reversed' ? error : null,
         };
     }
   });

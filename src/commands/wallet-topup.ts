@@ -3,6 +3,7 @@ import { describeAccount } from '../core/account.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import { providerCatalog } from '../providers/catalog.js';
+import type { ProviderName } from '../providers/names.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
@@ -16,15 +17,16 @@ export default async function walletTopup(io: IO, amount: string, currency: stri
   const money = parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null });
   const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
-    const { account } = await context.activeProvider();
-    const provider = await context.provider();
-    if (!provider.topUp) {
+    const name = context.account.provider as ProviderName;
+    if (!providerCatalog[name].offers.walletTopUp) {
       const others = Object.values(providerCatalog)
         .filter((entry) => entry.offers.walletTopUp)
         .map((entry) => entry.name)
         .join(', ');
-      throw usageError(`${provider.name} has no wallet top-up the tool can start: top it up in its portal (wallet top-up: ${others})`);
+      throw usageError(`${name} has no wallet top-up the tool can start: top it up in its portal (wallet top-up: ${others})`);
     }
+    const { account, provider } = await context.activeProvider();
+    if (!provider.topUp) throw usageError(`${name} has no wallet top-up the tool can start: top it up in its portal`);
     const started = await provider.topUp(money.minor, money.currency);
     const recorded = await context.journal.recordEvent({
       kind: 'wallet-topup',
