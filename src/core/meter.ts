@@ -115,7 +115,7 @@ export function resolveMeterPurchase(
 }
 
 /** Tokens in one line, in entry order, each named: "1) key change 1234 …; 2) key change …; 3) recharge … (16.6 kWh)". */
-export function tokensText(tokens: readonly ElectricityToken[] | undefined, units?: string  ): string {
+export function tokensText(tokens: readonly ElectricityToken[] | undefined, units?: string): string {
   if (!tokens?.length) return '';
   const list =
     tokens.length === 1 && tokens[0]
