@@ -123,7 +123,7 @@ export class ZwProvider implements Provider {
     } else {
       if (isMeterNumber(item.phone))
         throw invalidInput(`${item.phone} looks like a meter number: ${kind} goes to a phone (ZESA tokens to a meter: --product zesa)`);
-      network = zwNetworkOf(parsePhone(item.phone).national);
+      network = zwNetworkOf(nationalOf(item.phone));
       if (!network) throw invalidInput(`phone ${item.phone} is on no Zimbabwean network zw sells ${kind} for`);
     }
     const id = item.product?.id;
@@ -498,7 +498,16 @@ function rejectionOf(body: unknown): { code: string; message: string } | undefin
 
 /** What an order names as its target: the meter's digits, or the phone as the subscriber knows it (national). */
 function targetOf(item: SendItem): string {
-  return item.product?.kind === 'zesa' ? item.phone : parsePhone(item.phone).national;
+  return item.product?.kind === 'zesa' ? item.phone : nationalOf(item.phone);
+}
+
+/**
+ * A Zimbabwean E.164 number as the subscriber knows it (+263772279099 → 0772279099) without a full parse:
+ * the catalogue check runs on every row of a file, and libphonenumber's parse is most of its cost. Other
+ * numbers take the parse.
+ */
+function nationalOf(e164: string): string {
+  return /^\+263\d{9}$/.test(e164) ? `0${e164.slice(4)}` : parsePhone(e164).national;
 }
 
 /** RFC 4180 quoting, all a machine-read CSV needs (batch/results.ts adds spreadsheet protections a server must not see). */
