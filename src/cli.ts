@@ -90,7 +90,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .command('send')
     .helpGroup(groups.pay)
     .description('send airtime to one phone number')
-    .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country')
+    .argument('<phone>', 'mobile number: +254712345678, 254712345678 or 0712345678 with --country (a meter number with --product zesa)')
     .argument('<amount>', 'decimal amount, e.g. 100 or 99.50')
     .option('--currency <code>', "ISO-4217 currency (default: the number's country's)")
     .option('--country <code>', 'country of a local number, e.g. KE')
@@ -103,11 +103,17 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--max-total <amount>', "refuse to send more than this, e.g. '5000 KES'")
     .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
     .option('--allow-repeats', 'send even if the same amount went to the same phone within the window')
+    .addOption(new Option('--product <kind>', 'what to buy: airtime (default), data or zesa (a token for a meter)').choices(['airtime', 'data', 'zesa']))
+    .option('--product-id <id>', "a product from 'airtime products' (zw, the sandbox)")
+    .option('--sms <text>', 'a text to the recipient with the order (zw: one SMS, GSM-7, at most 160 characters)')
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry; profile: retry-hours)")
     .option('-y, --yes', 'do not ask for confirmation')
     .examples([
       'airtime send +254711000100 100 --yes',
       'airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes',
       'airtime send +256772000100 5000 --json --yes',
+      'airtime send 37132109846 20 --product zesa --provider zw --yes',
+      'airtime send 0772279099 1 --product data --sms "Your data for May" --provider zw --yes',
     ])
     .action(action(() => import('./commands/send.js')));
 
@@ -127,7 +133,10 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .command('bulk')
     .helpGroup(groups.pay)
     .description('pay every row of a CSV exactly once: validate all first, confirm, send, resume safely')
-    .argument('[file]', 'CSV with a header: phone and amount columns (currency, country, reference, name, note optional)')
+    .argument(
+      '[file]',
+      'CSV with a header: phone and amount columns (currency, country, reference, name, note optional; product, product_id, sms for data, ZESA and texts)',
+    )
     .option('--dry-run', 'validate and print the plan; send nothing (exit 3 if any row is invalid)')
     .option('--errors-out <file>', 'write the invalid rows with a reason column, ready to fix')
     .option('--skip-invalid', 'pay only the valid rows (the invalid ones are listed, not paid)')
@@ -144,11 +153,14 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--currency <code>', 'currency for rows without one')
     .option('--country <code>', 'country for local numbers without one')
     .option('--force-currency', "allow currencies that are not the numbers' countries'")
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry; profile: retry-hours)")
+    .option('--remote', 'zw: send the batch in server-side bulk requests (after the same gate; one agent_reference per row)')
     .option('-y, --yes', 'do not ask for confirmation')
     .examples([
       'airtime bulk samples/payouts.csv --dry-run',
       'airtime bulk samples/payouts.csv --yes --out results.csv',
       'airtime bulk --resume b_1a2b3c4d5e6f --yes',
+      'airtime bulk samples/zw-products.csv --provider zw --dry-run',
       'airtime bulk big.csv --skip-invalid --errors-out bad.csv --concurrency 8 --rate 50 --yes',
     ])
     .action(action(() => import('./commands/bulk.js')));
@@ -203,14 +215,62 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     ])
     .action(action(() => import('./commands/resolve.js')));
 
-  program
+  const wallet = program
     .command('wallet')
     .helpGroup(groups.accounts)
-    .description('balances from the active provider (or its ledger)')
+    .description('balances from the active provider (or its ledger); wallet topup starts a top-up')
     .option('--ledger', 'list ledger entries instead of balances')
     .option('--limit <n>', 'ledger entries to show', '50')
-    .examples(['airtime wallet', 'airtime wallet --provider zw --ledger --json'])
+    .examples(['airtime wallet', 'airtime wallet --provider zw --ledger --json', 'airtime wallet topup 50 USD --provider zw'])
     .action(action(() => import('./commands/wallet.js')));
+  wallet
+    .command('topup')
+    .description("start a top-up of the provider's prepaid wallet: prints the payment page to open (zw)")
+    .argument('<amount>', 'decimal amount, e.g. 50')
+    .argument('<currency>', 'ISO-4217 currency, e.g. USD or ZWG')
+    .examples(['airtime wallet topup 50 USD --provider zw', 'airtime wallet topup 1000 ZWG --provider zw --json'])
+    .action(action(() => import('./commands/wallet-topup.js')));
+
+  const campaign = program
+    .command('campaign')
+    .helpCommand(false)
+    .helpGroup(groups.pay)
+    .description('survey-completion campaigns (zw): pay a respondent, signed with the campaign secret')
+    .examples(['airtime campaign payout cmp_survey +263772279099 --amount 1 --reference resp-1041 --provider zw --yes']);
+  campaign
+    .command('payout')
+    .description("pay a campaign's reward to one phone: journaled and gated like send, the request signed with campaign-secret")
+    .argument('<campaign-id>', "the campaign's id, e.g. cmp_survey")
+    .argument('<phone>', 'mobile number: +263772279099, or 0772279099 with --country ZW')
+    .requiredOption(
+      '--amount <amount>',
+      "the campaign's reward, e.g. 1 (checked by the gate before anything is sent; a campaign paying another amount refuses)",
+    )
+    .option('--currency <code>', "currency of the reward (default: the number's country's)")
+    .option('--country <code>', 'country of a local number, e.g. ZW')
+    .option('--reference <ref>', 'idempotency key: the same reference twice is one payout (a respondent id is a good one)')
+    .option('--note <text>', 'a note kept in the journal')
+    .option('--wait', 'wait for the final status')
+    .option('--timeout <seconds>', 'how long --wait waits', '60')
+    .option('--dry-run', 'check everything, send nothing')
+    .option('--max-total <amount>', "refuse to send more than this, e.g. '5 USD'")
+    .option('--repeat-window <duration>', 'how far back the repeat guard looks (30d, 12h; 0 turns it off)', '30d')
+    .option('--allow-repeats', 'pay even if the same amount went to the same phone within the window')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .examples([
+      'airtime campaign payout cmp_survey +263772279099 --amount 1 --reference resp-1041 --provider zw --yes',
+      'airtime campaign payout cmp_survey 0772279099 --country ZW --amount 1 --dry-run --provider zw',
+    ])
+    .action(action(() => import('./commands/campaign-payout.js')));
+
+  program
+    .command('products')
+    .helpGroup(groups.accounts)
+    .description("the active provider's catalogue: airtime, data bundles and ZESA tokens, with their ranges")
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['airtime', 'data', 'zesa']))
+    .option('--network <name>', 'only this network (e.g. Econet, NetOne, ZESA)')
+    .examples(['airtime products --provider zw', 'airtime products --provider zw --kind data --network Econet --json'])
+    .action(action(() => import('./commands/products.js')));
 
   program
     .command('providers')
@@ -280,6 +340,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--consumer-key <key>', 'Lipad consumer key')
     .option('--consumer-secret <secret>', 'Lipad consumer secret (prefer the prompt or the environment)')
     .option('--webhook-secret <secret>', 'zw webhook secret (prefer the prompt or the environment)')
+    .option('--campaign-secret <secret>', 'zw campaign payout signing secret (prefer the prompt or the environment)')
+    .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry)")
     .option('--use', 'make it the active profile')
     .option('--force', 'replace a profile that exists (its credentials too)')
     .examples([
@@ -384,6 +446,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
         'replayed',
         'unreadable',
         'ambiguous',
+        'success-after-failed',
       ]),
     )
     .option('--limit <n>', 'the newest n callbacks', '50')

@@ -8,10 +8,13 @@ export interface RowIdentity {
   readonly amountMinor: number;
   readonly currency: string;
   readonly reference: string | undefined;
+  /** What the row asks beyond the money (product, SMS: validate.ts → rowAsk); '' or absent for plain airtime. */
+  readonly ask?: string | undefined;
 }
 
 function canonical(row: RowIdentity): string {
-  return `${row.phone}|${row.amountMinor}|${row.currency}|${row.reference ?? ''}`;
+  // Plain airtime rows keep the text (and so the batch ids and keys) they always had.
+  return `${row.phone}|${row.amountMinor}|${row.currency}|${row.reference ?? ''}${row.ask ? `|${row.ask}` : ''}`;
 }
 
 const lane = 4294967296;

@@ -1,16 +1,20 @@
 import { invalidInput } from '../core/errors.js';
 
-export type Field = 'phone' | 'amount' | 'currency' | 'country' | 'reference' | 'name' | 'note';
+export type Field = 'phone' | 'amount' | 'currency' | 'country' | 'reference' | 'name' | 'note' | 'product' | 'productId' | 'sms';
 
 /** Header aliases, compared case- and space-insensitively (and ignoring _ and -). */
 const aliases: Record<Field, readonly string[]> = {
-  phone: ['phone', 'msisdn', 'phone_number', 'phoneNumber', 'recipient', 'mobile'],
+  // A ZESA row's target is a meter number: the same column (a file may call it meter or target).
+  phone: ['phone', 'msisdn', 'phone_number', 'phoneNumber', 'recipient', 'mobile', 'target', 'meter', 'meter_number'],
   amount: ['amount', 'value'],
   currency: ['currency'],
   country: ['country'],
   reference: ['reference', 'id', 'ref'],
   name: ['name'],
   note: ['note'],
+  product: ['product', 'product_kind', 'kind'],
+  productId: ['product_id'],
+  sms: ['sms', 'custom_sms'],
 };
 
 const normalise = (header: string) => header.toLowerCase().replace(/[\s_-]+/g, '');
@@ -45,7 +49,7 @@ export function mapColumns(headers: readonly string[]): ColumnMapping {
   });
   if (index.phone === undefined) {
     throw invalidInput(
-      `no phone column among the headers (${headers.map((h) => `"${h.trim()}"`).join(', ')}): name one phone, msisdn, phone_number, recipient or mobile`,
+      `no phone column among the headers (${headers.map((h) => `"${h.trim()}"`).join(', ')}): name one phone, msisdn, phone_number, recipient or mobile (or meter for ZESA tokens)`,
     );
   }
   if (index.amount === undefined) {

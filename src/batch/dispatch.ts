@@ -4,6 +4,7 @@ import type { Batch } from '../journal/batch.js';
 import type { ClaimChunk } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { Provider } from '../providers/provider.js';
+import { requestReferenceFor } from '../providers/request-reference.js';
 import type { AppContext } from '../transfers/context.js';
 import { assertConsent, type Consent } from '../transfers/gate.js';
 import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
@@ -16,6 +17,11 @@ export interface DispatchOptions {
   readonly ratePerSecond?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: DispatchProgress) => void) | undefined;
+  /**
+   * Server-side bulk requests (zw `/bulk`) instead of one request per order: claimed and re-checked the same
+   * way, each row keeping its own key, so status queries, callbacks, reconcile and resends are unchanged.
+   */
+  readonly remote?: boolean | undefined;
 }
 
 export interface DispatchProgress {
@@ -55,7 +61,12 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   const { provider } = await context.providerFor(batch);
   const journal = context.journal;
   const owner = lease.holder.id;
-  const chunkSize = Math.max(1, provider.capabilities.maxRecipientsPerRequest);
+  const remote = options.remote === true && provider.sendBulk !== undefined;
+  const chunkSize = Math.max(1, remote ? (provider.capabilities.maxRecipientsPerBulk ?? 500) : provider.capabilities.maxRecipientsPerRequest);
+  // A server-side bulk is named by its orders (the same rows again make the same bulk reference); a plain
+  // chunk by whatever its provider derives.
+  const referenceFor = (claimed: Transfer[]) =>
+    remote ? requestReferenceFor(claimed.map((transfer) => transfer.reference)) : provider.requestReference(claimed.map(sendItem));
   // Claims and answers are written in batches so fsyncs do not stall the requests in flight. That is only
   // safe where a crash's leftovers can be asked about by our key; for a provider without that (AT), claim
   // one chunk at a time and record each answer at once, so a requestId is never lost.
@@ -81,7 +92,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   const lease$ = { lost: false };
 
   const claim = async (chunks: ClaimChunk[]) => {
-    const claims = await journal.claim(chunks, owner, (claimed) => provider.requestReference(claimed.map(sendItem)));
+    const claims = await journal.claim(chunks, owner, referenceFor);
     failpoint('after-claim');
     for (const claimed of claims) ready.push({ transfers: claimed.transfers, requestReference: claimed.requestReference });
   };
@@ -171,7 +182,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
         ))
       )
         continue;
-      await sendChunk(context, provider, chunk, recorder, progress).catch((error: unknown) => {
+      await sendChunk(context, provider, chunk, recorder, progress, remote).catch((error: unknown) => {
         fatal ??= error instanceof Error ? error : new Error(String(error));
       });
       options.onProgress?.(progress);
@@ -196,14 +207,24 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   return { progress, interrupted: options.signal?.aborted === true, lostLease: lease$.lost || !lease.held, fatal };
 }
 
-async function sendChunk(context: AppContext, provider: Provider, chunk: Chunk, recorder: OutcomeRecorder, progress: DispatchProgress): Promise<void> {
+async function sendChunk(
+  context: AppContext,
+  provider: Provider,
+  chunk: Chunk,
+  recorder: OutcomeRecorder,
+  progress: DispatchProgress,
+  remote: boolean,
+): Promise<void> {
   const items = chunk.transfers.map(sendItem);
   const ids = new Map(chunk.transfers.map((transfer) => [transfer.reference, transfer.id]));
   progress.requests += 1;
   let observed: PendingObservation[];
   let refusal: Error | undefined;
   try {
-    const outcomes = await provider.send(items, chunk.requestReference);
+    const outcomes =
+      remote && provider.sendBulk
+        ? await provider.sendBulk(items, chunk.requestReference ?? requestReferenceFor(items.map((item) => item.reference)))
+        : await provider.send(items, chunk.requestReference);
     failpoint('after-send');
     observed = outcomeObservations(context.secrets, ids, outcomes);
   } catch (error) {

@@ -2,6 +2,7 @@ import type { Account } from '../core/account.js';
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import type { Batch } from '../journal/batch.js';
+import type { TransferDetails } from '../journal/details.js';
 import type { Journal } from '../journal/journal.js';
 import { sameTransfer, type NewTransfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
@@ -9,7 +10,18 @@ import { failpoint } from '../failpoints.js';
 import type { RepeatIndex } from '../transfers/repeats.js';
 import { RepeatTally } from '../transfers/repeats.js';
 import { ContentFingerprint, batchIdFor, rowKey } from './batch-identity.js';
-import { emptySummary, validateFile, type RowCheck, type RowError, type ValidRow, type ValidationSummary } from './validate.js';
+import { emptySummary, rowAsk, validateFile, type RowCheck, type RowError, type ValidRow, type ValidationSummary } from './validate.js';
+
+/** What a row's transfer carries beyond phone, amount and currency (journal/details.ts); null for plain airtime. */
+export function rowDetails(row: Pick<ValidRow, 'product' | 'sms'>, retryHours?: number): TransferDetails | null {
+  if (!row.product && row.sms === undefined && !retryHours) return null;
+  return {
+    ...(row.product ? { product: row.product } : {}),
+    ...(row.product?.kind === 'zesa' ? { target: 'meter' as const } : {}),
+    ...(row.sms !== undefined ? { sms: row.sms } : {}),
+    ...(retryHours ? { retryHours } : {}),
+  };
+}
 
 export interface FileCheck {
   readonly summary: ValidationSummary;
@@ -35,6 +47,8 @@ export async function checkFile(
   journal: Journal,
   repeatIndex: RepeatIndex,
   onError?: (error: RowError, summary: ValidationSummary) => void | Promise<void>,
+  /** A rule of the provider's (its catalogue: product, network, range), applied to rows valid so far. */
+  providerCheck?: RowCheck,
 ): Promise<FileCheck> {
   const summary = emptySummary();
   const fingerprint = new ContentFingerprint();
@@ -43,10 +57,9 @@ export async function checkFile(
   // The check runs on a row just before it is yielded: this remembers whether that row was known.
   let knownLine = -1;
   const againstJournal: RowCheck = async (row) => {
-    if (row.reference === undefined) return undefined;
-    const existing = await journal.byKey(account.id, row.reference);
-    if (!existing) return undefined;
-    if (sameTransfer(existing, row)) {
+    const existing = row.reference === undefined ? undefined : await journal.byKey(account.id, row.reference);
+    if (!existing || row.reference === undefined) return providerCheck?.(row);
+    if (sameTransfer(existing, { ...row, details: rowDetails(row) })) {
       const known = knownByBatch.get(existing.batchId) ?? { count: 0, totals: {} };
       known.count += 1;
       known.totals[row.currency] = (known.totals[row.currency] ?? 0) + row.amountMinor;
@@ -65,7 +78,7 @@ export async function checkFile(
       await onError?.(result.error, summary);
       continue;
     }
-    fingerprint.add(result.row);
+    fingerprint.add({ ...result.row, ask: rowAsk(result.row) });
     // A reference the journal holds is not a new payment: it is skipped or resumed, never repeated.
     if (knownLine === result.row.line) continue;
     const earlier = repeatIndex.probe(result.row);
@@ -92,6 +105,10 @@ export interface JournalFileOptions {
   readonly defaults: RecipientDefaults;
   /** Rows left out of the batch (e.g. repeats with --skip-repeats). */
   readonly skip?: ((row: ValidRow) => boolean) | undefined;
+  /** Africa's Talking retry hours, journaled with every row so that a resend is the identical request. */
+  readonly retryHours?: number | undefined;
+  /** The provider's rule for each row (bulk-extras.ts): a row it refuses is not journaled, as in the check pass. */
+  readonly check?: RowCheck | undefined;
 }
 
 /**
@@ -109,13 +126,13 @@ export async function journalFile(path: string, journal: Journal, options: Journ
     const created = await journal.appendBatchRows(batch.id, rows);
     return created;
   };
-  for await (const result of validateFile(path, options.defaults, emptySummary())) {
+  for await (const result of validateFile(path, options.defaults, emptySummary(), options.check)) {
     if (!result.ok || options.skip?.(result.row)) continue;
     failpoint('during-journal');
     const { row } = result;
     pending.push({
       account: account.id,
-      reference: rowKey(batch.id, row),
+      reference: rowKey(batch.id, { ...row, ask: rowAsk(row) }),
       provider: account.provider as ProviderName,
       profile: account.profile,
       phone: row.phone,
@@ -124,6 +141,7 @@ export async function journalFile(path: string, journal: Journal, options: Journ
       batchId: batch.id,
       line: row.line,
       note: row.note ?? row.name ?? null,
+      details: rowDetails(row, options.retryHours),
     });
     if (pending.length >= 1000) await flush();
   }

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { tokensText } from '../core/meter.js';
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import { transferStates } from '../core/transfer-state.js';
@@ -43,6 +44,7 @@ export const resultColumns = [
   'result_provider_reference',
   'result_error',
   'result_updated_at',
+  'result_tokens',
 ] as const;
 
 function resultCells(transfer: Transfer): (string | number | null)[] {
@@ -56,6 +58,8 @@ function resultCells(transfer: Transfer): (string | number | null)[] {
     transfer.providerReference,
     transfer.error,
     transfer.updatedAt,
+    // ZESA: every token in entry order, named, with the units; empty for airtime and data.
+    tokensText(transfer.details?.tokens, transfer.details?.units),
   ];
 }
 

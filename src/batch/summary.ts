@@ -77,10 +77,11 @@ export function nextStep(report: BatchReport, resumeCommand: string): { command:
 }
 
 /** `airtime bulk --resume B` with the flags that make it reach the batch's own account. */
-export function resumeCommandFor(batch: Batch, options: { activeProfile: string; out?: string | undefined }): string {
+export function resumeCommandFor(batch: Batch, options: { activeProfile: string; out?: string | undefined; remote?: boolean }): string {
   const parts = ['airtime bulk --resume', batch.id];
   if (options.activeProfile !== 'default' || batch.profile !== 'default') parts.push('--profile', batch.profile);
   if (batch.provider !== 'sandbox') parts.push('--provider', batch.provider);
+  if (options.remote) parts.push('--remote');
   if (options.out) parts.push('--out', options.out);
   return parts.join(' ');
 }

@@ -1,4 +1,7 @@
+import { checkCustomSms } from '../core/custom-sms.js';
 import { isAirtimeError, invalidInput } from '../core/errors.js';
+import { resolveMeterPurchase } from '../core/meter.js';
+import { parseProductKind, type ProductKind } from '../core/product.js';
 import { resolveRecipient, type RecipientDefaults } from '../core/recipient.js';
 import { checkKey } from '../transfers/keys.js';
 import { mapColumns, type ColumnMapping, type Field } from './columns.js';
@@ -15,6 +18,16 @@ export interface ValidRow {
   readonly reference: string | undefined;
   readonly name: string | undefined;
   readonly note: string | undefined;
+  /** The `product` column (and `product_id`); absent: airtime as before. A ZESA row's `phone` is its meter number. */
+  readonly product?: { readonly kind: ProductKind; readonly id?: string | undefined } | undefined;
+  /** The `sms` column: text to the recipient (zw `custom_sms`), checked. */
+  readonly sms?: string | undefined;
+}
+
+/** What a row asks beyond phone, amount and currency, as text for its identity ('' for plain airtime: old files keep their ids). */
+export function rowAsk(row: Pick<ValidRow, 'product' | 'sms'>): string {
+  if (!row.product && row.sms === undefined) return '';
+  return JSON.stringify([row.product?.kind ?? 'airtime', row.product?.id ?? null, row.sms ?? null]);
 }
 
 export interface RowError {
@@ -106,11 +119,43 @@ function validateRow(
   }
   const phone = value('phone') ?? '';
   const amount = value('amount') ?? '';
-  if (phone === '') return fail('phone', phone, 'phone is empty');
+  const productCell = value('product') ?? '';
+  const productIdCell = value('productId') ?? '';
+  const smsCell = value('sms') ?? '';
+  let product: ValidRow['product'];
+  if (productCell !== '') {
+    try {
+      product = { kind: parseProductKind(productCell, 'product'), ...(productIdCell ? { id: productIdCell } : {}) };
+    } catch (error) {
+      if (!isAirtimeError(error)) throw error;
+      return fail('product', productCell, error.message);
+    }
+  } else if (productIdCell !== '') {
+    return fail('product_id', productIdCell, 'a product_id needs the product column too (airtime, data or zesa)');
+  }
+  if (productIdCell !== '' && !/^[A-Za-z0-9_.-]{1,40}$/.test(productIdCell)) {
+    return fail('product_id', productIdCell, `product_id "${productIdCell}" is not an id from 'airtime products'`);
+  }
+  const meter = product?.kind === 'zesa';
+  if (phone === '') return fail('phone', phone, meter ? 'meter number is empty' : 'phone is empty');
   if (amount === '') return fail('amount', amount, 'amount is empty');
-  let recipient;
+  let sms: string | undefined;
+  if (smsCell !== '') {
+    try {
+      sms = checkCustomSms(smsCell, 'sms');
+    } catch (error) {
+      if (!isAirtimeError(error)) throw error;
+      return fail('sms', smsCell, error.message);
+    }
+  }
+  let recipient: { phone: { e164: string }; money: { minor: number; currency: string } };
   try {
-    recipient = resolveRecipient({ phone, amount, currency: value('currency') || undefined, country: value('country') || undefined }, defaults);
+    if (meter) {
+      const purchase = resolveMeterPurchase({ meter: phone, amount, currency: value('currency') || undefined }, defaults);
+      recipient = { phone: { e164: purchase.meter }, money: purchase.money };
+    } else {
+      recipient = resolveRecipient({ phone, amount, currency: value('currency') || undefined, country: value('country') || undefined }, defaults);
+    }
   } catch (error) {
     if (!isAirtimeError(error)) throw error;
     const column = /^amount|minimum|maximum/.test(error.message) ? 'amount' : /^currency|no currency/.test(error.message) ? 'currency' : 'phone';
@@ -123,9 +168,10 @@ function validateRow(
     const first = seenReferences.firstLineOrAdd(reference, line);
     if (first !== undefined) return fail('reference', reference, `duplicate reference: line ${first} has it too`);
   } else {
-    const fingerprint = `${recipient.phone.e164}|${recipient.money.minor}|${recipient.money.currency}`;
+    const fingerprint = `${recipient.phone.e164}|${recipient.money.minor}|${recipient.money.currency}${product || sms !== undefined ? `|${rowAsk({ product, sms })}` : ''}`;
     const first = seenTransfers.firstLineOrAdd(fingerprint, line);
-    if (first !== undefined) return fail('phone', phone, `duplicate of line ${first} (same phone and amount): remove it, or give each row a reference`);
+    if (first !== undefined)
+      return fail('phone', phone, `duplicate of line ${first} (same ${meter ? 'meter' : 'phone'} and amount): remove it, or give each row a reference`);
   }
   return {
     ok: true,
@@ -139,6 +185,8 @@ function validateRow(
       reference,
       name: value('name') || undefined,
       note: value('note') || undefined,
+      ...(product ? { product } : {}),
+      ...(sms !== undefined ? { sms } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TransferState } from '../core/transfer-state.js';
+import type { DeliveredDetails } from '../journal/details.js';
 import type { ProviderName } from '../providers/names.js';
 
 /** How a callback names its transfer: providers identify transfers differently. */
@@ -40,6 +41,8 @@ export interface CallbackEvent {
    */
   readonly dedupeKey: string;
   readonly payload: unknown;
+  /** What it says was delivered beyond the money (ZESA tokens, units). */
+  readonly delivered?: DeliveredDetails | undefined;
 }
 
 export class MalformedCallback extends Error {}

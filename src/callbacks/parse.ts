@@ -4,7 +4,9 @@ import { lipadOutcome } from '../providers/lipad.js';
 import { zwOutcome } from '../providers/zw.js';
 import { orderIn } from '../providers/zw-read.js';
 import { textOf as wireText } from '../providers/wire-read.js';
+import type { ElectricityToken } from '../core/meter.js';
 import { isTransferState } from '../core/transfer-state.js';
+import type { DeliveredDetails } from '../journal/details.js';
 import type { ProviderName } from '../providers/names.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 
@@ -119,6 +121,7 @@ export function parseZw(body: Record<string, unknown>): CallbackEvent {
     note: outcome.note ?? null,
     dedupeKey: `zw:${reference}:${status}:${contentDigest(body)}`,
     payload: body,
+    ...(outcome.delivered ? { delivered: outcome.delivered } : {}),
   };
 }
 
@@ -139,5 +142,19 @@ export function parseSandbox(body: Record<string, unknown>): CallbackEvent {
     note: null,
     dedupeKey: `sandbox:${reference}:${status}:${contentDigest(body)}`,
     payload: body,
+    ...(status === 'delivered' && Array.isArray(body.tokens) ? { delivered: sandboxDelivery(body) } : {}),
   };
+}
+
+/** The sandbox's tokens in our own words ({role, token}), kept only where they are 20 digits and a known role. */
+function sandboxDelivery(body: Record<string, unknown>): DeliveredDetails {
+  const roles = ['key-change-1', 'key-change-2', 'recharge'];
+  const tokens = (body.tokens as unknown[]).flatMap((entry) => {
+    const record = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+    const token = text(record.token);
+    const role = text(record.role);
+    return token && /^\d{20}$/.test(token) && role && roles.includes(role) ? [{ role: role as ElectricityToken['role'], token }] : [];
+  });
+  const units = text(body.units);
+  return { ...(tokens.length ? { tokens } : {}), ...(units && /^\d+(\.\d+)?$/.test(units) ? { units } : {}) };
 }

@@ -123,17 +123,25 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
       return { outcome: 'duplicate', transfer: undefined, flags: repeat, reason: found.reason };
     }
     const differences = claimDifferences(event.claims, found.transfer);
-    const flags = [...(found.by === 'phone-amount' ? ['matched-by-phone-amount'] : []), ...(differences.length ? ['mismatch'] : []), ...extra];
+    const retried = isRetriedDelivery(event, found.transfer, (scope.clock ?? Date.now)());
+    const flags = [
+      ...(found.by === 'phone-amount' ? ['matched-by-phone-amount'] : []),
+      ...(differences.length ? ['mismatch'] : []),
+      ...(retried ? ['success-after-failed'] : []),
+      ...extra,
+    ];
+    const error = event.status === 'failed' ? withRetryNote(event, found.transfer) : event.error;
     const result = await inner.observeRead(found.transfer, {
       kind,
-      cause: 'callback',
+      cause: retried ? 'retried-delivery' : 'callback',
       status: event.status,
       providerReference: event.providerReference,
-      error: event.error,
+      error,
       note: event.note,
       payload: event.payload,
       dedupeKey: event.dedupeKey,
       flags,
+      delivered: event.delivered,
     });
     const moved = `${found.transfer.status} → ${event.status}`;
     switch (result.outcome) {
@@ -157,10 +165,33 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
           outcome: result.outcome,
           transfer: result.transfer,
           flags,
-          reason: event.status === 'failed' || event.status === 'reversed' ? event.error : null,
+          reason: event.status === 'failed' || event.status === 'reversed' ? error : null,
         };
     }
   });
+}
+
+/** How long after its retry hours a late Success is still taken as the retry's: callbacks arrive late too. */
+export const retryGraceMs = 3600_000;
+
+/**
+ * A Success after a Failed, for a transfer sent with Africa's Talking retries (`maxNumRetry`), within its retry
+ * hours (from the last attempt, plus an hour's grace): AT's retry delivered it. Anything else stays as today —
+ * `failed` is final, and a later Success is recorded as out of order and flagged.
+ */
+export function isRetriedDelivery(event: CallbackEvent, transfer: Transfer, nowMs: number): boolean {
+  const hours = transfer.details?.retryHours ?? 0;
+  if (event.provider !== 'africastalking' || transfer.status !== 'failed' || event.status !== 'delivered' || hours <= 0) return false;
+  const since = transfer.lastAttemptAt ? Date.parse(transfer.lastAttemptAt) : Number.NaN;
+  return Number.isFinite(since) && nowMs - since <= hours * 3600_000 + retryGraceMs;
+}
+
+/** A Failed for a transfer AT is still retrying says until when a Success may still come. */
+function withRetryNote(event: CallbackEvent, transfer: Transfer): string | null {
+  const hours = transfer.details?.retryHours ?? 0;
+  if (event.provider !== 'africastalking' || hours <= 0 || !transfer.lastAttemptAt) return event.error;
+  const until = new Date(Date.parse(transfer.lastAttemptAt) + hours * 3600_000).toISOString();
+  return `${event.error ?? 'Failed'} (sent with ${hours}h of Africa's Talking retries: a Success until ${until} is still taken)`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { dispatchBatch } from '../batch/dispatch.js';
 import { checkOutputPath } from '../batch/output-paths.js';
 import { planForBatch, planForFile } from '../batch/plan.js';
 import { checkFile, journalFile, type FileCheck } from '../batch/prepare.js';
+import { askPreview, bulkExtras, type BulkExtras } from '../batch/bulk-extras.js';
 import { errorsWriter, writeResults } from '../batch/results.js';
 import { batchReport, nextStep, resumeCommandFor } from '../batch/summary.js';
 import type { ValidationSummary } from '../batch/validate.js';
@@ -53,6 +54,8 @@ interface BulkOptions extends GlobalOptions {
   repeatWindow: string;
   allowRepeats?: boolean;
   skipRepeats?: boolean;
+  retryHours?: string;
+  remote?: boolean;
 }
 
 interface RunSettings {
@@ -65,6 +68,8 @@ interface RunSettings {
   readonly file: string | undefined;
   /** `performance.now()` when the command started: the summary's run time. */
   readonly startedAt: number;
+  /** Retry hours, --remote: what the provider is asked beyond the rows (batch/bulk-extras.ts). */
+  readonly extras: BulkExtras;
 }
 
 export default async function bulk(io: IO, file: string | undefined, options: BulkOptions): Promise<number> {
@@ -81,6 +86,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     options,
     file,
     startedAt: performance.now(),
+    extras: { retryHours: undefined, remote: false, rowCheck: undefined },
   };
   if (options.currency) requireCurrency(options.currency);
   // Paths written after money moved are checked before anything moves (and may not be an input).
@@ -97,7 +103,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
       currency: options.currency ?? settings.currency,
       limits: settings.limits,
     };
-    const settled = { ...run, defaults };
+    const settled = { ...run, defaults, extras: await bulkExtras(context, options, (line) => io.err(line)) };
     if (options.resume) {
       const batch = await context.journal.batch(options.resume);
       if (!batch)
@@ -119,9 +125,22 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   });
   const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox' });
   const errorsOut = run.options.errorsOut ? errorsWriter(run.options.errorsOut) : undefined;
+  // What our check refused, by line, for the provider's own preview to be compared with (dry runs only).
+  const ourErrors = run.options.dryRun ? new Map<number, string>() : undefined;
   let check: FileCheck;
   try {
-    check = await checkFile(file, account, run.defaults, journal, repeatIndex, (error, progress) => errorsOut?.write(progress.header, error));
+    check = await checkFile(
+      file,
+      account,
+      run.defaults,
+      journal,
+      repeatIndex,
+      (error, progress) => {
+        ourErrors?.set(error.line, error.reason);
+        return errorsOut?.write(progress.header, error);
+      },
+      run.extras.rowCheck,
+    );
   } finally {
     await errorsOut?.close();
   }
@@ -136,7 +155,9 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   const { summary } = check;
   const plan = await planForFile(journal, check, account, basename(file), run.options.skipRepeats === true, run.windowMs);
   printFileCheck(io, file, summary, run.options);
-  if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: check.batchId, ...fileJson(file, summary), plan: planJson(plan) });
+  const preview = ourErrors ? await askPreview(io, context, file, run.defaults, check, ourErrors) : undefined;
+  if (run.options.dryRun && io.json)
+    io.printJson({ dryRun: true, batch: check.batchId, ...fileJson(file, summary), plan: planJson(plan), ...(preview ? { preview: preview.json } : {}) });
   if (!run.options.dryRun && summary.invalid > 0 && !run.options.skipInvalid) {
     throw invalidInput(
       `${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${run.options.errorsOut ? ` and ${run.options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`,
@@ -146,7 +167,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   // Credentials and settings are checked before anything is journaled: a batch that cannot be sent is not made.
   if (!run.options.dryRun) await context.activeProvider();
   const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
-  if (gate.kind === 'dry-run') return summary.invalid > 0 ? ExitCode.invalidInput : ExitCode.ok;
+  if (gate.kind === 'dry-run') return summary.invalid > 0 || preview?.refusesOurs ? ExitCode.invalidInput : ExitCode.ok;
   if (gate.kind === 'nothing') {
     io.err('nothing to pay: every row is held by an earlier batch or left out');
     return ExitCode.ok;
@@ -170,7 +191,7 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   const lease = await BatchLease.acquire(journal, batch.id);
   try {
     const skip = run.options.skipRepeats ? (row: Parameters<RepeatIndex['probe']>[0]) => repeatIndex.probe(row) !== undefined : undefined;
-    if (!(await journalFile(file, journal, { account, batch, defaults: run.defaults, skip }))) {
+    if (!(await journalFile(file, journal, { account, batch, defaults: run.defaults, skip, retryHours: run.extras.retryHours, check: run.extras.rowCheck }))) {
       throw invalidInput(`batch ${batch.id} could not be journaled whole from ${file}: nothing was sent; run the same command again`);
     }
     failpoint('after-journal');
@@ -231,7 +252,7 @@ async function completeFromFile(io: IO, context: AppContext, batch: Batch, accou
   const repeatIndex = await RepeatIndex.load(context.journal, { windowMs: 0, sandbox: account.provider === 'sandbox' });
   let check: FileCheck;
   try {
-    check = await checkFile(source, account, run.defaults, context.journal, repeatIndex);
+    check = await checkFile(source, account, run.defaults, context.journal, repeatIndex, undefined, run.extras.rowCheck);
   } catch {
     throw invalidInput(`batch ${batch.id} is incomplete and ${source} cannot be read: run 'airtime bulk <file>' with its file`);
   }
@@ -240,7 +261,9 @@ async function completeFromFile(io: IO, context: AppContext, batch: Batch, accou
       `batch ${batch.id} is incomplete and ${source} no longer holds its rows (the file changed): run 'airtime bulk <file>' with the file it was made from`,
     );
   }
-  if (!(await journalFile(source, context.journal, { account, batch, defaults: run.defaults }))) {
+  if (
+    !(await journalFile(source, context.journal, { account, batch, defaults: run.defaults, retryHours: run.extras.retryHours, check: run.extras.rowCheck }))
+  ) {
     throw invalidInput(`batch ${batch.id} could not be completed from ${source}: nothing was sent`);
   }
   return (await context.journal.batch(batch.id)) ?? batch;
@@ -282,6 +305,7 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
       ratePerSecond: run.rate,
       signal: controller.signal,
       onProgress: (counts) => progress.update(counts),
+      remote: run.extras.remote,
     });
   } finally {
     progress.stop();
@@ -320,7 +344,7 @@ async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSe
 
 /** What to type to carry on: the batch, and everything that decides where and how it goes. */
 function resumeCommand(context: AppContext, batch: Batch, options: BulkOptions): string {
-  return resumeCommandFor(batch, { activeProfile: context.settings.profileName, out: options.out });
+  return resumeCommandFor(batch, { activeProfile: context.settings.profileName, out: options.out, remote: options.remote === true });
 }
 
 async function writeOut(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {

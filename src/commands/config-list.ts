@@ -24,6 +24,8 @@ export default function configList(io: IO, options: GlobalOptions): number {
     consumerSecret: settings.credentials.consumerSecret ? maskSecret(settings.credentials.consumerSecret) : null,
     webhookSecret: settings.credentials.webhookSecret ? maskSecret(settings.credentials.webhookSecret) : null,
     journal: settings.journal.kind === 'sqlite' ? settings.journal.file : maskJournalUrl(settings.journal.url),
+    campaignSecret: settings.credentials.campaignSecret ? maskSecret(settings.credentials.campaignSecret) : null,
+    retryHours: settings.retryHours ?? null,
     configFile: store.path,
     dataDir: paths.dataDir,
   };

@@ -18,6 +18,8 @@ interface AddOptions extends GlobalOptions {
   consumerKey?: string;
   consumerSecret?: string;
   webhookSecret?: string;
+  campaignSecret?: string;
+  retryHours?: string;
   use?: boolean;
   force?: boolean;
 }
@@ -31,13 +33,15 @@ const flagSettings = [
   ['consumerKey', 'consumer-key'],
   ['consumerSecret', 'consumer-secret'],
   ['webhookSecret', 'webhook-secret'],
+  ['campaignSecret', 'campaign-secret'],
+  ['retryHours', 'retry-hours'],
 ] as const;
 
 const providerQuestions: Record<string, readonly string[]> = {
   sandbox: [],
   africastalking: ['username', 'api-key'],
   lipad: ['consumer-key', 'consumer-secret'],
-  zw: ['api-key', 'webhook-secret'],
+  zw: ['api-key', 'webhook-secret', 'campaign-secret'],
 };
 
 export default async function profileAdd(io: IO, name: string, options: AddOptions): Promise<number> {

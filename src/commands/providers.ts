@@ -11,12 +11,25 @@ export default function providers(io: IO, _options: GlobalOptions): number {
     return ExitCode.ok;
   }
   const yes = (flag: boolean) => (flag ? 'yes' : 'no');
+  const extras = (entry: (typeof entries)[number]) =>
+    [
+      entry.offers.customSms ? 'custom SMS' : '',
+      entry.offers.retries ? 'delivery retries' : '',
+      entry.offers.walletTopUp ? 'wallet top-up' : '',
+      entry.offers.bulkPreview ? 'bulk preview' : '',
+      entry.offers.remoteBulk ? 'server-side bulk' : '',
+      entry.offers.campaignPayouts ? 'campaign payouts' : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || '—';
   printTable(
     io,
-    ['provider', 'what', 'per request', 'status query', 'balance', 'ledger', 'callbacks', 'credentials'],
+    ['provider', 'what', 'products', 'also', 'per request', 'status query', 'balance', 'ledger', 'callbacks', 'credentials'],
     entries.map((entry) => [
       entry.name,
       entry.title,
+      entry.offers.products.join(', '),
+      extras(entry),
       String(entry.capabilities.maxRecipientsPerRequest),
       entry.capabilities.statusQuery,
       yes(entry.capabilities.balance),

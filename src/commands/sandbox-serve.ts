@@ -76,6 +76,7 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
     zw: {
       apiKey: shown(credentials.zw.apiKey, defaults.zw.apiKey, 'ZW_API_KEY'),
       webhookSecret: shown(credentials.zw.webhookSecret, defaults.zw.webhookSecret, 'ZW_WEBHOOK_SECRET'),
+      campaignSecret: shown(credentials.zw.campaignSecret ?? '', defaults.zw.campaignSecret ?? '', 'ZW_CAMPAIGN_SECRET'),
     },
   };
   if (io.json) io.printJson({ url: server.url, credentials: printable, faults });
@@ -83,7 +84,9 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`simulators ready on ${server.url} (Africa's Talking /version1 + /query, Lipad /v1, zw /api/v1)`);
   io.err(`point a shell at them:\n  export AT_BASE_URL=${server.url} AT_USERNAME=${printable.at.username} AT_API_KEY=${printable.at.apiKey}`);
   io.err(`  export LIPAD_BASE_URL=${server.url} LIPAD_CONSUMER_KEY=${printable.lipad.consumerKey} LIPAD_CONSUMER_SECRET=${printable.lipad.consumerSecret}`);
-  io.err(`  export ZW_BASE_URL=${server.url} ZW_API_KEY=${printable.zw.apiKey} ZW_WEBHOOK_SECRET=${printable.zw.webhookSecret}`);
+  io.err(
+    `  export ZW_BASE_URL=${server.url} ZW_API_KEY=${printable.zw.apiKey} ZW_WEBHOOK_SECRET=${printable.zw.webhookSecret} ZW_CAMPAIGN_SECRET=${printable.zw.campaignSecret}`,
+  );
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
   if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);

@@ -1,18 +1,24 @@
 import type { GlobalOptions } from '../cli.js';
+import { parseRetryHours } from '../config/settings.js';
 import { describeAccount } from '../core/account.js';
+import { checkCustomSms } from '../core/custom-sms.js';
 import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
-import { formatMinor, formatMoney } from '../core/money.js';
+import { resolveMeterPurchase } from '../core/meter.js';
+import { formatMinor, formatMoney, type Money } from '../core/money.js';
+import { parseProductKind, type Product, type ProductKind } from '../core/product.js';
 import { resolveRecipient } from '../core/recipient.js';
 import { isFinal, sentStates } from '../core/transfer-state.js';
+import type { TransferDetails } from '../journal/details.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
 import { journalSendForApproval, markAwaitingApproval } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
+import { catalogueProvider, checkAgainstCatalogue, requireOffer } from '../transfers/offers.js';
 import { waitForFinal } from '../transfers/refresh.js';
 import { defaultRepeatWindowMs, parseWindow, type RepeatMatch } from '../transfers/repeats.js';
-import { sendTransfer, waitWhileSending } from '../transfers/send.js';
+import { sendItem, sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { confirmPlan } from '../ui/confirm.js';
@@ -35,6 +41,10 @@ interface SendOptions extends GlobalOptions {
   maxTotal?: string;
   repeatWindow?: string;
   allowRepeats?: boolean;
+  product?: string;
+  productId?: string;
+  sms?: string;
+  retryHours?: string;
 }
 
 /** Exit code of a single transfer: failed → 1, still unknown → 5 (not done), otherwise 0. */
@@ -44,127 +54,254 @@ export function exitCodeFor(transfer: Transfer): number {
   return ExitCode.ok;
 }
 
-export default async function send(io: IO, phone: string, amount: string, options: SendOptions): Promise<number> {
+export default async function send(io: IO, target: string, amount: string, options: SendOptions): Promise<number> {
   const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
   const windowMs = parseWindow(options.repeatWindow ?? '30d') ?? defaultRepeatWindowMs;
   if (options.key !== undefined) {
     const problem = checkKey(options.key);
     if (problem) throw usageError(problem);
   }
+  if (options.productId !== undefined && !/^[A-Za-z0-9_.-]{1,40}$/.test(options.productId)) {
+    throw usageError(`--product-id "${options.productId}" is not an id from 'airtime products'`);
+  }
+  let kind = options.product === undefined ? undefined : parseProductKind(options.product);
+  const sms = options.sms === undefined ? undefined : checkCustomSms(options.sms);
   const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
-    const { settings, journal } = context;
+    const { settings } = context;
     const account = context.account;
-    const recipient = resolveRecipient(
-      { phone, amount, currency: options.currency, country: options.country },
-      { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits },
-    );
-    const reference = options.key ?? newTransferKey();
-    const wanted = { phone: recipient.phone.e164, amountMinor: recipient.money.minor, currency: recipient.money.currency };
-    const summary = `${formatMoney(recipient.money)} to ${recipient.phone.e164} via ${describeAccount(account)}`;
-
-    const existing = await journal.byKey(account.id, reference);
-    if (existing && !sameTransfer(existing, wanted)) {
-      throw invalidInput(
-        `key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}): use a new key`,
+    const provider = account.provider as ProviderName;
+    const retryHours =
+      options.retryHours === undefined ? (provider === 'africastalking' ? settings.retryHours : undefined) : parseRetryHours(options.retryHours);
+    requireOffer(provider, { kind, sms: sms !== undefined, retries: retryHours !== undefined });
+    // A product named by id alone: its kind (and so whether the target is a meter) comes from the catalogue.
+    if (kind === undefined && options.productId !== undefined) kind = (await catalogueEntry(context, options.productId)).kind;
+    const asked = kind !== undefined;
+    kind ??= 'airtime';
+    requireOffer(provider, { kind });
+    let targetText: string;
+    let money: Money;
+    if (kind === 'zesa') {
+      const purchase = resolveMeterPurchase({ meter: target, amount, currency: options.currency }, { currency: settings.currency, limits: settings.limits });
+      targetText = purchase.meter;
+      money = purchase.money;
+    } else {
+      const recipient = resolveRecipient(
+        { phone: target, amount, currency: options.currency, country: options.country },
+        { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits },
       );
+      targetText = recipient.phone.e164;
+      money = recipient.money;
     }
-    if (existing && existing.status !== 'queued') {
-      io.err(`already sent under key ${reference}: nothing sent this time`);
-      return await finish(io, context, existing, options, timeoutMs);
-    }
-    if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
-    else if (options.key) {
-      const elsewhere = (await journal.find({ reference })).filter((transfer) => transfer.account !== account.id);
-      for (const other of elsewhere) {
-        io.err(
-          `note: key ${reference} also names a ${other.status} transfer through ${describeAccount(other)}; a key belongs to one account, so this is a separate transfer`,
-        );
-      }
-    }
-
-    const matches = await repeatsOf(context, wanted, reference, windowMs);
-    // A key journaled as a one-row batch waiting for approval is planned as that batch: the gate checks its approvals.
-    const held = existing?.batchId ? await journal.batch(existing.batchId) : undefined;
-    const plan: Plan = {
-      subject: `transfer ${reference}`,
-      account,
-      ...(held ? { batch: { id: held.id, fileName: held.fileName, fileRows: held.fileRows, invalid: 0, alreadySent: 0, isNew: false } } : {}),
-      sendNow: { rows: 1, totals: { [wanted.currency]: wanted.amountMinor } },
-      askFirst: { rows: 0, totals: {} },
-      done: {},
-      repeats: { count: matches.length, skipped: 0, matches, windowMs },
-    };
-    if (options.dryRun && io.json) {
-      io.printJson({
-        dryRun: true,
-        reference,
-        phone: wanted.phone,
-        amount: formatMinor(wanted.amountMinor, wanted.currency),
-        currency: wanted.currency,
-        provider: account.provider,
-        profile: account.profile,
-        repeats: plan.repeats.count,
-      });
-    }
-    const view: GateView = {
-      showPlan(shown) {
-        if (shown.repeats.count && !io.json)
-          for (const line of planLines(shown, undefined).filter((text) => text.startsWith('  repeats') || text.startsWith('    '))) io.err(line.trim());
-        if (options.dryRun && !io.json) io.out(`dry run: would send ${summary}, key ${reference}; nothing sent`);
-      },
-      confirm: (_question, shown) => confirmPlan(io, `Send ${summary}?`, shown, settings.largeRun),
-    };
-    // Credentials and settings are checked before anything is journaled or asked: a transfer that cannot be sent is not made.
-    if (!options.dryRun) await context.activeProvider();
-    const gate = await passGate(
-      context,
-      plan,
-      { dryRun: options.dryRun, yes: options.yes, maxTotal: options.maxTotal, allowRepeats: options.allowRepeats },
-      view,
-    );
-    if (gate.kind === 'awaiting-approval') {
-      const newTransfer = {
-        account: account.id,
-        reference,
-        provider: account.provider as ProviderName,
-        profile: account.profile,
-        ...wanted,
-        note: options.note,
-      };
-      const batch = held ?? (await journalSendForApproval(journal, account, newTransfer, existing));
-      reportAwaitingApproval(io, await markAwaitingApproval(journal, batch), { reference, batch: batch.id });
-      if (!io.json) io.err(`once approved, send it with the same command and --key ${reference} (or 'airtime bulk --resume ${batch.id}')`);
-      return ExitCode.partial;
-    }
-    if (gate.kind !== 'consent') return ExitCode.ok;
-
-    if (!options.key) io.err(`reference ${reference} (to retry safely, pass --key ${reference})`);
-    await journal.ensureAccount(account);
-    const { transfer } = await journal.createTransfer({
-      account: account.id,
-      reference,
-      provider: account.provider as ProviderName,
-      profile: account.profile,
-      phone: wanted.phone,
-      amountMinor: wanted.amountMinor,
-      currency: wanted.currency,
-      note: options.note,
+    const details: TransferDetails | null =
+      asked || sms !== undefined || retryHours !== undefined
+        ? {
+            ...(asked ? { product: { kind, ...(options.productId !== undefined ? { id: options.productId } : {}) } } : {}),
+            ...(kind === 'zesa' ? { target: 'meter' as const } : {}),
+            ...(sms !== undefined ? { sms } : {}),
+            ...(retryHours !== undefined ? { retryHours } : {}),
+          }
+        : null;
+    return await payOne(io, context, { reference: options.key ?? newTransferKey(), target: targetText, money, details, note: options.note }, options, {
+      timeoutMs,
+      windowMs,
     });
-    if (transfer.status !== 'queued') {
-      io.err(`already sent under key ${reference} (by another run): nothing sent this time`);
-      return await finish(io, context, transfer, options, timeoutMs);
-    }
-    const result = await sendTransfer(context, gate.consent, transfer);
-    if (result.sentByAnother) io.err(`another run was sending key ${reference} at the same moment: its outcome is shown; nothing was sent by this one`);
-    if (result.transfer.status === 'queued') {
-      throw failedError(`${result.transfer.error ?? 'not sent'}; retry safely with the same key: --key ${reference}`);
-    }
-    return await finish(io, context, result.transfer, options, timeoutMs);
   } finally {
     await context.close();
   }
 }
+
+/** One catalogue entry by id, from the active provider (`--product-id` without `--product`). */
+async function catalogueEntry(context: AppContext, id: string): Promise<Product> {
+  const provider = await context.provider();
+  if (!provider.products) throw usageError(`${provider.name} publishes no catalogue: --product-id is for zw and the sandbox`);
+  const product = (await provider.products()).find((entry) => String(entry.id) === id);
+  if (!product) throw invalidInput(`product ${id} is not in ${provider.name}'s catalogue: list them with 'airtime products --provider ${provider.name}'`);
+  return product;
+}
+
+/** A transfer about to be made: who or what it pays, how much, and what it asks beyond the money. */
+export interface OneTransfer {
+  readonly reference: string;
+  /** E.164 phone, or an 11-digit meter number for ZESA. */
+  readonly target: string;
+  readonly money: Money;
+  readonly details: TransferDetails | null;
+  readonly note?: string | undefined;
+}
+
+/** Options of a single payment as `send` and `campaign payout` take them. */
+export interface PayOneOptions {
+  readonly key?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly yes?: boolean | undefined;
+  readonly maxTotal?: string | undefined;
+  readonly allowRepeats?: boolean | undefined;
+  readonly wait?: boolean | undefined;
+}
+
+/** "ZESA tokens for meter 37132109846", "a data bundle for +263…", "+254…" (airtime). */
+export function describeTarget(target: string, kind: ProductKind | undefined): string {
+  if (kind === 'zesa') return `ZESA tokens for meter ${target}`;
+  if (kind === 'data') return `a data bundle for ${target}`;
+  return target;
+}
+
+/**
+ * One payment, the way `send` makes it: the key checked against the journal, the catalogue asked (where
+ * the provider has one), the repeat guard, the gate (dry run, caps, balance, confirmation), then the
+ * transfer journaled and claimed before the request leaves. `campaign payout` comes through here too.
+ */
+export async function payOne(
+  io: IO,
+  context: AppContext,
+  one: OneTransfer,
+  options: PayOneOptions,
+  run: { readonly timeoutMs: number; readonly windowMs: number; readonly what?: string | undefined; readonly keyFlag?: string | undefined },
+): Promise<number> {
+  const keyFlag = run.keyFlag ?? '--key';
+  const { journal } = context;
+  const account = context.account;
+  const { reference } = one;
+  const kind = one.details?.product?.kind;
+  const wanted = { phone: one.target, amountMinor: one.money.minor, currency: one.money.currency };
+  const summary = `${formatMoney(one.money)}${run.what ? ` ${run.what}` : ''} to ${describeTarget(one.target, kind)} via ${describeAccount(account)}`;
+
+  const existing = await journal.byKey(account.id, reference);
+  if (existing && !sameTransfer(existing, { ...wanted, details: one.details })) {
+    throw invalidInput(
+      `key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}${existing.details?.product ? `, ${existing.details.product.kind}` : ''}): use a new key`,
+    );
+  }
+  if (existing && existing.status !== 'queued') {
+    io.err(`already sent under key ${reference}: nothing sent this time`);
+    return finish(io, context, existing, options, run.timeoutMs);
+  }
+  if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
+  else if (options.key) {
+    const elsewhere = (await journal.find({ reference })).filter((transfer) => transfer.account !== account.id);
+    for (const other of elsewhere) {
+      io.err(
+        `note: key ${reference} also names a ${other.status} transfer through ${describeAccount(other)}; a key belongs to one account, so this is a separate transfer`,
+      );
+    }
+  }
+
+  // The catalogue's word before the gate: a product it does not sell, or an amount outside its range, sends nothing.
+  const warn = (line: string) => io.err(line);
+  const product = await checkAgainstCatalogue(
+    await catalogueProvider(context, options.dryRun, warn),
+    sendItem({ ...blankTransfer, reference, ...wanted, details: one.details }),
+    options.dryRun,
+    warn,
+  );
+  const productLabel = product && (kind !== undefined || product.kind !== 'airtime') ? ` (${product.name}, product ${product.id})` : '';
+
+  const matches = await repeatsOf(context, wanted, reference, run.windowMs);
+  // A key journaled as a one-row batch waiting for approval is planned as that batch: the gate checks its approvals.
+  const held = existing?.batchId ? await journal.batch(existing.batchId) : undefined;
+  const plan: Plan = {
+    subject: `transfer ${reference}`,
+    account,
+    ...(held ? { batch: { id: held.id, fileName: held.fileName, fileRows: held.fileRows, invalid: 0, alreadySent: 0, isNew: false } } : {}),
+    sendNow: { rows: 1, totals: { [wanted.currency]: wanted.amountMinor } },
+    askFirst: { rows: 0, totals: {} },
+    done: {},
+    repeats: { count: matches.length, skipped: 0, matches, windowMs: run.windowMs },
+  };
+  if (options.dryRun && io.json) {
+    io.printJson({
+      dryRun: true,
+      reference,
+      phone: wanted.phone,
+      amount: formatMinor(wanted.amountMinor, wanted.currency),
+      currency: wanted.currency,
+      provider: account.provider,
+      profile: account.profile,
+      repeats: plan.repeats.count,
+      ...(kind ? { product: { kind, id: product?.id ?? one.details.product.id ?? null, name: product?.name ?? null } } : {}),
+      ...(one.details?.sms !== undefined ? { sms: one.details.sms } : {}),
+      ...(one.details?.retryHours !== undefined ? { retryHours: one.details.retryHours } : {}),
+      ...(one.details?.campaign !== undefined ? { campaign: one.details.campaign } : {}),
+    });
+  }
+  const view: GateView = {
+    showPlan(shown) {
+      if (shown.repeats.count && !io.json)
+        for (const line of planLines(shown, undefined).filter((text) => text.startsWith('  repeats') || text.startsWith('    '))) io.err(line.trim());
+      if (options.dryRun && !io.json) io.out(`dry run: would send ${summary}${productLabel}, key ${reference}; nothing sent`);
+    },
+    confirm: (_question, shown) => confirmPlan(io, `Send ${summary}${productLabel}?`, shown, context.settings.largeRun),
+  };
+  // Credentials and settings are checked before anything is journaled or asked: a transfer that cannot be sent is not made.
+  if (!options.dryRun) await context.activeProvider();
+  const gate = await passGate(
+    context,
+    plan,
+    { dryRun: options.dryRun, yes: options.yes, maxTotal: options.maxTotal, allowRepeats: options.allowRepeats },
+    view,
+  );
+  if (gate.kind === 'awaiting-approval') {
+    const newTransfer = {
+      account: account.id,
+      reference,
+      provider: account.provider as ProviderName,
+      profile: account.profile,
+      ...wanted,
+      note: one.note,
+      details: one.details,
+    };
+    const batch = held ?? (await journalSendForApproval(journal, account, newTransfer, existing));
+    reportAwaitingApproval(io, await markAwaitingApproval(journal, batch), { reference, batch: batch.id });
+    if (!io.json) io.err(`once approved, send it with the same command and ${keyFlag} ${reference} (or 'airtime bulk --resume ${batch.id}')`);
+    return ExitCode.partial;
+  }
+  if (gate.kind !== 'consent') return ExitCode.ok;
+
+  if (!options.key) io.err(`reference ${reference} (to retry safely, pass ${keyFlag} ${reference})`);
+  await journal.ensureAccount(account);
+  const { transfer } = await journal.createTransfer({
+    account: account.id,
+    reference,
+    provider: account.provider as ProviderName,
+    profile: account.profile,
+    phone: wanted.phone,
+    amountMinor: wanted.amountMinor,
+    currency: wanted.currency,
+    note: one.note,
+    details: one.details,
+  });
+  if (transfer.status !== 'queued') {
+    io.err(`already sent under key ${reference} (by another run): nothing sent this time`);
+    return finish(io, context, transfer, options, run.timeoutMs);
+  }
+  const result = await sendTransfer(context, gate.consent, transfer);
+  if (result.sentByAnother) io.err(`another run was sending key ${reference} at the same moment: its outcome is shown; nothing was sent by this one`);
+  if (result.transfer.status === 'queued') {
+    throw failedError(`${result.transfer.error ?? 'not sent'}; retry safely with the same key: ${keyFlag} ${reference}`);
+  }
+  return finish(io, context, result.transfer, options, run.timeoutMs);
+}
+
+/** A transfer's fields that a send item does not read, for asking the catalogue about one not journaled yet. */
+const blankTransfer: Omit<Transfer, 'reference' | 'phone' | 'amountMinor' | 'currency' | 'details'> = {
+  id: 0,
+  account: '',
+  provider: 'sandbox',
+  profile: '',
+  status: 'queued',
+  providerReference: null,
+  requestReference: null,
+  error: null,
+  note: null,
+  batchId: null,
+  line: null,
+  attempts: 0,
+  firstAttemptAt: null,
+  lastAttemptAt: null,
+  createdAt: '',
+  updatedAt: '',
+};
 
 /** Earlier payments of the same amount to the same phone within the window (sandbox and real money kept apart). */
 async function repeatsOf(
@@ -186,7 +323,7 @@ async function repeatsOf(
   return earlier.slice(-20).map((transfer) => ({ ...wanted, line: null, earlier: transfer }));
 }
 
-async function finish(io: IO, context: AppContext, sent: Transfer, options: SendOptions, timeoutMs: number): Promise<number> {
+async function finish(io: IO, context: AppContext, sent: Transfer, options: PayOneOptions, timeoutMs: number): Promise<number> {
   // Another run's request for this key is in flight: its answer is the outcome to show.
   let transfer = sent.status === 'sending' ? await waitWhileSending(context, sent.id) : sent;
   if (options.wait) {
@@ -205,5 +342,10 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: Send
     return ExitCode.partial;
   }
   if (transfer.status === 'unknown') io.err(`the outcome is unknown: resolve it with 'airtime status ${transfer.reference}' — never resend under a new key`);
+  if (transfer.details?.product?.kind === 'zesa' && !transfer.details.tokens?.length && transfer.status !== 'failed' && transfer.status !== 'cancelled') {
+    io.err(
+      `the ZESA token${transfer.status === 'delivered' ? ' was not in the answer' : 's come once it is delivered'}: 'airtime status ${transfer.reference}' shows them`,
+    );
+  }
   return exitCodeFor(transfer);
 }

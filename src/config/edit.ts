@@ -7,6 +7,7 @@ import { defaultBaseUrl } from './account.js';
 import { checkJournalUrl, maskJournalUrl } from './journal-url.js';
 import { maskSecret } from './mask.js';
 import { allSettingKeys, defaultLargeRunRows, isSettingKey, settingKeys, type Profile, type SettingKey } from './schema.js';
+import { parseRetryHours } from './settings.js';
 
 export type ParsedKey =
   | { readonly kind: 'setting'; readonly key: SettingKey; readonly secret: boolean }
@@ -64,6 +65,8 @@ export function defaultSetting(profile: Profile, key: ParsedKey): string | undef
     case 'consumer-key':
     case 'consumer-secret':
     case 'webhook-secret':
+    case 'campaign-secret':
+    case 'retry-hours':
       return undefined;
   }
 }
@@ -111,7 +114,10 @@ function validate(key: ParsedKey, raw: string): string {
     case 'consumer-key':
     case 'consumer-secret':
     case 'webhook-secret':
+    case 'campaign-secret':
       return value;
+    case 'retry-hours':
+      return String(parseRetryHours(value, 'retry-hours'));
   }
 }
 

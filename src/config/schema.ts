@@ -15,6 +15,8 @@ export interface Profile {
   consumerKey?: string;
   consumerSecret?: string;
   webhookSecret?: string;
+  campaignSecret?: string;
+  retryHours?: string;
   limits?: ProfileLimits;
   /** What makes a run large enough to be confirmed by typing its size: `rows` (1000 unless set) and amounts per currency. */
   largeRun?: Record<string, string>;
@@ -38,6 +40,8 @@ export const settingKeys = {
   'consumer-key': { field: 'consumerKey', secret: false, about: 'Lipad consumer key' },
   'consumer-secret': { field: 'consumerSecret', secret: true, about: 'Lipad consumer secret' },
   'webhook-secret': { field: 'webhookSecret', secret: true, about: 'zw webhook signing secret' },
+  'campaign-secret': { field: 'campaignSecret', secret: true, about: 'zw campaign payout signing secret' },
+  'retry-hours': { field: 'retryHours', secret: false, about: "Africa's Talking: hours to retry a failed delivery (maxNumRetry)" },
 } as const satisfies Record<string, { field: keyof Profile; secret: boolean; about: string }>;
 
 export type SettingKey = keyof typeof settingKeys;

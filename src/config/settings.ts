@@ -15,6 +15,8 @@ export interface Credentials {
   consumerKey?: string | undefined;
   consumerSecret?: string | undefined;
   webhookSecret?: string | undefined;
+  /** zw: signs campaign payouts (HMAC-SHA256 of the raw body). */
+  campaignSecret?: string | undefined;
 }
 
 /** Everything a command needs to reach a provider, after flags > environment > profile > defaults. */
@@ -35,6 +37,8 @@ export interface Settings {
   readonly journal: JournalLocation;
   /** Above these a run is confirmed by typing its size (rows, or minor units per currency). */
   readonly largeRun: LargeRun;
+  /** Africa's Talking: hours it retries a failed delivery (`maxNumRetry`), the profile's `retry-hours`. */
+  readonly retryHours: number | undefined;
 }
 
 export interface LargeRun {
@@ -66,7 +70,7 @@ function envCredentials(provider: ProviderName, env: NodeJS.ProcessEnv): Credent
     case 'lipad':
       return { consumerKey: env.LIPAD_CONSUMER_KEY, consumerSecret: env.LIPAD_CONSUMER_SECRET };
     case 'zw':
-      return { apiKey: env.ZW_API_KEY, webhookSecret: env.ZW_WEBHOOK_SECRET };
+      return { apiKey: env.ZW_API_KEY, webhookSecret: env.ZW_WEBHOOK_SECRET, campaignSecret: env.ZW_CAMPAIGN_SECRET };
     case 'sandbox':
       return {};
   }
@@ -132,10 +136,13 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
       consumerKey: pick(fromEnv.consumerKey, fromProfile.consumerKey),
       consumerSecret: pick(fromEnv.consumerSecret, fromProfile.consumerSecret),
       webhookSecret: pick(fromEnv.webhookSecret, fromProfile.webhookSecret),
+      campaignSecret: pick(fromEnv.campaignSecret, fromProfile.campaignSecret),
     },
     limits: profile ? profileLimits(profile) : {},
     largeRun: largeRun(profile),
     journal: journalLocation(paths, store, env),
+    // A profile's retry hours are for the profile's provider, like its credentials.
+    retryHours: sameProvider && profile?.retryHours !== undefined ? parseRetryHours(profile.retryHours, "the profile's retry-hours") : undefined,
   };
 }
 
@@ -149,6 +156,20 @@ export function journalLocation(paths: AirtimePaths, store: ConfigStore, env: No
 
 /** Every secret the settings hold, for redaction of raw payloads. */
 export function settingSecrets(settings: Settings): string[] {
-  const { apiKey, consumerSecret, webhookSecret } = settings.credentials;
-  return [apiKey, consumerSecret, webhookSecret].filter((secret): secret is string => Boolean(secret));
+  const { apiKey, consumerSecret, webhookSecret, campaignSecret } = settings.credentials;
+  return [apiKey, consumerSecret, webhookSecret, campaignSecret].filter((secret): secret is string => Boolean(secret));
+}
+
+/**
+ * Africa's Talking's `maxNumRetry`: whole hours (its SDKs send an integer > 0). AT publishes no maximum;
+ * 72 keeps a typo (800) from reaching it while covering its 8-hour default many times over.
+ */
+export const maxRetryHours = 72;
+
+export function parseRetryHours(text: string, where = '--retry-hours'): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < 1 || value > maxRetryHours) {
+    throw usageError(`${where} "${text}" is not a whole number of hours from 1 to ${maxRetryHours}`);
+  }
+  return value;
 }

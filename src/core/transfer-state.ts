@@ -23,8 +23,11 @@ export const openStates: readonly TransferState[] = ['sending', 'submitted', 'un
  *   would be the identical request under the provider's own idempotency key).
  * - `operator`: a person's decision recorded with `airtime resolve` (e.g. after checking a dashboard).
  * - `cancel`: a batch or transfer withdrawn before it was sent.
+ * - `retried-delivery`: a provider that was asked to retry failed deliveries (Africa's Talking `maxNumRetry`)
+ *   reports success after it reported failure, within the retry hours: `failed` → `delivered` only. The
+ *   money moved after all; the event is flagged (callbacks/record.ts decides when this cause applies).
  */
-export type TransitionCause = 'claim' | 'answer' | 'callback' | 'not-sent' | 'requeue' | 'operator' | 'cancel';
+export type TransitionCause = 'claim' | 'answer' | 'callback' | 'not-sent' | 'requeue' | 'operator' | 'cancel' | 'retried-delivery';
 
 const providerNews: Partial<Record<TransferState, readonly TransferState[]>> = {
   sending: ['submitted', 'delivered', 'failed', 'unknown', 'reversed'],
@@ -47,6 +50,7 @@ const allowed: Record<TransitionCause, Partial<Record<TransferState, readonly Tr
   requeue: { sending: ['queued'], unknown: ['queued'] },
   operator: { sending: ['delivered', 'failed', 'queued'], unknown: ['delivered', 'failed', 'queued'], submitted: ['delivered', 'failed'] },
   cancel: { queued: ['cancelled'] },
+  'retried-delivery': { failed: ['delivered'] },
 };
 
 export function isFinal(state: TransferState): boolean {

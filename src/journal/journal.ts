@@ -3,6 +3,7 @@ import { judgeTransition, sentStates, type TransferState } from '../core/transfe
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
 import { verifyJournal, type AuditReport } from './audit.js';
+import { parseDetails, serialiseDetails, withDelivery } from './details.js';
 import type { Batch, BatchTally, NewBatch } from './batch.js';
 import type { Database, Sql, SqlValue } from './sql.js';
 import { SerialisedPayload, type NewTransfer, type Observation, type ObservationResult, type Transfer } from './transfer.js';
@@ -28,6 +29,7 @@ interface TransferRow {
   last_attempt_at: string | null;
   created_at: string;
   updated_at: string;
+  details: string | null;
 }
 
 // PostgreSQL returns BIGINT as text; every integer column is read through Number().
@@ -53,6 +55,7 @@ function toTransfer(row: TransferRow): Transfer {
     lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    details: parseDetails(row.details ?? null),
   };
 }
 
@@ -398,8 +401,8 @@ export class Journal {
     let created = 0;
     for (const transfer of transfers) {
       const { changes } = await this.sql.run(
-        `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT (account, reference) DO NOTHING`,
+        `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, note, batch_id, line, details, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (account, reference) DO NOTHING`,
         [
           transfer.account,
           transfer.reference,
@@ -411,6 +414,7 @@ export class Journal {
           transfer.note ?? null,
           transfer.batchId ?? null,
           transfer.line ?? null,
+          serialiseDetails(transfer.details),
           at,
           at,
         ],
@@ -616,7 +620,8 @@ export class Journal {
     if (!current) return undefined;
     const verdict = judgeTransition(current.status, observation.status, observation.cause);
     const flags = [...(observation.flags ?? [])];
-    if (verdict.kind === 'refused') flags.push(observation.cause === 'answer' || observation.cause === 'callback' ? 'out-of-order' : 'refused');
+    if (verdict.kind === 'refused')
+      flags.push(observation.cause === 'answer' || observation.cause === 'callback' || observation.cause === 'retried-delivery' ? 'out-of-order' : 'refused');
     else if (verdict.kind === 'same') flags.push('repeat');
     const inserted = await this.insertEvent({
       transferId: id,
@@ -631,20 +636,31 @@ export class Journal {
     if (!inserted) return { outcome: 'duplicate', transfer: current, previous: current.status };
     const recordOnly = flags.includes('mismatch');
     let transfer = current;
-    if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && hasNews(current, observation)))) {
+    // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
+    const details = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
+    if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
       const at = now();
       const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
       const error = keepsError ? (observation.error ?? current.error) : (observation.error ?? null);
       const providerReference = observation.providerReference ?? current.providerReference;
       const requestReference = observation.status === 'queued' && !observation.keepRequestReference ? null : current.requestReference;
-      transfer = { ...current, status: observation.status, providerReference, error, note: observation.note ?? current.note, requestReference, updatedAt: at };
+      transfer = {
+        ...current,
+        status: observation.status,
+        providerReference,
+        error,
+        note: observation.note ?? current.note,
+        requestReference,
+        details: details ?? current.details,
+        updatedAt: at,
+      };
       if (deferred) deferred.set(id, transfer);
       else {
         const claimOwner = observation.status === 'sending' ? undefined : null;
         await this.sql.run(
           `UPDATE transfers SET status = ?, provider_reference = ?, error = ?, note = coalesce(?, note), request_reference = ?,
-             claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, updated_at = ? WHERE id = ?`,
-          [observation.status, providerReference, error, observation.note ?? null, requestReference, at, id],
+             claim_owner = ${claimOwner === undefined ? 'claim_owner' : 'NULL'}, details = coalesce(?, details), updated_at = ? WHERE id = ?`,
+          [observation.status, providerReference, error, observation.note ?? null, requestReference, serialiseDetails(details), at, id],
         );
       }
     }
@@ -658,8 +674,8 @@ export class Journal {
       const slice = transfers.slice(index, index + 300);
       await this.sql.run(
         `UPDATE transfers SET status = v.column2, provider_reference = v.column3, error = v.column4, note = v.column5, request_reference = v.column6,
-           claim_owner = CASE WHEN v.column2 = 'sending' THEN transfers.claim_owner ELSE NULL END, updated_at = v.column7
-         FROM (VALUES ${slice.map(() => '(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?)').join(', ')}) AS v WHERE transfers.id = v.column1`,
+           claim_owner = CASE WHEN v.column2 = 'sending' THEN transfers.claim_owner ELSE NULL END, updated_at = v.column7, details = v.column8
+         FROM (VALUES ${slice.map(() => '(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))').join(', ')}) AS v WHERE transfers.id = v.column1`,
         slice.flatMap((transfer) => [
           transfer.id,
           transfer.status,
@@ -668,6 +684,7 @@ export class Journal {
           transfer.note,
           transfer.requestReference,
           transfer.updatedAt,
+          serialiseDetails(transfer.details),
         ]),
       );
     }

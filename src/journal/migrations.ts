@@ -273,4 +273,11 @@ export const policySchema = `
   );
 `;
 
-export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema];
+/**
+ * Version 4: what a transfer carries beyond phone, amount and currency — the product, a meter target, a
+ * custom SMS, Africa's Talking retry hours, a campaign, and what a ZESA purchase delivered (tokens, units) —
+ * as one nullable JSON text column (journal/details.ts). Null for every earlier transfer: plain airtime.
+ */
+export const addTransferDetails = `ALTER TABLE transfers ADD COLUMN details TEXT;`;
+
+export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema, addTransferDetails];

@@ -190,4 +190,7 @@ const grants = `
   GRANT USAGE ON SEQUENCE transfers_id_seq TO airtime_operator;
 `;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants];
+/** Version 2, as SQLite's version 4: what a transfer carries beyond phone, amount and currency (journal/details.ts). */
+const transferDetails = `ALTER TABLE transfers ADD COLUMN details TEXT;`;
+
+export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails];

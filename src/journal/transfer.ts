@@ -1,5 +1,6 @@
 import type { TransferState, TransitionCause } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
+import { sameAsk, type DeliveredDetails, type TransferDetails } from './details.js';
 
 /** A transfer as the journal holds it: the single source of truth. */
 export interface Transfer {
@@ -27,17 +28,28 @@ export interface Transfer {
   readonly lastAttemptAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Product, meter target, custom SMS, retries, campaign, and what a ZESA purchase delivered; null for plain airtime. */
+  readonly details: TransferDetails | null;
 }
 
 export type NewTransfer = Pick<Transfer, 'account' | 'reference' | 'provider' | 'profile' | 'phone' | 'amountMinor' | 'currency'> & {
   readonly note?: string | null | undefined;
   readonly batchId?: string | null | undefined;
   readonly line?: number | null | undefined;
+  readonly details?: TransferDetails | null | undefined;
 };
 
-/** Whether a journaled transfer is the one described: same phone, amount and currency. */
-export function sameTransfer(transfer: Transfer, other: { phone: string; amountMinor: number; currency: string }): boolean {
-  return transfer.phone === other.phone && transfer.amountMinor === other.amountMinor && transfer.currency === other.currency;
+/** Whether a journaled transfer is the one described: same phone (or meter), amount and currency, and the same product and text when given. */
+export function sameTransfer(
+  transfer: Transfer,
+  other: { phone: string; amountMinor: number; currency: string; details?: TransferDetails | null | undefined },
+): boolean {
+  return (
+    transfer.phone === other.phone &&
+    transfer.amountMinor === other.amountMinor &&
+    transfer.currency === other.currency &&
+    (other.details === undefined || sameAsk(transfer.details, other.details))
+  );
 }
 
 /** What a provider answer, a status query, a callback or an operator says about one transfer. */
@@ -58,6 +70,8 @@ export interface Observation {
   readonly flags?: readonly string[] | undefined;
   /** Keep the request reference (a requeue that must resend the identical request) or drop it (an operator's not-sent). */
   readonly keepRequestReference?: boolean | undefined;
+  /** What the provider delivered (ZESA tokens, units): merged into the transfer's details. */
+  readonly delivered?: DeliveredDetails | undefined;
 }
 
 export type ObservationResult = { readonly outcome: 'moved' | 'same' | 'refused' | 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };

@@ -83,7 +83,14 @@ export class AfricasTalkingProvider implements Provider {
 
   async send(items: readonly SendItem[], requestReference: string | null): Promise<SendOutcome[]> {
     const recipients = items.map((item) => ({ phoneNumber: item.phone, amount: `${item.currency} ${formatMinor(item.amountMinor, item.currency)}` }));
-    const body = new URLSearchParams({ username: this.username, recipients: JSON.stringify(recipients) }).toString();
+    // maxNumRetry is per request; a batch's rows all carry the same hours (journaled with each row), so a
+    // resent request is the identical one. The SDKs send it only when it is above zero.
+    const retryHours = Math.max(0, ...items.map((item) => item.retryHours ?? 0));
+    const body = new URLSearchParams({
+      username: this.username,
+      recipients: JSON.stringify(recipients),
+      ...(retryHours > 0 ? { maxNumRetry: String(retryHours) } : {}),
+    }).toString();
     const response = await this.http.request({
       method: 'POST',
       path: '/version1/airtime/send',

@@ -20,7 +20,7 @@ export async function createHttpProvider(settings: Settings, diagnostics?: Provi
     }
     case 'zw': {
       const { ZwProvider } = await import('./zw.js');
-      return new ZwProvider({ apiKey: credentials.apiKey, baseUrl, cacheDir, diagnostics });
+      return new ZwProvider({ apiKey: credentials.apiKey, baseUrl, cacheDir, diagnostics, campaignSecret: credentials.campaignSecret });
     }
     case 'sandbox':
       throw new Error('the sandbox is not an HTTP provider');

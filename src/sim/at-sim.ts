@@ -53,6 +53,12 @@ export class AtSimulator {
       return json(400, { errorMessage: 'Invalid recipients', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
     }
     const idempotencyKey = header(request, 'idempotency-key');
+    // maxNumRetry: hours AT retries a failed delivery (an integer > 0; the SDKs leave it out otherwise).
+    const retryText = form.get('maxNumRetry');
+    const retryHours = retryText === null ? undefined : Number(retryText);
+    if (retryHours !== undefined && (!Number.isInteger(retryHours) || retryHours <= 0)) {
+      return json(400, { errorMessage: 'Invalid maxNumRetry', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
+    }
     // Without a key, AT rejects an identical request within 5 minutes as a duplicate.
     if (!idempotencyKey) {
       const fingerprint = form.get('recipients') ?? '';
@@ -97,7 +103,14 @@ export class AtSimulator {
       const [min, max] = atLimits[currency] ?? [1, Number.MAX_SAFE_INTEGER];
       if (minor < min || minor > max) return failed('Value Outside The Allowed Limits');
       const key = idempotencyKey ? `${idempotencyKey}#${index}` : `auto-${Date.now()}-${index}-${Math.random()}`;
-      const { transfer } = this.gateway.submit({ key, phone, amountMinor: minor, currency, requestRef: idempotencyKey });
+      const { transfer } = this.gateway.submit({
+        key,
+        phone,
+        amountMinor: minor,
+        currency,
+        requestRef: idempotencyKey,
+        ...(retryHours ? { details: { retryHours } } : {}),
+      });
       if (transfer.answerLost) loseAnswer = true;
       if (transfer.state === 'failed') return failed(transfer.error ?? 'Failed');
       numSent += 1;
@@ -159,18 +172,27 @@ export class AtSimulator {
     return json(200, { UserData: { balance: `KES ${formatMinor(kes?.minor ?? 0, 'KES')}` } });
   }
 
-  /** The status callback AT posts for each recipient's final outcome (form-encoded, as the dashboard sends). */
-  callbackFor(transfer: GatewayTransfer): OutgoingCallback | undefined {
+  /**
+   * The status callback AT posts for each recipient's final outcome (form-encoded, as the dashboard sends).
+   * A delivery that failed at first and was delivered by a retry (`maxNumRetry`, magic 0005) posts both:
+   * `Failed` for the first attempt, then `Success` — the case the listener must accept (docs/decisions.md).
+   */
+  callbackFor(transfer: GatewayTransfer): OutgoingCallback[] | undefined {
     if (transfer.state === 'pending') return undefined;
-    const body = new URLSearchParams({
-      phoneNumber: transfer.phone,
-      description: describe(transfer),
-      status: atStatus(transfer),
-      requestId: transfer.providerRef,
-      discount: format4(Math.round(transfer.amountMinor * 0.006), transfer.currency),
-      value: format4(transfer.amountMinor, transfer.currency),
-    }).toString();
-    return { path: '/callbacks/africastalking', body, contentType: 'application/x-www-form-urlencoded' };
+    const post = (status: string, description: string): OutgoingCallback => ({
+      path: '/callbacks/africastalking',
+      body: new URLSearchParams({
+        phoneNumber: transfer.phone,
+        description,
+        status,
+        requestId: transfer.providerRef,
+        discount: format4(Math.round(transfer.amountMinor * 0.006), transfer.currency),
+        value: format4(transfer.amountMinor, transfer.currency),
+      }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    const final = post(atStatus(transfer), describe(transfer));
+    return transfer.details?.retried ? [post('Failed', 'Delivery failed: subscriber unreachable (retrying)'), final] : [final];
   }
 }
 

@@ -3,6 +3,9 @@ import { knownCurrencies } from '../core/currency.js';
 import { requireCurrency as requireCurrencyInfo } from '../core/money.js';
 import type Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../journal/db.js';
+import type { ElectricityToken } from '../core/meter.js';
+import type { ProductKind } from '../core/product.js';
+import { zesaDelivery } from './catalogue.js';
 import { magicOutcome } from './magic.js';
 
 /**
@@ -12,6 +15,31 @@ import { magicOutcome } from './magic.js';
  * until its `settle_at`, then final; the wallet is its opening balance less what was delivered.
  */
 export type GatewayState = 'pending' | 'delivered' | 'failed';
+
+/** What a submission asked for beyond the money, and what it delivers (kept as JSON beside it). */
+export interface SimDetails {
+  readonly product?: { readonly kind: ProductKind; readonly id?: string | number | undefined } | undefined;
+  /** The target is a ZESA meter number (in `phone`). */
+  readonly meter?: boolean | undefined;
+  readonly sms?: string | undefined;
+  /** Africa's Talking `maxNumRetry` hours. */
+  readonly retryHours?: number | undefined;
+  readonly campaign?: string | undefined;
+  readonly bulk?: string | undefined;
+  /** The first delivery failed and a retry delivered it (magic 0005 with retries): Failed, then Success. */
+  readonly retried?: boolean | undefined;
+  /** A ZESA purchase: the tokens and units it delivers once settled. */
+  readonly tokens?: readonly ElectricityToken[] | undefined;
+  readonly units?: string | undefined;
+}
+
+export interface TopUp {
+  readonly id: string;
+  readonly currency: string;
+  readonly amountMinor: number;
+  readonly status: 'pending' | 'paid';
+  readonly createdAtMs: number;
+}
 
 export interface GatewayTransfer {
   readonly key: string;
@@ -27,6 +55,7 @@ export interface GatewayTransfer {
   readonly sendCount: number;
   readonly createdAtMs: number;
   readonly settleAtMs: number;
+  readonly details: SimDetails | null;
 }
 
 /**
@@ -45,6 +74,7 @@ export interface SubmitRequest {
   readonly amountMinor: number;
   readonly currency: string;
   readonly requestRef?: string | undefined;
+  readonly details?: SimDetails | undefined;
 }
 
 export interface GatewayOptions {
@@ -85,6 +115,18 @@ const schema = [
     WHERE t.currency = sim_wallet.currency AND t.outcome = 'delivered');
   CREATE INDEX sim_transfers_by_settle_at ON sim_transfers (settle_at_ms);
   `,
+  // Products, meters, custom SMS, retries and tokens (JSON); wallet top-ups paid through a payment page.
+  `
+  ALTER TABLE sim_transfers ADD COLUMN details TEXT;
+  ALTER TABLE sim_wallet ADD COLUMN topped_minor INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE sim_topups (
+    id            TEXT PRIMARY KEY,
+    currency      TEXT NOT NULL,
+    amount_minor  INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 interface Row {
@@ -101,6 +143,7 @@ interface Row {
   send_count: number;
   created_at_ms: number;
   settle_at_ms: number;
+  details: string | null;
 }
 
 export class SimulatedGateway {
@@ -149,9 +192,13 @@ export class SimulatedGateway {
           return { transfer: this.view({ ...existing, send_count: existing.send_count + 1 }), duplicate: true };
         }
         const now = this.clock();
-        const magic = magicOutcome(request.phone);
+        const asked = request.details;
+        const magic = magicOutcome(request.phone, { meter: asked?.meter, retries: (asked?.retryHours ?? 0) > 0 });
         let outcome = 'delivered';
         let error: string | null = null;
+        let details: SimDetails | undefined = asked;
+        if (asked?.product?.kind === 'zesa') details = { ...asked, ...zesaDelivery(request.key, request.phone, request.amountMinor, request.currency) };
+        if (magic.kind === 'deliver-on-retry') details = { ...details, retried: true };
         if (magic.kind === 'reject') {
           outcome = 'failed';
           error = magic.error;
@@ -162,8 +209,8 @@ export class SimulatedGateway {
         const providerRef = `${this.refPrefix}${randomBytes(10).toString('hex')}`;
         this.db
           .prepare(
-            `INSERT INTO sim_transfers (key, provider_ref, request_ref, phone, amount_minor, currency, outcome, error, answer_lost, created_at_ms, settle_at_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO sim_transfers (key, provider_ref, request_ref, phone, amount_minor, currency, outcome, error, answer_lost, created_at_ms, settle_at_ms, details)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             request.key,
@@ -177,6 +224,7 @@ export class SimulatedGateway {
             magic.kind === 'lose-answer' ? 1 : 0,
             now,
             outcome === 'failed' ? now : now + this.settleMs,
+            details && Object.keys(details).length ? JSON.stringify(details) : null,
           );
         if (outcome === 'delivered') {
           this.sql('UPDATE sim_wallet SET committed_minor = committed_minor + ? WHERE currency = ?').run(request.amountMinor, request.currency);
@@ -212,7 +260,7 @@ export class SimulatedGateway {
           .all(this.clock()) as { currency: string; minor: number }[]
       ).map((row) => [row.currency, row.minor]),
     );
-    const rows = this.sql('SELECT currency, opening_minor - committed_minor AS minor FROM sim_wallet ORDER BY currency').all() as {
+    const rows = this.sql('SELECT currency, opening_minor + topped_minor - committed_minor AS minor FROM sim_wallet ORDER BY currency').all() as {
       currency: string;
       minor: number;
     }[];
@@ -276,8 +324,47 @@ export class SimulatedGateway {
     return new Map(rows.map((row) => [row.key, row.send_count]));
   }
 
+  /** Starts a wallet top-up: nothing is credited until it is paid (the payment page is visited). */
+  startTopUp(currency: string, amountMinor: number): TopUp {
+    const id = `top_${randomBytes(8).toString('hex')}`;
+    this.sql('INSERT INTO sim_topups (id, currency, amount_minor, status, created_at_ms) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      currency,
+      amountMinor,
+      'pending',
+      this.clock(),
+    );
+    return this.topUp(id) as TopUp;
+  }
+
+  topUp(id: string): TopUp | undefined {
+    const row = this.sql('SELECT * FROM sim_topups WHERE id = ?').get(id) as
+      { id: string; currency: string; amount_minor: number; status: string; created_at_ms: number } | undefined;
+    return row
+      ? {
+          id: row.id,
+          currency: row.currency,
+          amountMinor: row.amount_minor,
+          status: row.status === 'paid' ? 'paid' : 'pending',
+          createdAtMs: row.created_at_ms,
+        }
+      : undefined;
+  }
+
+  /** Pays a pending top-up once: the wallet is credited; paying it again changes nothing. */
+  payTopUp(id: string): TopUp | undefined {
+    this.db
+      .transaction(() => {
+        const { changes } = this.sql(`UPDATE sim_topups SET status = 'paid' WHERE id = ? AND status = 'pending'`).run(id);
+        const topUp = this.topUp(id);
+        if (changes === 1 && topUp) this.sql('UPDATE sim_wallet SET topped_minor = topped_minor + ? WHERE currency = ?').run(topUp.amountMinor, topUp.currency);
+      })
+      .immediate();
+    return this.topUp(id);
+  }
+
   private available(currency: string): number {
-    const wallet = this.sql('SELECT opening_minor - committed_minor AS minor FROM sim_wallet WHERE currency = ?').get(currency) as
+    const wallet = this.sql('SELECT opening_minor + topped_minor - committed_minor AS minor FROM sim_wallet WHERE currency = ?').get(currency) as
       { minor: number } | undefined;
     return wallet?.minor ?? 0;
   }
@@ -305,6 +392,7 @@ export class SimulatedGateway {
       sendCount: row.send_count,
       createdAtMs: row.created_at_ms,
       settleAtMs: row.settle_at_ms,
+      details: row.details ? (JSON.parse(row.details) as SimDetails) : null,
     };
   }
 }

@@ -12,6 +12,8 @@ export function sandboxCallbackBody(transfer: GatewayTransfer): string {
     currency: transfer.currency,
     error: transfer.state === 'failed' ? transfer.error : null,
     settledAt: new Date(transfer.settleAtMs).toISOString(),
+    // A ZESA purchase: the tokens in the order they are entered, and the units.
+    ...(transfer.state === 'delivered' && transfer.details?.tokens ? { tokens: transfer.details.tokens, units: transfer.details.units } : {}),
   });
 }
 

@@ -19,7 +19,7 @@ export interface SimCredentials {
 export const defaultSimCredentials: SimCredentials = {
   at: { username: 'sandbox', apiKey: 'at-sim-key' },
   lipad: { consumerKey: 'lipad-sim-key', consumerSecret: 'lipad-sim-secret' },
-  zw: { apiKey: 'atk_sim', webhookSecret: 'zw-sim-secret' },
+  zw: { apiKey: 'atk_sim', webhookSecret: 'zw-sim-secret', campaignSecret: 'zw-sim-campaign-secret' },
 };
 
 /** The credentials the simulators accept unless the environment names others. */
@@ -28,7 +28,11 @@ export function simCredentials(env: NodeJS.ProcessEnv = process.env): SimCredent
   return {
     at: { username: env.AT_USERNAME || fallback.at.username, apiKey: env.AT_API_KEY || fallback.at.apiKey },
     lipad: { consumerKey: env.LIPAD_CONSUMER_KEY || fallback.lipad.consumerKey, consumerSecret: env.LIPAD_CONSUMER_SECRET || fallback.lipad.consumerSecret },
-    zw: { apiKey: env.ZW_API_KEY || fallback.zw.apiKey, webhookSecret: env.ZW_WEBHOOK_SECRET || fallback.zw.webhookSecret },
+    zw: {
+      apiKey: env.ZW_API_KEY || fallback.zw.apiKey,
+      webhookSecret: env.ZW_WEBHOOK_SECRET || fallback.zw.webhookSecret,
+      campaignSecret: env.ZW_CAMPAIGN_SECRET || (fallback.zw.campaignSecret ?? ''),
+    },
   };
 }
 
@@ -65,7 +69,7 @@ export interface RunningSimServer {
 
 const maxBody = 2 * 1024 * 1024;
 
-/** Serves the three wire simulators on one port (AT: /version1 and /query, Lipad: /v1, zw: /api/v1). */
+/** Serves the three wire simulators on one port (AT: /version1 and /query, Lipad: /v1, zw: /api/v1 and its payment pages /pay). */
 export async function startSimServer(options: SimServerOptions = {}): Promise<RunningSimServer> {
   let faults: FaultOptions = { ...noFaults, ...options.faults };
   const random = seededRandom(faults.seed);

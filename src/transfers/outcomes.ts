@@ -32,6 +32,7 @@ export function outcomeObservations(secrets: readonly string[], ids: ReadonlyMap
           providerReference: outcome.providerReference ?? null,
           error: outcome.error ? redact(outcome.error, secrets) : null,
           payload: scrub(secrets, outcome.payload),
+          delivered: outcome.delivered,
         },
       },
     ];

@@ -75,6 +75,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
           error: outcome.error ?? null,
           note: outcome.note ?? null,
           payload: scrub(context.secrets, outcome.payload),
+          delivered: outcome.delivered,
         },
       });
     });

@@ -8,8 +8,19 @@ import { failureObservations, outcomeObservations } from './outcomes.js';
 import { newHolder } from './ownership.js';
 import { ageMs, resendPolicy } from './resend-policy.js';
 
+/** The request a journaled transfer makes: everything it asks for comes from the journal, so a resend is identical. */
 export function sendItem(transfer: Transfer): SendItem {
-  return { reference: transfer.reference, phone: transfer.phone, amountMinor: transfer.amountMinor, currency: transfer.currency };
+  const details = transfer.details;
+  return {
+    reference: transfer.reference,
+    phone: transfer.phone,
+    amountMinor: transfer.amountMinor,
+    currency: transfer.currency,
+    ...(details?.product ? { product: { kind: details.product.kind, id: details.product.id } } : {}),
+    ...(details?.sms ? { sms: details.sms } : {}),
+    ...(details?.retryHours ? { retryHours: details.retryHours } : {}),
+    ...(details?.campaign ? { campaign: details.campaign } : {}),
+  };
 }
 
 /**

@@ -36,6 +36,7 @@ function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
     line: null,
     createdAt: '',
     updatedAt: '',
+    details: null,
     ...extra,
   };
 }

@@ -35,6 +35,7 @@ function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
     line: null,
     createdAt: '',
     updatedAt: '',
+    details: null,
     ...extra,
   };
 }

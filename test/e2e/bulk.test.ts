@@ -65,7 +65,7 @@ describe('airtime bulk', () => {
     expect(summary.transfers.map((transfer) => transfer.reference)).toEqual(['nov-2026-001', 'nov-2026-002', 'nov-2026-003', 'nov-2026-004', 'nov-2026-005']);
     const results = readFileSync(join(home.home, 'results.csv'), 'utf8').trim().split('\n');
     expect(results[0]).toBe(
-      'phone,amount,name,reference,result_line,result_status,result_key,result_phone,result_amount,result_currency,result_provider_reference,result_error,result_updated_at',
+      'phone,amount,name,reference,result_line,result_status,result_key,result_phone,result_amount,result_currency,result_provider_reference,result_error,result_updated_at,result_tokens',
     );
     expect(results).toHaveLength(6);
 

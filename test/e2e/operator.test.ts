@@ -146,6 +146,7 @@ describe('the bulk summary, results and batches', () => {
       'result_provider_reference',
       'result_error',
       'result_updated_at',
+      'result_tokens',
     ]);
     expect(rows).toHaveLength(6);
     const byLine = new Map(rows.slice(1).map((row) => [row[5], row]));
@@ -169,7 +170,7 @@ describe('the bulk summary, results and batches', () => {
     const shown = await runCli(home.home, ['batch', 'show', batch, '--out', moved]);
     expect(shown.stderr).toMatch(/holds the journal's columns only: november.csv is no longer at/);
     expect(readFileSync(moved, 'utf8').split('\n')[0]).toBe(
-      'result_line,result_status,result_key,result_phone,result_amount,result_currency,result_provider_reference,result_error,result_updated_at',
+      'result_line,result_status,result_key,result_phone,result_amount,result_currency,result_provider_reference,result_error,result_updated_at,result_tokens',
     );
   });
 

@@ -3,7 +3,7 @@ import { startSimServer, type RunningSimServer, type SimServerOptions } from '..
 export const simCreds = {
   at: { username: 'sandbox', apiKey: 'at-test-key-123456' },
   lipad: { consumerKey: 'lipad-test-key', consumerSecret: 'lipad-test-secret-123456' },
-  zw: { apiKey: 'atk_test_123456', webhookSecret: 'zw-test-webhook-secret' },
+  zw: { apiKey: 'atk_test_123456', webhookSecret: 'zw-test-webhook-secret', campaignSecret: 'zw-test-campaign-secret' },
 };
 
 /** A simulator server on 127.0.0.1, port 0, with known credentials. */
@@ -23,5 +23,6 @@ export function simEnv(url: string): Record<string, string> {
     ZW_BASE_URL: url,
     ZW_API_KEY: simCreds.zw.apiKey,
     ZW_WEBHOOK_SECRET: simCreds.zw.webhookSecret,
+    ZW_CAMPAIGN_SECRET: simCreds.zw.campaignSecret,
   };
 }

@@ -11,6 +11,7 @@ const secrets = {
   lipadSecret: 'lpsk_SECRET_lipad_1a2b3c4d',
   zwKey: 'atk_SECRET_zw_5e6f7a8b9c',
   webhook: 'whsec_SECRET_zw_0d1e2f3a',
+  campaign: 'cpsec_SECRET_zw_4b5c6d7e',
 };
 
 function everyFile(dir: string): string[] {
@@ -26,7 +27,7 @@ describe('secrets stay secret', () => {
       credentials: {
         at: { username: 'sandbox', apiKey: secrets.atKey },
         lipad: { consumerKey: 'lipad-key', consumerSecret: secrets.lipadSecret },
-        zw: { apiKey: secrets.zwKey, webhookSecret: secrets.webhook },
+        zw: { apiKey: secrets.zwKey, webhookSecret: secrets.webhook, campaignSecret: secrets.campaign },
       },
     });
     const home = tempHome();
@@ -60,6 +61,7 @@ describe('secrets stay secret', () => {
           [
             ['api-key', secrets.zwKey],
             ['webhook-secret', secrets.webhook],
+            ['campaign-secret', secrets.campaign],
           ],
         ],
       ] as const) {
@@ -73,6 +75,10 @@ describe('secrets stay secret', () => {
       await run(['send', '+263772279099', '1', '--profile', 'zw', '--yes', '--json']);
       await run(['bulk', 'samples/africastalking.csv', '--profile', 'at', '--yes', '--out', join(home.home, 'results.csv')]);
       await run(['wallet', '--profile', 'zw', '--ledger', '--json']);
+      // A signed payout: the signature is made with the secret, the secret itself goes nowhere.
+      expect((await run(['campaign', 'payout', 'cmp_survey', '+263772279098', '--amount', '1', '--profile', 'zw', '--yes', '--json'])).code).toBe(0);
+      await run(['send', '37132109846', '20', '--product', 'zesa', '--profile', 'zw', '--yes', '--json']);
+      await run(['wallet', 'topup', '10', 'USD', '--profile', 'zw', '--json']);
       await run(['status', '--json', '--limit', '50']);
       // Wrong credentials: the error names the credential, never its value.
       const wrong = await runCli(home.home, ['wallet', '--profile', 'at'], { env: { AT_API_KEY: 'atsk_WRONG_but_secret_77' } });
@@ -84,6 +90,7 @@ describe('secrets stay secret', () => {
         LIPAD_CONSUMER_SECRET: secrets.lipadSecret,
         ZW_API_KEY: secrets.zwKey,
         ZW_WEBHOOK_SECRET: secrets.webhook,
+        ZW_CAMPAIGN_SECRET: secrets.campaign,
       });
       await simulators.waitFor(/export ZW_BASE_URL/);
       await simulators.stop();

@@ -1,0 +1,70 @@
+import type { ElectricityToken } from '../core/meter.js';
+import type { ProductKind } from '../core/product.js';
+
+/**
+ * What a transfer carries beyond phone, amount and currency, kept in the one nullable JSON column
+ * `transfers.details` (null for a plain airtime transfer, as every transfer before it had). What is asked
+ * for is written when the transfer is journaled — so that a resend is the identical request — and what the
+ * provider delivers (tokens, units) is merged in when it says so.
+ */
+export interface TransferDetails {
+  /** The product bought; absent means airtime on the phone's network, picked at send time as before. */
+  readonly product?: { readonly kind: ProductKind; readonly id?: string | number | undefined; readonly name?: string | undefined } | undefined;
+  /** `meter`: the transfer's `phone` holds an 11-digit ZESA meter number, not a phone. */
+  readonly target?: 'meter' | undefined;
+  /** Text sent to the recipient with the order (zw `custom_sms`). */
+  readonly sms?: string | undefined;
+  /** Africa's Talking `maxNumRetry`: hours AT retries a failed delivery; a later Success may follow a Failed. */
+  readonly retryHours?: number | undefined;
+  /** A zw campaign payout: sent to /campaigns/<id>/payouts, signed. */
+  readonly campaign?: string | undefined;
+  /** How it went: submitted alone (`order`) or in a server-side bulk (`remote-bulk`, zw `/bulk`). */
+  readonly via?: 'remote-bulk' | undefined;
+  /** What a ZESA purchase delivered: every token in the order it must be entered, and the units. */
+  readonly tokens?: readonly ElectricityToken[] | undefined;
+  readonly units?: string | undefined;
+}
+
+/** What a provider's answer, a status query or a callback adds: the delivery, never what was asked for. */
+export type DeliveredDetails = Pick<TransferDetails, 'tokens' | 'units'>;
+
+export function parseDetails(text: string | null): TransferDetails | null {
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function serialiseDetails(details: TransferDetails | null | undefined): string | null {
+  if (!details) return null;
+  const kept = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+  return Object.keys(kept).length ? JSON.stringify(kept) : null;
+}
+
+/** The journaled details with a delivery merged in; undefined when it adds nothing new (tokens once known are kept). */
+export function withDelivery(current: TransferDetails | null, delivered: DeliveredDetails | undefined): TransferDetails | undefined {
+  if (!delivered) return undefined;
+  const tokens = delivered.tokens?.length && !current?.tokens?.length ? delivered.tokens : undefined;
+  const units = delivered.units && !current?.units ? delivered.units : undefined;
+  if (!tokens && !units) return undefined;
+  return { ...(current ?? {}), ...(tokens ? { tokens } : {}), ...(units ? { units } : {}) };
+}
+
+/**
+ * The same request: what was asked for matches (a key reused for another product or text is another
+ * transfer). A product id counts only where both name one: a transfer journaled before ids were kept is
+ * not "different" for lacking one.
+ */
+export function sameAsk(a: TransferDetails | null, b: TransferDetails | null | undefined): boolean {
+  const idA = a?.product?.id;
+  const idB = b?.product?.id;
+  return (
+    (a?.product?.kind ?? 'airtime') === (b?.product?.kind ?? 'airtime') &&
+    (idA === undefined || idB === undefined || String(idA) === String(idB)) &&
+    (a?.sms ?? null) === (b?.sms ?? null) &&
+    (a?.campaign ?? null) === (b?.campaign ?? null)
+  );
+}
