@@ -39,7 +39,7 @@ export default async function batchShow(io: IO, id: string, options: ShowOptions
     const next = report.state === 'running' ? undefined : nextStep(report, resumeCommandFor(batch, { activeProfile: context.settings.profileName }));
     const extras = { next: next?.command, reason: next?.reason, out: options.out };
     if (io.json) io.printJson(summaryJson(report, extras, await journal.list({ batchId: batch.id })));
-    else printSummary(io, report, extras);
+    else await printSummary(io, report, extras);
     return ExitCode.ok;
   } finally {
     await context.close();

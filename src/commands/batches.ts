@@ -54,7 +54,7 @@ export default async function batches(io: IO, options: BatchesOptions): Promise<
       return ExitCode.ok;
     }
     const grouped = io.stdoutIsTTY;
-    printTable(
+    await printTable(
       io,
       ['batch', 'file', 'created', 'provider', 'rows', 'total', 'outcomes', 'state'],
       reports.map(({ batch, tally, state }) => [

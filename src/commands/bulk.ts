@@ -365,7 +365,7 @@ async function finish(io: IO, context: AppContext, batch: Batch, run: RunSetting
   const next = forced === ExitCode.cancelled ? undefined : nextStep(report, resumeCommand(context, current, run.options));
   const extras = { durationMs: performance.now() - run.startedAt, next: next?.command, reason: next?.reason, out: run.options.out };
   if (io.json) io.printJson(summaryJson(report, extras, await context.journal.list({ batchId: current.id })));
-  else printSummary(io, report, extras);
+  else await printSummary(io, report, extras);
   return exit;
 }
 

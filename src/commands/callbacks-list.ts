@@ -36,7 +36,7 @@ export default async function list(io: IO, options: ListOptions): Promise<number
     } else if (rows.length === 0) {
       io.err(`no callbacks${options.flag ? ` flagged ${options.flag}` : ''}${options.batch ? ` for batch ${options.batch}` : ''} in the journal`);
     } else {
-      printTable(
+      await printTable(
         io,
         ['at', 'provider', 'reference', 'phone', 'amount', 'status', 'flags'],
         rows.map((row) =>

@@ -9,7 +9,7 @@ import { ExitCode } from '../core/errors.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
-export default function configList(io: IO, options: GlobalOptions): number {
+export default async function configList(io: IO, options: GlobalOptions): Promise<number> {
   const paths = airtimePaths();
   const settings = resolveSettings(paths, options);
   const store = new ConfigStore(paths);
@@ -34,7 +34,7 @@ export default function configList(io: IO, options: GlobalOptions): number {
     return ExitCode.ok;
   }
   io.err(`profile ${settings.profileName} · config ${store.path}`);
-  printTable(io, ['key', 'value'], rows.length ? rows : [['provider', 'sandbox (default)']]);
+  await printTable(io, ['key', 'value'], rows.length ? rows : [['provider', 'sandbox (default)']]);
   io.err(`effective provider: ${settings.provider} (flags > environment > profile > defaults)`);
   io.err(`journal: ${effective.journal}${settings.journal.kind === 'postgres' ? ' (shared, every profile)' : ''}`);
   return ExitCode.ok;

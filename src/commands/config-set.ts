@@ -23,7 +23,7 @@ export default async function configSet(io: IO, key: string, value: string | und
     if (value !== undefined && new URL(url).password) {
       io.err(`warning: a password in an argument stays in your shell history; prefer a URL without one and PGPASSWORD, or --stdin`);
     }
-    store.setJournalUrl(url);
+    await store.setJournalUrl(url);
     const shown = displaySetting(parsed, url);
     if (io.json) io.printJson({ key: 'journal', value: shown, scope: 'global' });
     else io.err(`journal = ${shown} (every profile: one shared ledger)`);
@@ -32,7 +32,7 @@ export default async function configSet(io: IO, key: string, value: string | und
   if (value !== undefined && parsed.secret) {
     io.err(`warning: a secret given as an argument stays in your shell history; prefer 'airtime config set ${parsed.key}' (prompt) or --stdin`);
   }
-  store.saveProfile(profileName, writeSetting(store.profile(profileName) ?? {}, parsed, text));
+  await store.saveProfile(profileName, writeSetting(store.profile(profileName) ?? {}, parsed, text));
   const shown = displaySetting(parsed, parsed.kind === 'setting' && !parsed.secret ? text.trim() : text);
   if (io.json) io.printJson({ profile: profileName, key: parsed.key, value: shown });
   else io.err(`${parsed.key} = ${shown} (profile ${profileName})`);

@@ -53,7 +53,7 @@ export default async function products(io: IO, options: ProductsOptions): Promis
       );
       return ExitCode.ok;
     }
-    printTable(
+    await printTable(
       io,
       ['id', 'name', 'network', 'kind', 'currency', 'min', 'max'],
       shown.map((product) =>

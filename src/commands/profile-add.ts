@@ -70,8 +70,8 @@ export default async function profileAdd(io: IO, name: string, options: AddOptio
       profile = writeSetting(profile, parsed, value);
     }
   }
-  store.saveProfile(name, profile);
-  if (options.use) store.setActiveProfile(name);
+  await store.saveProfile(name, profile);
+  if (options.use) await store.setActiveProfile(name);
   if (io.json) io.printJson({ profile: name, active: store.activeProfileName() === name, settings: Object.fromEntries(profileRows(profile)) });
   else
     io.err(

@@ -6,7 +6,7 @@ import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
 /** Every profile, `default` included even with nothing saved (it is then the embedded sandbox). */
-export default function profileList(io: IO, _options: GlobalOptions): number {
+export default async function profileList(io: IO, _options: GlobalOptions): Promise<number> {
   const store = new ConfigStore(airtimePaths());
   const active = store.activeProfileName();
   const saved = store.profiles();
@@ -26,7 +26,7 @@ export default function profileList(io: IO, _options: GlobalOptions): number {
     io.printJson({ active, profiles });
     return ExitCode.ok;
   }
-  printTable(
+  await printTable(
     io,
     ['', 'profile', 'provider', 'country', 'base url'],
     profiles.map((p) => [p.active ? '*' : '', p.name, p.saved ? p.provider : `${p.provider} (built in)`, p.country ?? '', p.baseUrl ?? '']),

@@ -16,7 +16,7 @@ export default async function profileRemove(io: IO, name: string, options: Globa
     );
   }
   await confirmOrExit(io, `Remove profile ${name} and its credentials?`, { yes: options.yes });
-  store.removeProfile(name);
+  await store.removeProfile(name);
   if (io.json) io.printJson({ removed: name });
   else io.err(`profile ${name} removed`);
   return ExitCode.ok;

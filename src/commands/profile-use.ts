@@ -5,7 +5,7 @@ import { configError, ExitCode } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import type { IO } from '../ui/io.js';
 
-export default function profileUse(io: IO, name: string, _options: GlobalOptions): number {
+export default async function profileUse(io: IO, name: string, _options: GlobalOptions): Promise<number> {
   const store = new ConfigStore(airtimePaths());
   // `default` always exists: with nothing saved it is the embedded sandbox.
   if (!store.profile(name) && name !== defaultProfileName) {
@@ -13,7 +13,7 @@ export default function profileUse(io: IO, name: string, _options: GlobalOptions
       `profile "${name}" does not exist${didYouMean(name, [defaultProfileName, ...Object.keys(store.profiles())])}: list them with 'airtime profile list'`,
     );
   }
-  store.setActiveProfile(name);
+  await store.setActiveProfile(name);
   if (io.json) io.printJson({ active: name });
   else io.err(`now using profile ${name}`);
   return ExitCode.ok;

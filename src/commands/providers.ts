@@ -4,7 +4,7 @@ import { providerCatalog } from '../providers/catalog.js';
 import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 
-export default function providers(io: IO, _options: GlobalOptions): number {
+export default async function providers(io: IO, _options: GlobalOptions): Promise<number> {
   const entries = Object.values(providerCatalog);
   if (io.json) {
     io.printJson({ providers: entries });
@@ -22,7 +22,7 @@ export default function providers(io: IO, _options: GlobalOptions): number {
     ]
       .filter(Boolean)
       .join(', ') || '—';
-  printTable(
+  await printTable(
     io,
     ['provider', 'what', 'products', 'also', 'per request', 'status query', 'balance', 'ledger', 'callbacks', 'credentials'],
     entries.map((entry) => [

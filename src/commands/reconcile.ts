@@ -65,7 +65,7 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
       );
       for (const entry of skipped) io.err(`skipped ${entry.rows} rows: ${entry.reason}`);
       if (unresolved.length) {
-        printTable(
+        await printTable(
           io,
           ['reference', 'provider', 'phone', 'amount', 'reason'],
           report.unresolved.map(({ transfer, reason }) => [

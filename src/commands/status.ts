@@ -48,7 +48,7 @@ async function list(io: IO, context: AppContext, options: StatusOptions): Promis
     return ExitCode.ok;
   }
   const grouped = io.stdoutIsTTY;
-  printTable(
+  await printTable(
     io,
     ['reference', 'status', 'phone', 'amount', 'provider', 'created'],
     transfers.map((transfer) => [

@@ -25,7 +25,7 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
       const rows = entries.map((entry) => ({ ...entry, amount: formatMinor(entry.minor, entry.currency) }));
       if (io.json) io.printJson({ provider: provider.name, entries: rows.map(({ minor: _minor, ...rest }) => rest) });
       else
-        printTable(
+        await printTable(
           io,
           ['at', 'kind', 'amount', 'currency', 'reference', 'description'],
           rows.map((row) => [
@@ -45,7 +45,7 @@ export default async function wallet(io: IO, options: WalletOptions): Promise<nu
     const balances = read.map((balance) => ({ provider: provider.name, currency: balance.currency, amount: formatMinor(balance.minor, balance.currency) }));
     if (io.json) io.printJson({ balances });
     else
-      printTable(
+      await printTable(
         io,
         ['provider', 'currency', 'amount'],
         read.map((balance) => [provider.name, balance.currency, formatAmount(balance.minor, balance.currency, io.stdoutIsTTY)]),

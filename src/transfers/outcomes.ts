@@ -1,6 +1,6 @@
 import { redact } from '../config/mask.js';
 import { isAirtimeError } from '../core/errors.js';
-import { TransportError } from '../providers/http.js';
+import { TransportError } from '../providers/transport-error.js';
 import type { SendOutcome } from '../providers/provider.js';
 import { SerialisedPayload, type Observation } from '../journal/transfer.js';
 

@@ -85,7 +85,7 @@ export function summaryJson(report: BatchReport, extras: RunExtras = {}, transfe
  * The summary for a person. The table (per state: rows, money) is the result and goes to stdout —
  * tab-separated in a pipe; the title, the failed rows, the run time and the next step go to stderr.
  */
-export function printSummary(io: IO, report: BatchReport, extras: RunExtras = {}): void {
+export async function printSummary(io: IO, report: BatchReport, extras: RunExtras = {}): Promise<void> {
   const { batch, tally } = report;
   const onTerminal = io.stdoutIsTTY;
   const errGrouped = io.stderrIsTTY;
@@ -93,7 +93,7 @@ export function printSummary(io: IO, report: BatchReport, extras: RunExtras = {}
     `batch ${batch.id} · ${batch.fileName} · ${batch.provider} (profile ${batch.profile}) · ${formatTime(batch.createdAt)} · ${colourStatus(io.errColor, report.state)}`,
   );
   const lines = summaryLines(report);
-  printTable(
+  await printTable(
     io,
     ['outcome', 'rows', 'amount'],
     [

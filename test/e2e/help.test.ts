@@ -107,7 +107,7 @@ describe('shell completion', () => {
   it('completes commands, subcommands and flags (global ones too)', async () => {
     expect(await values('ba')).toEqual(['batches', 'batch']);
     expect(await values('config', '')).toEqual(['set', 'get', 'list', 'unset']);
-    expect(await values('bulk', '--re')).toEqual(['--repeat-window', '--resume']);
+    expect(await values('bulk', '--re')).toEqual(['--repeat-window', '--resume', '--retry-hours', '--remote']);
     expect(await values('status', '--p')).toEqual(['--profile', '--provider']);
     expect(await values('')).not.toContain('complete');
   });
@@ -125,7 +125,7 @@ describe('shell completion', () => {
     expect(await values('config', 'get', 'large-run.U')).toEqual(['large-run.UGX', 'large-run.USD']);
     expect(await values('bulk', 'samples/payouts')).toEqual(['samples/payouts-no-reference.csv', 'samples/payouts.csv']);
     expect(await values('completion', '')).toEqual(['bash', 'zsh', 'fish', 'powershell']);
-    expect(await values('help', 'pro')).toEqual(['providers', 'profile']);
+    expect(await values('help', 'pro')).toEqual(['products', 'providers', 'profile']);
   });
 
   it('a Tab never creates a journal', async () => {

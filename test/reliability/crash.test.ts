@@ -7,7 +7,7 @@ import { journalRows, sandboxState } from '../helpers/sandbox-state.js';
  * SIGKILL at every point of the dispatch where a crash could cost money, then resume: every row is paid
  * exactly once (the sandbox's own count per key; the wallet debited by exactly the file's total).
  */
-const rows = 1300; // three claim windows of 600 rows (sandbox chunks of 100, six a window)
+const rows = 700; // two claim windows of 600 rows (sandbox chunks of 100, six a window)
 const env = { AIRTIME_SANDBOX_LATENCY_MS: '1', AIRTIME_SANDBOX_SETTLE_MS: '20' };
 
 interface BulkJson {
