@@ -11,35 +11,9 @@ import { queryStatuses } from '../../src/providers/status-many.js';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
 import { simCreds, startTestSim } from '../helpers/sim.js';
+import { asTransfer } from '../helpers/transfers.js';
 
 const item = (reference: string, phone = '+254711000100', amountMinor = 10000, currency = 'KES'): SendItem => ({ reference, phone, amountMinor, currency });
-
-function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
-  return {
-    id: 1,
-    account: 'test/default@0',
-    attempts: 1,
-    firstAttemptAt: null,
-    lastAttemptAt: null,
-    reference: sent.reference,
-    provider: 'sandbox',
-    profile: 'default',
-    phone: sent.phone,
-    amountMinor: sent.amountMinor,
-    currency: sent.currency,
-    status: 'submitted',
-    providerReference: null,
-    requestReference: null,
-    error: null,
-    note: null,
-    batchId: null,
-    line: null,
-    createdAt: '',
-    updatedAt: '',
-    details: null,
-    ...extra,
-  };
-}
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 50): Promise<T> {
   let value = await read();

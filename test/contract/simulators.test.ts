@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Transfer } from '../../src/journal/transfer.js';
 import { AfricasTalkingProvider } from '../../src/providers/africastalking.js';
 import { LipadProvider } from '../../src/providers/lipad.js';
 import type { Provider, SendItem, StatusAnswer } from '../../src/providers/provider.js';
@@ -10,35 +9,9 @@ import { queryStatuses } from '../../src/providers/status-many.js';
 import { ZwProvider } from '../../src/providers/zw.js';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { simCreds, startTestSim } from '../helpers/sim.js';
+import { asTransfer } from '../helpers/transfers.js';
 
 const item = (reference: string, phone: string, amountMinor: number, currency: string): SendItem => ({ reference, phone, amountMinor, currency });
-
-function asTransfer(sent: SendItem, extra: Partial<Transfer> = {}): Transfer {
-  return {
-    id: 1,
-    account: 'test/default@0',
-    attempts: 1,
-    firstAttemptAt: null,
-    lastAttemptAt: null,
-    reference: sent.reference,
-    provider: 'sandbox',
-    profile: 'default',
-    phone: sent.phone,
-    amountMinor: sent.amountMinor,
-    currency: sent.currency,
-    status: 'submitted',
-    providerReference: null,
-    requestReference: null,
-    error: null,
-    note: null,
-    batchId: null,
-    line: null,
-    createdAt: '',
-    updatedAt: '',
-    details: null,
-    ...extra,
-  };
-}
 
 let sim: RunningSimServer | undefined;
 const providers: Provider[] = [];

@@ -8,7 +8,6 @@ import { decodeBody, parseZw } from '../../src/callbacks/parse.js';
 import { verifyZwSignature } from '../../src/callbacks/verify.js';
 import { isAirtimeError } from '../../src/core/errors.js';
 import type { DeliveredDetails } from '../../src/journal/details.js';
-import type { Transfer } from '../../src/journal/transfer.js';
 import { AfricasTalkingProvider } from '../../src/providers/africastalking.js';
 import type { ProviderDiagnostics } from '../../src/providers/diagnostics.js';
 import { LipadProvider } from '../../src/providers/lipad.js';
@@ -17,6 +16,7 @@ import { requestReferenceFor } from '../../src/providers/request-reference.js';
 import { ZwProvider } from '../../src/providers/zw.js';
 import { signZw, zwProducts } from '../../src/sim/zw-sim.js';
 import { startScriptedServer, type ScriptedRequest, type ScriptedServer, type ScriptedStep } from '../helpers/scripted-server.js';
+import { asTransfer } from '../helpers/transfers.js';
 
 /**
  * The wire-variant corpus (test/fixtures/wire/<provider>/*.json): each file is one answer a provider sent,
@@ -74,33 +74,6 @@ class Collected implements ProviderDiagnostics {
   note(_provider: string, text: string): void {
     this.notes.push(text);
   }
-}
-
-function transferOf(item: SendItem, extra: Partial<Transfer>): Transfer {
-  return {
-    id: 1,
-    account: 'test/default@0',
-    attempts: 1,
-    firstAttemptAt: null,
-    lastAttemptAt: null,
-    reference: item.reference,
-    provider: 'sandbox',
-    profile: 'default',
-    phone: item.phone,
-    amountMinor: item.amountMinor,
-    currency: item.currency,
-    status: 'submitted',
-    providerReference: null,
-    requestReference: null,
-    error: null,
-    note: null,
-    batchId: null,
-    line: null,
-    createdAt: '',
-    updatedAt: '',
-    details: null,
-    ...extra,
-  };
 }
 
 /** What the adapter made of the answer, in the words the fixtures use. */
@@ -169,7 +142,7 @@ async function runAt(fixture: WireFixture, diagnostics: Collected): Promise<Obse
         return { actual: outcome?.status ?? 'none', payload: outcome?.payload };
       }
       case 'status': {
-        const outcome = await at.status(transferOf(item, { providerReference: requestId }));
+        const outcome = await at.status(asTransfer(item, { providerReference: requestId }));
         return { actual: stateOf(outcome), payload: outcome.payload };
       }
       default: {
@@ -197,7 +170,7 @@ async function runLipad(fixture: WireFixture, diagnostics: Collected): Promise<O
       const [outcome] = await lipad.send([item], reference);
       return { actual: outcome?.status ?? 'none', payload: outcome?.payload };
     }
-    const outcome = await lipad.status(transferOf(item, { requestReference: reference }));
+    const outcome = await lipad.status(asTransfer(item, { requestReference: reference }));
     return { actual: stateOf(outcome), payload: outcome.payload };
   });
 }
@@ -275,7 +248,7 @@ async function runZw(fixture: WireFixture, diagnostics: Collected): Promise<Obse
         return { actual: outcome?.status === 'delivered' && String(productId) === wanted ? 'ok' : `${outcome?.status} with product ${String(productId)}` };
       }
       case 'status': {
-        const outcome = await zw.status(transferOf(item, {}));
+        const outcome = await zw.status(asTransfer(item, {}));
         return { actual: stateOf(outcome), payload: outcome.payload, delivered: outcome.status === 'not-found' ? undefined : outcome.delivered };
       }
       case 'topup': {
