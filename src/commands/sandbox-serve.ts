@@ -57,6 +57,10 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   const faults = { ...faultsFromEnv(), ...fromFlags };
   const credentials = simCredentials();
   const settleMs = count(options.settleMs, '--settle-ms');
+  // Ctrl-C is ours from the start: one that arrives while the simulators start still stops them cleanly.
+  let interrupted = () => {};
+  const stopped = new Promise<void>((resolve) => (interrupted = resolve));
+  const stopListening = onInterrupt(() => interrupted());
   const server = await startSimServer({
     port,
     credentials,
@@ -91,10 +95,7 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
   if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);
   if (faults.visibleAfterMs > 0) io.err(`accepted requests are visible to status queries only after ${faults.visibleAfterMs} ms`);
-  let stopListening = () => {};
-  await new Promise<void>((resolve) => {
-    stopListening = onInterrupt(resolve);
-  });
+  await stopped;
   stopListening();
   io.err('stopping simulators');
   await server.close();

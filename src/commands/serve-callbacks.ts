@@ -37,6 +37,9 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw usageError(`--body-limit "${options.bodyLimit}" must be at least 1024 bytes`);
   const timeoutMs = options.timeout ? parseSeconds(options.timeout, '--timeout') * 1000 : undefined;
   const format = options.json ? 'json' : options.format;
+  // Ctrl-C is ours from the start: one that arrives while the listener is starting still ends it with 130.
+  const controller = new AbortController();
+  const stopListening = onInterrupt(() => controller.abort());
   const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     const { journal, settings } = context;
@@ -74,30 +77,26 @@ export default async function serveCallbacks(io: IO, options: ServeOptions): Pro
       const spool = await listener.replaySpool();
       if (spool.replayed) io.err(`replayed ${spool.replayed} spooled callbacks into the journal`);
       if (spool.left) io.err(`${spool.left} spooled callbacks are still waiting (see above): they are replayed at the next start`);
-      return await serve(io, context, options.untilComplete, timeoutMs);
+      return await serve(io, context, options.untilComplete, timeoutMs, controller.signal);
     } finally {
       await pump?.stop();
       await listener.close();
     }
   } finally {
+    stopListening();
     await context.close();
   }
 }
 
 /** Runs until Ctrl-C (exit 130), the timeout, or the batch of --until-complete is final. */
-async function serve(io: IO, context: AppContext, batchId: string | undefined, timeoutMs: number | undefined): Promise<number> {
-  const controller = new AbortController();
-  const stopListening = onInterrupt(() => controller.abort());
-  try {
-    if (batchId) return await untilComplete(context, batchId, controller.signal, timeoutMs, io);
-    await new Promise<void>((resolve) => {
-      controller.signal.addEventListener('abort', () => resolve(), { once: true });
-      if (timeoutMs) setTimeout(resolve, timeoutMs).unref();
-    });
-    return controller.signal.aborted ? ExitCode.cancelled : ExitCode.ok;
-  } finally {
-    stopListening();
-  }
+async function serve(io: IO, context: AppContext, batchId: string | undefined, timeoutMs: number | undefined, signal: AbortSignal): Promise<number> {
+  if (batchId) return untilComplete(context, batchId, signal, timeoutMs, io);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    if (timeoutMs) setTimeout(resolve, timeoutMs).unref();
+  });
+  return signal.aborted ? ExitCode.cancelled : ExitCode.ok;
 }
 
 function printReady(
