@@ -1,4 +1,5 @@
 import { chainHash, genesisHash } from './audit-chain.js';
+import type { EventRow } from './journal.js';
 import type { Sql } from './sql.js';
 
 /** The first place where the journal's history does not hold together. */
@@ -15,22 +16,6 @@ export interface AuditReport {
   readonly head: string;
   /** The first break of the chain, then the first transfer whose status its events do not explain; empty when intact. */
   readonly breaks: readonly AuditBreak[];
-}
-
-interface RawEvent {
-  id: number | string;
-  transfer_id: number | string | null;
-  batch_id: string | null;
-  kind: string;
-  from_status: string | null;
-  to_status: string | null;
-  flags: string | null;
-  payload: string | null;
-  dedupe_key: string | null;
-  actor: string;
-  created_at: string;
-  prev_hash: string;
-  hash: string;
 }
 
 /** Events whose move was not applied: flagged refused, out of order or mismatched (their `to_status` is what was said, not what happened). */
@@ -50,7 +35,7 @@ export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {
   let expectedId = 1;
   let events = 0;
   outer: for (;;) {
-    const page = await sql.all<RawEvent>('SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT ?', [expectedId, pageSize]);
+    const page = await sql.all<EventRow>('SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT ?', [expectedId, pageSize]);
     if (page.length === 0) break;
     for (const row of page) {
       const id = Number(row.id);

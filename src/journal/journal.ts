@@ -116,9 +116,10 @@ export interface EventRecord {
   readonly createdAt: string;
 }
 
-interface EventRow {
-  id: number;
-  transfer_id: number | null;
+/** An events row as either database returns it (PostgreSQL gives BIGINT as text). */
+export interface EventRow {
+  id: number | string;
+  transfer_id: number | string | null;
   batch_id: string | null;
   kind: string;
   from_status: string | null;
