@@ -26,10 +26,10 @@ export interface TrialResult {
  * part take, roughly (the ranges the kill moment is drawn from).
  */
 const shapes: Record<TrialProvider, { rows: number; latencyMs: number; visibleAfterMs: number; concurrency: number; runMs: number; payMs: number }> = {
-  sandbox: { rows: 800, latencyMs: 2, visibleAfterMs: 0, concurrency: 2, runMs: 2500, payMs: 1200 },
-  zw: { rows: 400, latencyMs: 3, visibleAfterMs: 150, concurrency: 4, runMs: 2500, payMs: 1200 },
-  lipad: { rows: 2500, latencyMs: 120, visibleAfterMs: 300, concurrency: 1, runMs: 2500, payMs: 700 },
-  africastalking: { rows: 600, latencyMs: 40, visibleAfterMs: 100, concurrency: 1, runMs: 2500, payMs: 700 },
+  sandbox: { rows: 800, latencyMs: 40, visibleAfterMs: 0, concurrency: 1, runMs: 1500, payMs: 300 },
+  zw: { rows: 400, latencyMs: 5, visibleAfterMs: 150, concurrency: 4, runMs: 1800, payMs: 500 },
+  lipad: { rows: 2500, latencyMs: 150, visibleAfterMs: 300, concurrency: 1, runMs: 1800, payMs: 450 },
+  africastalking: { rows: 1000, latencyMs: 50, visibleAfterMs: 100, concurrency: 1, runMs: 1800, payMs: 500 },
 };
 
 /** When the kill lands: anywhere from start-up to the end, or somewhere while the provider is being paid. */
