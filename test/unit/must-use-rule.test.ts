@@ -11,12 +11,14 @@ RuleTester.it = it;
 RuleTester.itOnly = it.only;
 
 // Samples are linted as test/fixtures/must-use/file.ts, inside a tiny project of their own, so the type checker
-// sees them (and claims.ts beside it) without loading the whole repository.
+// sees them (and claims.ts beside it) without loading the whole repository. The project service, not
+// `project`: with CI=true typescript-eslint assumes a single lint run and builds the program once from the
+// files on disk, so a sample's import of claims.ts was never followed and the imported case failed only in CI.
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'must-use');
 const filename = join(fixtures, 'file.ts');
 const languageOptions = {
   parser: tseslint.parser,
-  parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtures },
+  parserOptions: { projectService: true, tsconfigRootDir: fixtures },
 };
 
 const declarations = `
