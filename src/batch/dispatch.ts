@@ -32,6 +32,8 @@ export interface DispatchProgress {
   failed: number;
   unknown: number;
   requests: number;
+  /** Rows not sent: their recipient was paid by another run after this one was confirmed (left queued). */
+  heldAsRepeats: number;
   readonly startedAt: number;
 }
 
@@ -82,6 +84,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     failed: 0,
     unknown: 0,
     requests: 0,
+    heldAsRepeats: 0,
     startedAt: performance.now(),
   };
   const ready: Chunk[] = [];
@@ -92,9 +95,10 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   const lease$ = { lost: false };
 
   const claim = async (chunks: ClaimChunk[]) => {
-    const claims = await journal.claim(chunks, owner, referenceFor);
+    const { claimed: claims, heldAsRepeats } = await journal.claim(chunks, owner, referenceFor, consent.repeatGuard);
     failpoint('after-claim');
     for (const claimed of claims) ready.push({ transfers: claimed.transfers, requestReference: claimed.requestReference });
+    progress.heldAsRepeats += heldAsRepeats.length;
   };
 
   const refill = async () => {
@@ -137,7 +141,7 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   const holdBack = async (waiting: readonly Transfer[], reason: string) => {
     if (waiting.length === 0) return;
     const reference = waiting[0]?.requestReference ?? null;
-    const claimed = await journal.claim([{ ids: waiting.map((transfer) => transfer.id) }], owner, () => reference);
+    const { claimed } = await journal.claim([{ ids: waiting.map((transfer) => transfer.id) }], owner, () => reference);
     await journal.observeMany(
       claimed.flatMap((chunk) =>
         chunk.transfers.map((transfer) => ({ id: transfer.id, observation: { kind: 'send', cause: 'answer', status: 'unknown', error: reason } as const })),

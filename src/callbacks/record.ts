@@ -1,3 +1,4 @@
+import { retryStillOpen } from '../core/possibly-paid.js';
 import type { Journal } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
@@ -171,19 +172,14 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
   });
 }
 
-/** How long after its retry hours a late Success is still taken as the retry's: callbacks arrive late too. */
-export const retryGraceMs = 3600_000;
-
 /**
  * A Success after a Failed, for a transfer sent with Africa's Talking retries (`maxNumRetry`), within its retry
  * hours (from the last attempt, plus an hour's grace): AT's retry delivered it. Anything else stays as today —
  * `failed` is final, and a later Success is recorded as out of order and flagged.
  */
 export function isRetriedDelivery(event: CallbackEvent, transfer: Transfer, nowMs: number): boolean {
-  const hours = transfer.details?.retryHours ?? 0;
-  if (event.provider !== 'africastalking' || transfer.status !== 'failed' || event.status !== 'delivered' || hours <= 0) return false;
-  const since = transfer.lastAttemptAt ? Date.parse(transfer.lastAttemptAt) : Number.NaN;
-  return Number.isFinite(since) && nowMs - since <= hours * 3600_000 + retryGraceMs;
+  if (event.provider !== 'africastalking' || transfer.status !== 'failed' || event.status !== 'delivered') return false;
+  return retryStillOpen({ provider: transfer.provider, lastAttemptAt: transfer.lastAttemptAt, retryHours: transfer.details?.retryHours ?? 0 }, nowMs);
 }
 
 /** A Failed for a transfer AT is still retrying says until when a Success may still come. */

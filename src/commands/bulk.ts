@@ -325,6 +325,13 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
     io.err(`stopped: ${result.progress.sent} sent this run. Resume with: ${resumeCommand(context, batch, run.options)}`);
     return code;
   }
+  if (result.progress.heldAsRepeats > 0) {
+    const rows = result.progress.heldAsRepeats;
+    io.err(
+      `${rows} row${rows === 1 ? ' was' : 's were'} not sent: another run paid the same phone and amount after this one was confirmed (left queued; 'airtime batch show ${batch.id}'). ` +
+        `To pay ${rows === 1 ? 'it' : 'them'} anyway: ${resumeCommand(context, batch, run.options)} --allow-repeats`,
+    );
+  }
   await waitIfAsked(io, context, batch, run);
   return finish(io, context, batch, run, undefined);
 }

@@ -1,5 +1,6 @@
 import type { Account } from '../core/account.js';
-import { judgeTransition, sentStates, type TransferState } from '../core/transfer-state.js';
+import { earlierPaymentStates, mayHavePaid, type EarlierPayment } from '../core/possibly-paid.js';
+import { judgeTransition, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
 import { verifyJournal, type AuditReport } from './audit.js';
@@ -241,6 +242,35 @@ export interface ClaimChunk {
 export interface Claimed {
   readonly transfers: Transfer[];
   readonly requestReference: string | null;
+}
+
+export interface ClaimResult {
+  readonly claimed: Claimed[];
+  /** Left `queued`, with a `repeat-hold` event: their recipient was paid by another run after this one's consent. */
+  readonly heldAsRepeats: Transfer[];
+}
+
+/** The repeat guard as consented: its window, and sandbox money kept apart from real money. */
+export interface RepeatGuard {
+  readonly windowMs: number;
+  readonly sandbox: boolean;
+}
+
+interface EarlierPaymentRow {
+  id: number | string;
+  phone: string;
+  amount_minor: number | string;
+  currency: string;
+  batch_id: string | null;
+  reference: string;
+  status: TransferState;
+  provider: string;
+  last_attempt_at: string | null;
+  details: string | null;
+}
+
+function earlierPayment(row: EarlierPaymentRow): EarlierPayment {
+  return { status: row.status, provider: row.provider, lastAttemptAt: row.last_attempt_at, retryHours: parseDetails(row.details)?.retryHours ?? 0 };
 }
 
 /** Who runs a batch: shown to whoever else tries. */
@@ -515,10 +545,16 @@ export class Journal {
    * an earlier request to be resent identically: it is claimed whole, or not at all.
    * @mustUse
    */
-  async claim(chunks: readonly ClaimChunk[], owner: string, requestReferenceFor: (claimed: Transfer[]) => string | null): Promise<Claimed[]> {
+  async claim(
+    chunks: readonly ClaimChunk[],
+    owner: string,
+    requestReferenceFor: (claimed: Transfer[]) => string | null,
+    repeatGuard?: RepeatGuard,
+  ): Promise<ClaimResult> {
     return this.atomically(async (journal) => {
       const at = now();
       const results: Claimed[] = [];
+      const heldAsRepeats: Transfer[] = [];
       // Every chunk's rows read at once: one round trip for the window, not one per chunk.
       const read = new Map((await journal.byIds(chunks.flatMap((chunk) => chunk.ids))).map((transfer) => [transfer.id, transfer]));
       for (const chunk of chunks) {
@@ -532,6 +568,27 @@ export class Journal {
           members = group;
         }
         if (members.length === 0) continue;
+        if (repeatGuard && repeatGuard.windowMs > 0) {
+          const repeats = await journal.repeatsAmong(members, repeatGuard);
+          if (repeats.size > 0) {
+            for (const transfer of members) {
+              const earlier = repeats.get(transfer.id);
+              if (earlier === undefined) continue;
+              heldAsRepeats.push(transfer);
+              await journal.insertEvent({
+                transferId: transfer.id,
+                kind: 'repeat-hold',
+                fromStatus: 'queued',
+                toStatus: 'queued',
+                flags: ['repeat'],
+                payload: new SerialisedPayload(JSON.stringify({ earlier, reason: 'paid by another run after this one was confirmed' })),
+              });
+            }
+            // A request to resend identically goes whole or not at all; fresh rows go without the repeats.
+            members = chunk.requestReference ? [] : members.filter((transfer) => !repeats.has(transfer.id));
+            if (members.length === 0) continue;
+          }
+        }
         const requestReference = chunk.requestReference ?? requestReferenceFor(members);
         // The row is re-checked as it is updated (`status = 'queued'`): of two claimers, only one gets it.
         const won = new Set(
@@ -566,7 +623,7 @@ export class Journal {
         }
         if (claimed.length) results.push({ transfers: claimed, requestReference });
       }
-      return results;
+      return { claimed: results, heldAsRepeats };
     });
   }
 
@@ -1116,14 +1173,55 @@ export class Journal {
    * Recipients paid or being paid since `since` (sent, submitted, delivered or unknown), a page at a time.
    * Sandbox transfers and real ones are kept apart: a rehearsal is not a payment.
    */
-  async sentSince(since: string, sandbox: boolean, afterId: number, limit: number): Promise<SentRecipient[]> {
-    const rows = await this.sql.all<{ id: number; phone: string; amount_minor: number | string; currency: string; batch_id: string | null }>(
-      `SELECT id, phone, amount_minor, currency, batch_id FROM transfers
-       WHERE id > ? AND last_attempt_at >= ? AND status IN (${placeholders(sentStates.length)}) AND provider ${sandbox ? '=' : '<>'} 'sandbox'
+  async sentSince(since: string, sandbox: boolean, afterId: number, limit: number): Promise<{ page: SentRecipient[]; lastId: number | undefined }> {
+    const rows = await this.sql.all<EarlierPaymentRow>(
+      `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details FROM transfers
+       WHERE id > ? AND last_attempt_at >= ? AND status IN (${placeholders(earlierPaymentStates.length)}) AND provider ${sandbox ? '=' : '<>'} 'sandbox'
        ORDER BY id LIMIT ?`,
-      [afterId, since, ...sentStates, limit],
+      [afterId, since, ...earlierPaymentStates, limit],
     );
-    return rows.map((row) => ({ id: Number(row.id), phone: row.phone, amountMinor: Number(row.amount_minor), currency: row.currency, batchId: row.batch_id }));
+    const nowMs = Date.now();
+    const page = rows.filter((row) => mayHavePaid(earlierPayment(row), nowMs));
+    return {
+      page: page.map((row) => ({ id: Number(row.id), phone: row.phone, amountMinor: Number(row.amount_minor), currency: row.currency, batchId: row.batch_id })),
+      lastId: rows.length ? Number(rows.at(-1)?.id) : undefined,
+    };
+  }
+
+  /**
+   * The repeat guard's re-check at the moment of the claim, inside its transaction: of the members, those whose
+   * recipient (phone, amount, currency) another batch or send has paid, is paying or may still pay within the
+   * window. The gate checked the same before consent; this closes the gap between two runs confirmed at once.
+   */
+  private async repeatsAmong(members: readonly Transfer[], guard: RepeatGuard): Promise<Map<number, string>> {
+    const held = new Map<number, string>();
+    const since = new Date(Date.now() - guard.windowMs).toISOString();
+    const nowMs = Date.now();
+    const batchId = members[0]?.batchId ?? null;
+    for (let index = 0; index < members.length; index += 500) {
+      const slice = members.slice(index, index + 500);
+      const rows = await this.sql.all<EarlierPaymentRow>(
+        `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details FROM transfers
+         WHERE (phone, amount_minor, currency) IN (VALUES ${slice.map(() => '(?, CAST(? AS BIGINT), ?)').join(', ')})
+           AND status IN (${placeholders(earlierPaymentStates.length)}) AND last_attempt_at >= ? AND provider ${guard.sandbox ? '=' : '<>'} 'sandbox'
+           ${batchId === null ? '' : 'AND (batch_id IS NULL OR batch_id <> ?)'}`,
+        [
+          ...slice.flatMap((member) => [member.phone, member.amountMinor, member.currency]),
+          ...earlierPaymentStates,
+          since,
+          ...(batchId === null ? [] : [batchId]),
+        ],
+      );
+      const earlier = new Map<string, string>();
+      for (const row of rows) {
+        if (mayHavePaid(earlierPayment(row), nowMs)) earlier.set(`${row.phone}|${Number(row.amount_minor)}|${row.currency}`, row.reference);
+      }
+      for (const member of slice) {
+        const reference = earlier.get(`${member.phone}|${member.amountMinor}|${member.currency}`);
+        if (reference !== undefined) held.set(member.id, reference);
+      }
+    }
+    return held;
   }
 
   async byIds(ids: readonly number[]): Promise<Transfer[]> {

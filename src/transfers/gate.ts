@@ -3,6 +3,7 @@ import { AirtimeError, failedError, usageError } from '../core/errors.js';
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
+import type { RepeatGuard } from '../journal/journal.js';
 import type { Balance } from '../providers/provider.js';
 import { pendingApproval, type PendingApproval } from './approvals.js';
 import type { AppContext } from './context.js';
@@ -65,11 +66,15 @@ export class Consent {
   private constructor(
     readonly plan: Plan,
     readonly at: string,
+    /** The repeat guard as consented, re-checked as each row is claimed; undefined with --allow-repeats. */
+    readonly repeatGuard: RepeatGuard | undefined,
   ) {}
 
   /** @internal Only the gate grants consent. */
-  static grantedBy(gate: typeof granted, plan: Plan): Consent {
-    const consent = new Consent(plan, new Date().toISOString());
+  static grantedBy(gate: typeof granted, plan: Plan, request: ConsentRequest): Consent {
+    const guard =
+      request.allowRepeats || plan.repeats.windowMs <= 0 ? undefined : { windowMs: plan.repeats.windowMs, sandbox: plan.account.provider === 'sandbox' };
+    const consent = new Consent(plan, new Date().toISOString(), guard);
     gate.add(consent);
     return consent;
   }
@@ -141,7 +146,7 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
     const question = `Pay ${describePlan(plan)} through ${describeAccount(plan.account)}?`;
     if (!(await view.confirm(question, plan))) throw new AirtimeError('cancelled', 'cancelled: nothing was sent');
   }
-  return { kind: 'consent', consent: Consent.grantedBy(granted, plan) };
+  return { kind: 'consent', consent: Consent.grantedBy(granted, plan, request) };
 }
 
 /** "12 rows (1,400.50 KES + 5000 UGX)", with the rows to ask about first when there are any. */

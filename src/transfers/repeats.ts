@@ -1,5 +1,5 @@
 import { FingerprintIndex } from '../core/fingerprint-index.js';
-import { sentStates } from '../core/transfer-state.js';
+import { earlierPaymentStates } from '../core/possibly-paid.js';
 import type { Journal } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
 
@@ -26,14 +26,14 @@ export class RepeatIndex {
 
   private constructor(readonly windowMs: number) {}
 
-  /** Loads sent transfers of the last `windowMs` (sandbox ones only for a sandbox run, real ones otherwise), leaving out one batch. */
+  /** Loads transfers of the last `windowMs` that may have paid their recipient (core/possibly-paid.ts) (sandbox ones only for a sandbox run, real ones otherwise), leaving out one batch. */
   static async load(journal: Journal, options: { windowMs: number; sandbox: boolean; excludeBatch?: string | undefined }): Promise<RepeatIndex> {
     const repeats = new RepeatIndex(options.windowMs);
     if (options.windowMs <= 0) return repeats;
     const since = new Date(Date.now() - options.windowMs).toISOString();
     for (let afterId = 0; ;) {
-      const page = await journal.sentSince(since, options.sandbox, afterId, 10_000);
-      if (page.length === 0) break;
+      const { page, lastId } = await journal.sentSince(since, options.sandbox, afterId, 10_000);
+      if (lastId === undefined) break;
       for (const sent of page) {
         if (options.excludeBatch !== undefined && sent.batchId === options.excludeBatch) continue;
         let slot = repeats.slotOf.get(sent.batchId);
@@ -43,7 +43,7 @@ export class RepeatIndex {
         }
         repeats.index.firstLineOrAdd(keyOf(sent), slot + 1);
       }
-      afterId = page.at(-1)?.id ?? afterId;
+      afterId = lastId;
     }
     return repeats;
   }
@@ -100,7 +100,7 @@ export interface RepeatMatch {
 export async function describeRepeats(journal: Journal, samples: readonly RepeatSample[]): Promise<RepeatMatch[]> {
   const matches: RepeatMatch[] = [];
   for (const sample of samples) {
-    const earlier = (await journal.find({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, states: sentStates }))
+    const earlier = (await journal.find({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, states: earlierPaymentStates }))
       .filter((transfer) => transfer.batchId === sample.earlierBatch)
       .at(-1);
     matches.push({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, line: sample.line, earlier });

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isAirtimeError } from '../core/errors.js';
+import { failedError, isAirtimeError } from '../core/errors.js';
+import { formatMinor } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { Provider, SendItem } from '../providers/provider.js';
 import type { AppContext } from './context.js';
@@ -49,9 +50,21 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
   const { journal } = context;
   const { provider } = await context.providerFor(transfer);
   const owner = (await newHolder(journal)).id;
-  const [claim] = await journal.claim([{ ids: [transfer.id], requestReference: transfer.requestReference }], owner, (claimed) =>
-    provider.requestReference(claimed.map(sendItem)),
+  const {
+    claimed: [claim],
+    heldAsRepeats,
+  } = await journal.claim(
+    [{ ids: [transfer.id], requestReference: transfer.requestReference }],
+    owner,
+    (claimed) => provider.requestReference(claimed.map(sendItem)),
+    consent.repeatGuard,
   );
+  if (heldAsRepeats.length) {
+    throw failedError(
+      `${transfer.phone} was paid ${formatMinor(transfer.amountMinor, transfer.currency)} ${transfer.currency} by another run after this one was confirmed: ${transfer.reference} was not sent`,
+      `see 'airtime status ${transfer.reference}'; to pay it anyway, run the same command again with --allow-repeats`,
+    );
+  }
   if (!claim) return { transfer: await waitWhileSending(context, transfer.id), sentByAnother: true };
   const claimed = claim.transfers[0] as Transfer;
   if (resendWindowClosed(provider, [transfer])) {

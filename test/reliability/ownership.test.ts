@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
@@ -52,6 +54,36 @@ describe('one owner, proof before a resend', () => {
       expect(sim.zw.gateway.sendCounts().get(`twice-${trial}`)).toBe(1);
     }
     expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 3, minor: 300 });
+  });
+
+  it('two runs confirmed at once whose rows overlap (a file and the file plus one row; two sends under two keys) pay each recipient once', async () => {
+    // A slow provider: both runs ask for the balance (and so pass the gate) before either has claimed a row.
+    sim = await startTestSim({ faults: { latencyMs: 600 } });
+    const env = simEnv(sim.url);
+    const { path } = writeZwPayouts(home.home, 10);
+    const plusOne = join(home.home, 'zw-plus-one.csv');
+    writeFileSync(plusOne, `${readFileSync(path, 'utf8')}+263772319994,1,USD\n`);
+    // Both pass the gate before either has sent: the repeat guard is re-checked as each row is claimed.
+    const [a, b] = await Promise.all([
+      runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--concurrency', '4'], { env }),
+      runCli(home.home, ['bulk', plusOne, '--provider', 'zw', '--yes', '--concurrency', '4'], { env }),
+    ]);
+    expect(charged(sim, 'zw', 'USD'), `${a.stderr}\n${b.stderr}`).toMatchObject({ transfers: 11, minor: 1100, maxSends: 1 });
+    const held = [a, b].filter((run) => /not sent: another run paid the same phone and amount after this one was confirmed/.test(run.stderr));
+    expect(held.length, `${a.stderr}\n${b.stderr}`).toBe(1);
+    expect(held[0]?.code).toBe(5);
+    // The rows held back stay queued, and a resume meets the repeat guard again instead of paying them.
+    const queued = journalRows(home.home).filter((row) => row.status === 'queued');
+    expect(queued.length).toBeGreaterThan(0);
+
+    const sends = await Promise.all(
+      ['ka', 'kb'].map((key) => runCli(home.home, ['send', '+263772501114', '3', '--provider', 'zw', '--key', key, '--yes', '--json'], { env })),
+    );
+    expect(sends.map((run) => run.code).sort(), sends.map((run) => run.stderr).join('\n')).toEqual([0, 1]);
+    expect(sends.find((run) => run.code === 1)?.stderr).toMatch(
+      /\+263772501114 was paid 3\.00 USD by another run after this one was confirmed: k[ab] was not sent|repeats a payment/,
+    );
+    expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 12, minor: 1400, maxSends: 1 });
   });
 
   it('a second run of the same batch is refused while the first is alive, and says who holds it', async () => {

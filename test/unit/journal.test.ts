@@ -61,17 +61,45 @@ describe.each(stores)('Journal (%s)', (_store, store) => {
 
   it('claims a transfer for sending once, and a sender can re-check its claim', async () => {
     const { transfer: created } = await journal.createTransfer(transfer);
-    const first = await journal.claim([{ ids: [created.id] }], 'owner-a', () => null);
+    const { claimed: first } = await journal.claim([{ ids: [created.id] }], 'owner-a', () => null);
     expect(first.map((chunk) => chunk.transfers.map((t) => t.reference))).toEqual([['k1']]);
-    expect(await journal.claim([{ ids: [created.id] }], 'owner-b', () => null)).toEqual([]);
+    expect((await journal.claim([{ ids: [created.id] }], 'owner-b', () => null)).claimed).toEqual([]);
     expect((await journal.get(created.id))?.status).toBe('sending');
     expect(await journal.stillClaimed([created.id], 'owner-a')).toBe(true);
     expect(await journal.stillClaimed([created.id], 'owner-b')).toBe(false);
   });
 
+  it('re-checks the repeat guard as it claims: a recipient another send paid (or that AT may still pay) is held, queued, with an event', async () => {
+    const guard = { windowMs: 3600_000, sandbox: true };
+    const { transfer: first } = await journal.createTransfer(transfer);
+    const { transfer: second } = await journal.createTransfer({ ...transfer, reference: 'k2' });
+    expect((await journal.claim([{ ids: [first.id] }], 'a', () => null, guard)).claimed).toHaveLength(1);
+    const blocked = await journal.claim([{ ids: [second.id] }], 'b', () => null, guard);
+    expect(blocked.claimed).toEqual([]);
+    expect(blocked.heldAsRepeats.map((held) => held.reference)).toEqual(['k2']);
+    expect((await journal.get(second.id))?.status).toBe('queued');
+    expect((await journal.events(second.id)).map((event) => [event.kind, event.flags])).toContainEqual(['repeat-hold', ['repeat']]);
+    // Real money is kept apart from the sandbox's, and --allow-repeats (no guard) claims it.
+    expect((await journal.claim([{ ids: [second.id] }], 'b', () => null, { ...guard, sandbox: false })).claimed).toHaveLength(1);
+
+    const at = makeAccount('africastalking', 'default', 'http://127.0.0.1:1', 'sandbox');
+    await journal.ensureAccount(at);
+    const atTransfer = { ...transfer, account: at.id, provider: 'africastalking' as const, phone: '+254711000200' };
+    const retried = (await journal.createTransfer({ ...atTransfer, reference: 'r1', details: { retryHours: 4 } })).transfer;
+    const plain = (await journal.createTransfer({ ...atTransfer, reference: 'p1', phone: '+254711000300' })).transfer;
+    expect((await journal.claim([{ ids: [retried.id, plain.id] }], 'a', () => null)).claimed).toHaveLength(1);
+    for (const id of [retried.id, plain.id]) await journal.observe(id, { kind: 'callback', cause: 'callback', status: 'failed' });
+    const again = (await journal.createTransfer({ ...atTransfer, reference: 'r2' })).transfer;
+    const other = (await journal.createTransfer({ ...atTransfer, reference: 'p2', phone: '+254711000300' })).transfer;
+    const claims = await journal.claim([{ ids: [again.id] }, { ids: [other.id] }], 'b', () => null, { ...guard, sandbox: false });
+    // AT is still retrying r1 (a Success may follow its Failed): r2 waits; p1 failed for good: p2 goes.
+    expect(claims.heldAsRepeats.map((held) => held.reference)).toEqual(['r2']);
+    expect(claims.claimed.flatMap((chunk) => chunk.transfers.map((t) => t.reference))).toEqual(['p2']);
+  });
+
   it('ignores an out-of-order answer after a final state, and records it', async () => {
     const { transfer: created } = await journal.createTransfer(transfer);
-    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [created.id] }], 'o', () => null)).claimed).toHaveLength(1);
     expect((await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'delivered', providerReference: 'P1' }))?.outcome).toBe('moved');
     const late = await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'submitted' });
     expect(late?.outcome).toBe('refused');
@@ -81,7 +109,7 @@ describe.each(stores)('Journal (%s)', (_store, store) => {
 
   it('never lets a callback put a transfer back in the queue', async () => {
     const { transfer: created } = await journal.createTransfer(transfer);
-    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [created.id] }], 'o', () => null)).claimed).toHaveLength(1);
     expect((await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'unknown' }))?.outcome).toBe('moved');
     expect((await journal.observe(created.id, { kind: 'callback:sandbox', cause: 'callback', status: 'queued' }))?.outcome).toBe('refused');
     expect((await journal.get(created.id))?.status).toBe('unknown');
@@ -89,7 +117,7 @@ describe.each(stores)('Journal (%s)', (_store, store) => {
 
   it('records a callback with the same dedupe key once', async () => {
     const { transfer: created } = await journal.createTransfer(transfer);
-    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [created.id] }], 'o', () => null)).claimed).toHaveLength(1);
     expect((await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'delivered', dedupeKey: 'cb-1' }))?.outcome).toBe('moved');
     expect((await journal.observe(created.id, { kind: 'callback', cause: 'callback', status: 'delivered', dedupeKey: 'cb-1' }))?.outcome).toBe('duplicate');
     expect((await journal.events(created.id)).filter((event) => event.kind === 'callback')).toHaveLength(1);
@@ -121,7 +149,7 @@ describe.each(stores)('Journal (%s)', (_store, store) => {
 
   it('chains every event to the one before it', async () => {
     const { transfer: created } = await journal.createTransfer(transfer);
-    expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [created.id] }], 'o', () => null)).claimed).toHaveLength(1);
     await journal.observe(created.id, { kind: 'send', cause: 'answer', status: 'submitted' });
     const events = await journal.eventPage(0, 10);
     expect(events.map((event) => event.id)).toEqual([1, 2]);
@@ -166,7 +194,9 @@ describe('Journal (PostgreSQL across machines)', () => {
       const chunks = Array.from({ length: 12 }, (_, index) => ({ ids: ids.slice(index * 10, index * 10 + 10) }));
       // Each machine claims every chunk, one chunk per transaction, in opposite orders, all at once.
       const claimAll = (journal: Journal, owner: string, order: typeof chunks) =>
-        Promise.all(order.map(async (chunk) => (await journal.claim([chunk], owner, () => null)).flatMap((claimed) => claimed.transfers.map((t) => t.id))));
+        Promise.all(
+          order.map(async (chunk) => (await journal.claim([chunk], owner, () => null)).claimed.flatMap((claimed) => claimed.transfers.map((t) => t.id))),
+        );
       const [byA, byB] = await Promise.all([claimAll(a, 'a', chunks), claimAll(b, 'b', [...chunks].reverse())]);
       const claimed = [...byA.flat(), ...byB.flat()];
       expect(claimed).toHaveLength(120);
@@ -237,7 +267,7 @@ describe('approvals (SQLite, two operators on one file)', () => {
     try {
       await journal.ensureAccount(account);
       const { transfer: created } = await journal.createTransfer(transfer);
-      expect(await journal.claim([{ ids: [created.id] }], 'o', () => null)).toHaveLength(1);
+      expect((await journal.claim([{ ids: [created.id] }], 'o', () => null)).claimed).toHaveLength(1);
       expect((await journal.verify()).breaks).toEqual([]);
       const db = new Database(file);
       db.prepare("UPDATE transfers SET status = 'failed'").run();

@@ -233,7 +233,7 @@ describe('the journal with details (migration 3)', () => {
       details: { product: { kind: 'zesa' }, target: 'meter' },
     });
     expect(transfer.details).toEqual({ product: { kind: 'zesa' }, target: 'meter' });
-    expect(await journal.claim([{ ids: [transfer.id] }], 'o', () => null)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [transfer.id] }], 'o', () => null)).claimed).toHaveLength(1);
     const tokens = [{ role: 'recharge' as const, token: '12341234123412341234' }];
     await journal.observe(transfer.id, { kind: 'send', cause: 'answer', status: 'delivered', delivered: { tokens, units: '16.6' } });
     expect((await journal.get(transfer.id))?.details).toEqual({ product: { kind: 'zesa' }, target: 'meter', tokens, units: '16.6' });
@@ -250,7 +250,7 @@ describe('the journal with details (migration 3)', () => {
   it("accepts Africa's Talking's Success after its Failed within the retry hours, flagged, and refuses it otherwise", async () => {
     const failed = async (reference: string, retryHours?: number) => {
       const { transfer } = await journal.createTransfer({ ...base, reference, ...(retryHours ? { details: { retryHours } } : {}) });
-      expect(await journal.claim([{ ids: [transfer.id] }], 'o', () => reference)).toHaveLength(1);
+      expect((await journal.claim([{ ids: [transfer.id] }], 'o', () => reference)).claimed).toHaveLength(1);
       await journal.observe(transfer.id, { kind: 'send', cause: 'answer', status: 'submitted', providerReference: `ATQid_${reference}` });
       const form = { phoneNumber: base.phone, status: 'Failed', requestId: `ATQid_${reference}`, value: 'KES 100.0000', description: 'unreachable' };
       const scope = { accounts: new Map([['africastalking' as const, [account.id]]]) };

@@ -1,0 +1,33 @@
+import { sentStates, type TransferState } from './transfer-state.js';
+
+/** How long after its retry hours a late Success is still taken as the retry's: callbacks arrive late too. */
+export const retryGraceMs = 3600_000;
+
+/** What the repeat guard reads of an earlier transfer to the same recipient. */
+export interface EarlierPayment {
+  readonly status: TransferState;
+  readonly provider: string;
+  readonly lastAttemptAt: string | null;
+  /** Africa's Talking delivery retries (`maxNumRetry`) it was sent with, in hours; 0 when none. */
+  readonly retryHours: number;
+}
+
+/**
+ * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` while
+ * Africa's Talking is still retrying it (a Success may follow within its retry hours, so the failure is not
+ * proof that nobody was paid).
+ */
+export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
+  if (sentStates.includes(earlier.status)) return true;
+  return earlier.status === 'failed' && retryStillOpen(earlier, nowMs);
+}
+
+/** Within an Africa's Talking transfer's retry hours (from its last attempt, plus the grace). */
+export function retryStillOpen(earlier: Pick<EarlierPayment, 'provider' | 'lastAttemptAt' | 'retryHours'>, nowMs: number): boolean {
+  if (earlier.provider !== 'africastalking' || earlier.retryHours <= 0 || !earlier.lastAttemptAt) return false;
+  const since = Date.parse(earlier.lastAttemptAt);
+  return Number.isFinite(since) && nowMs - since <= earlier.retryHours * 3600_000 + retryGraceMs;
+}
+
+/** The states worth reading for the repeat guard; `mayHavePaid` decides among them. */
+export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed'];
