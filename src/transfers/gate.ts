@@ -131,6 +131,15 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
       );
     }
   }
+  for (const [currency, total] of Object.entries(worstCase)) {
+    // A cap fails closed: a currency it does not name is not "uncapped".
+    if (caps && total > 0 && !caps.has(currency)) {
+      throw usageError(
+        `--max-total "${request.maxTotal ?? ''}" sets no cap for ${currency}, which this run pays (${formatMinor(total, currency)} ${currency}): nothing was sent`,
+        `give a cap per currency, e.g. --max-total "${[...caps.keys(), currency].map((name) => `<amount> ${name}`).join(', ')}"`,
+      );
+    }
+  }
   for (const line of balances ?? []) {
     if (line.after < 0) {
       throw failedError(
@@ -200,7 +209,17 @@ export function parseMaxTotal(text: string, currencies: readonly string[]): Map<
       }
       currency = only;
     }
-    caps.set(currency, parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor);
+    caps.set(currency, parseCap(text, amount, currency));
   }
   return caps;
+}
+
+/** One currency's cap in minor units; 0 is a cap too (nothing may be paid in it). */
+function parseCap(text: string, amount: string, currency: string): number {
+  if (/^0+(?:[.,]0*)?$/.test(amount)) return 0;
+  try {
+    return parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor;
+  } catch (error) {
+    throw usageError(`--max-total "${text}": ${error instanceof Error ? error.message : String(error)}`, 'give e.g. "5000 KES"');
+  }
 }

@@ -4,7 +4,8 @@ import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 /**
  * The approval policy of a journal (one per ledger, kept in the journal): a batch whose total in some
  * currency is above that currency's threshold needs `count` approvals by operators other than its planner
- * before any of it is sent. A currency without a threshold never needs approval.
+ * before any of it is sent. Once any threshold is set, a currency without one needs approval for any amount:
+ * a policy fails closed (a payout in a currency nobody thought of is exactly what four eyes are for).
  */
 export interface ApprovalPolicy {
   /** Minor units per currency: totals strictly above need approval. */
@@ -27,18 +28,24 @@ export function readPolicy(stored: Readonly<Record<string, string>>): ApprovalPo
 /** How many approvals a run of these totals needs (0: none). */
 export function approvalsNeeded(policy: ApprovalPolicy, totals: Readonly<Record<string, number>>): number {
   if (policy.count <= 0) return 0;
-  const above = Object.entries(totals).some(([currency, minor]) => {
-    const threshold = policy.above[currency];
-    return threshold !== undefined && minor > threshold;
-  });
-  return above ? policy.count : 0;
+  if (Object.keys(policy.above).length === 0) return 0;
+  return Object.entries(totals).some(([currency, minor]) => minor > thresholdOf(policy, currency)) ? policy.count : 0;
+}
+
+/** A currency's threshold; 0 for one the policy does not name (fails closed). */
+function thresholdOf(policy: ApprovalPolicy, currency: string): number {
+  return policy.above[currency] ?? 0;
 }
 
 /** The currencies and thresholds a run of these totals is above, for messages ("120,000.00 KES > 50,000.00 KES"). */
 export function describeExcess(policy: ApprovalPolicy, totals: Readonly<Record<string, number>>): string {
   return Object.entries(totals)
-    .filter(([currency, minor]) => policy.above[currency] !== undefined && minor > (policy.above[currency] ?? 0))
-    .map(([currency, minor]) => `${formatMinor(minor, currency)} ${currency} is above ${formatMinor(policy.above[currency] ?? 0, currency)} ${currency}`)
+    .filter(([currency, minor]) => minor > thresholdOf(policy, currency))
+    .map(([currency, minor]) =>
+      policy.above[currency] === undefined
+        ? `${formatMinor(minor, currency)} ${currency} has no threshold in the policy (approvals.above.${currency})`
+        : `${formatMinor(minor, currency)} ${currency} is above ${formatMinor(thresholdOf(policy, currency), currency)} ${currency}`,
+    )
     .join(', ');
 }
 

@@ -115,6 +115,13 @@ describe('airtime bulk', () => {
     const capped = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '1000 KES']);
     expect(capped.code).toBe(1);
     expect(capped.stderr).toMatch(/total 1400.50 KES is above --max-total 1000.00 KES/);
+    // A cap fails closed: a currency it does not name is refused, not uncapped; 0 is a cap like any other.
+    const partial = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '2000 KES']);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/--max-total "2000 KES" sets no cap for UGX, which this run pays \(5,?000 UGX\): nothing was sent/);
+    const zero = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '2000 KES, 0 UGX']);
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toMatch(/above --max-total 0 UGX/);
     expect(sandboxState(home.home).transfers).toBe(0);
     const poorHome = tempHome();
     try {

@@ -23,7 +23,10 @@ describe('approval policy', () => {
     expect(policy.count).toBe(1);
     expect(approvalsNeeded(policy, { KES: 5000000 })).toBe(0);
     expect(approvalsNeeded(policy, { KES: 5000001 })).toBe(1);
-    expect(approvalsNeeded(policy, { UGX: 99999999 })).toBe(0);
+    // Fails closed: once a policy exists, a currency it does not name needs approval for any amount.
+    expect(approvalsNeeded(policy, { UGX: 1 })).toBe(1);
+    expect(approvalsNeeded(policy, { UGX: 0 })).toBe(0);
+    expect(approvalsNeeded(readPolicy({}), { UGX: 99999999 })).toBe(0);
     expect(approvalsNeeded(readPolicy({ 'approvals.above.KES': '1', 'approvals.count': '0' }), { KES: 100 })).toBe(0);
     expect(policyRemoval('approvals.above', { 'approvals.above.KES': '1', 'approvals.above.UGX': '2', 'approvals.count': '1' })).toEqual({
       'approvals.above.KES': null,
