@@ -362,7 +362,13 @@ async function writeOut(io: IO, context: AppContext, batch: Batch, run: RunSetti
 
 /** The summary a finance person can trust: per state rows and money, the failed rows, the run time, the next step. */
 async function finish(io: IO, context: AppContext, batch: Batch, run: RunSettings, forced: number | undefined): Promise<number> {
-  await writeOut(io, context, batch, run);
+  // Money has moved by now: a results file that cannot be written must not hide the summary.
+  let outFailure: string | undefined;
+  try {
+    await writeOut(io, context, batch, run);
+  } catch (error) {
+    outFailure = error instanceof Error ? error.message : String(error);
+  }
   const current = (await context.journal.batch(batch.id)) ?? batch;
   const report = await batchReport(context.journal, current, { ownRun: true });
   const counts = report.tally.counts;
@@ -370,9 +376,20 @@ async function finish(io: IO, context: AppContext, batch: Batch, run: RunSetting
   // The batch's own row count, not what happens to be journaled: a part-journaled batch is not done.
   const exit = forced ?? (done === current.rows && report.tally.rows === current.rows ? ExitCode.ok : ExitCode.partial);
   const next = forced === ExitCode.cancelled ? undefined : nextStep(report, resumeCommand(context, current, run.options));
-  const extras = { durationMs: performance.now() - run.startedAt, next: next?.command, reason: next?.reason, out: run.options.out };
+  const extras = {
+    durationMs: performance.now() - run.startedAt,
+    next: next?.command,
+    reason: next?.reason,
+    out: outFailure === undefined ? run.options.out : undefined,
+  };
   if (io.json) io.printJson(summaryJson(report, extras, await context.journal.list({ batchId: current.id })));
   else await printSummary(io, report, extras);
+  if (outFailure !== undefined) {
+    io.err(
+      `error: the results file ${run.options.out ?? ''} could not be written (${safeText(outFailure)}): every row is in the journal — write it elsewhere with 'airtime batch show ${current.id} --out FILE'`,
+    );
+    return exit === ExitCode.ok ? ExitCode.config : exit;
+  }
   return exit;
 }
 

@@ -134,6 +134,21 @@ describe('airtime bulk', () => {
     }
   });
 
+  it('a results file that cannot be written after money moved: the summary still prints, the error names the file, and batch show writes it elsewhere', async () => {
+    const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--yes', '--out', '/dev/full']);
+    expect(result.code).toBe(4);
+    expect(`${result.stdout}${result.stderr}`).toMatch(/accepted by the provider\s+5/);
+    expect(result.stderr).toMatch(
+      /error: the results file \/dev\/full could not be written \(ENOSPC[^)]*\): every row is in the journal — write it elsewhere with 'airtime batch show (b_\w+) --out FILE'/,
+    );
+    expect(result.stderr).not.toMatch(/this is a bug|disk is full/);
+    const batch = /batch show (b_\w+)/.exec(result.stderr)?.[1] ?? '';
+    const out = join(home.home, 'results.csv');
+    expect((await runCli(home.home, ['batch', 'show', batch, '--out', out])).code).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(6);
+    expect(sandboxState(home.home).transfers).toBe(5);
+  });
+
   it('needs --yes without a terminal', async () => {
     const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv')]);
     expect(result.code).toBe(2);
