@@ -151,6 +151,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       flags: extra,
       // Unsigned routes: anyone can post, so what we cannot match is stored within a budget only.
       admitUnknown: signedProviders.has(route.provider) || replayed ? undefined : () => admitUnknown(raw.length),
+      unauthenticated: !signedProviders.has(route.provider) && options.pathToken === undefined,
     };
     let recorded: Recorded;
     try {

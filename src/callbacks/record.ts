@@ -27,6 +27,11 @@ export interface RecordScope {
   readonly admitUnknown?: ((event: CallbackEvent) => boolean) | undefined;
   /** Extra flags for every event (e.g. `replayed` for a callback replayed from the spool). */
   readonly flags?: readonly string[] | undefined;
+  /**
+   * The route authenticates nothing (Africa's Talking or Lipad without a path token): a failure it reports
+   * is applied, flagged `unverified`, and the repeat guard keeps counting the transfer as possibly paid.
+   */
+  readonly unauthenticated?: boolean | undefined;
   readonly clock?: () => number;
 }
 
@@ -125,10 +130,12 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
     }
     const differences = claimDifferences(event.claims, found.transfer);
     const retried = isRetriedDelivery(event, found.transfer, (scope.clock ?? Date.now)());
+    const unverifiedFailure = scope.unauthenticated === true && event.status === 'failed';
     const flags = [
       ...(found.by === 'phone-amount' ? ['matched-by-phone-amount'] : []),
       ...(differences.length ? ['mismatch'] : []),
       ...(retried ? ['success-after-failed'] : []),
+      ...(unverifiedFailure ? ['unverified'] : []),
       ...extra,
     ];
     const error = event.status === 'failed' ? withRetryNote(event, found.transfer) : event.error;
@@ -143,6 +150,7 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
       dedupeKey: event.dedupeKey,
       flags,
       delivered: event.delivered,
+      unverifiedFailure,
     });
     const moved = `${found.transfer.status} → ${event.status}`;
     switch (result.outcome) {

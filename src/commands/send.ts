@@ -7,7 +7,7 @@ import { resolveMeterPurchase } from '../core/meter.js';
 import { formatMinor, formatMoney, type Money } from '../core/money.js';
 import { parseProductKind, type Product, type ProductKind } from '../core/product.js';
 import { resolveRecipient } from '../core/recipient.js';
-import { isFinal, sentStates } from '../core/transfer-state.js';
+import { isFinal } from '../core/transfer-state.js';
 import type { TransferDetails } from '../journal/details.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
@@ -17,7 +17,8 @@ import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { catalogueProvider, checkAgainstCatalogue, requireOffer } from '../transfers/offers.js';
 import { waitForFinal } from '../transfers/refresh.js';
-import { defaultRepeatWindowMs, parseWindow, type RepeatMatch } from '../transfers/repeats.js';
+import { defaultRepeatWindowMs, parseWindow, transferMayHavePaid, type RepeatMatch } from '../transfers/repeats.js';
+import { earlierPaymentStates } from '../core/possibly-paid.js';
 import { sendItem, sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { reportAwaitingApproval } from '../ui/approval-view.js';
@@ -313,9 +314,11 @@ async function repeatsOf(
   if (windowMs <= 0) return [];
   const since = Date.now() - windowMs;
   const sandbox = context.account.provider === 'sandbox';
-  const earlier = (await context.journal.find({ ...wanted, states: sentStates })).filter(
+  const nowMs = Date.now();
+  const earlier = (await context.journal.find({ ...wanted, states: earlierPaymentStates })).filter(
     (transfer) =>
       transfer.reference !== reference &&
+      transferMayHavePaid(transfer, nowMs) &&
       (transfer.provider === 'sandbox') === sandbox &&
       transfer.lastAttemptAt !== null &&
       Date.parse(transfer.lastAttemptAt) >= since,

@@ -10,16 +10,18 @@ export interface EarlierPayment {
   readonly lastAttemptAt: string | null;
   /** Africa's Talking delivery retries (`maxNumRetry`) it was sent with, in hours; 0 when none. */
   readonly retryHours: number;
+  /** Its failure came only from a callback nothing authenticated. */
+  readonly unverifiedFailure?: boolean;
 }
 
 /**
- * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` while
- * Africa's Talking is still retrying it (a Success may follow within its retry hours, so the failure is not
- * proof that nobody was paid).
+ * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` on
+ * no proof — while Africa's Talking is still retrying it (a Success may follow within its retry hours), or
+ * on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it).
  */
 export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
   if (sentStates.includes(earlier.status)) return true;
-  return earlier.status === 'failed' && retryStillOpen(earlier, nowMs);
+  return earlier.status === 'failed' && (earlier.unverifiedFailure === true || retryStillOpen(earlier, nowMs));
 }
 
 /** Within an Africa's Talking transfer's retry hours (from its last attempt, plus the grace). */

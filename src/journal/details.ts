@@ -23,6 +23,11 @@ export interface TransferDetails {
   /** What a ZESA purchase delivered: every token in the order it must be entered, and the units. */
   readonly tokens?: readonly ElectricityToken[] | undefined;
   readonly units?: string | undefined;
+  /**
+   * Its failure was reported only by a callback nothing authenticates (Africa's Talking or Lipad without a
+   * path token): not proof that nobody was paid, so the repeat guard still counts it.
+   */
+  readonly unverifiedFailure?: true | undefined;
 }
 
 /** What a provider's answer, a status query or a callback adds: the delivery, never what was asked for. */

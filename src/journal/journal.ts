@@ -270,7 +270,14 @@ interface EarlierPaymentRow {
 }
 
 function earlierPayment(row: EarlierPaymentRow): EarlierPayment {
-  return { status: row.status, provider: row.provider, lastAttemptAt: row.last_attempt_at, retryHours: parseDetails(row.details)?.retryHours ?? 0 };
+  const details = parseDetails(row.details);
+  return {
+    status: row.status,
+    provider: row.provider,
+    lastAttemptAt: row.last_attempt_at,
+    retryHours: details?.retryHours ?? 0,
+    unverifiedFailure: details?.unverifiedFailure === true,
+  };
 }
 
 /** Who runs a batch: shown to whoever else tries. */
@@ -695,7 +702,11 @@ export class Journal {
     const recordOnly = flags.includes('mismatch');
     let transfer = current;
     // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
-    const details = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
+    const delivered = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
+    const details =
+      observation.unverifiedFailure && verdict.kind === 'move' && observation.status === 'failed' && !recordOnly
+        ? { ...(delivered ?? current.details ?? {}), unverifiedFailure: true as const }
+        : delivered;
     if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
       const at = now();
       const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';

@@ -1,7 +1,21 @@
 import { FingerprintIndex } from '../core/fingerprint-index.js';
-import { earlierPaymentStates } from '../core/possibly-paid.js';
+import { earlierPaymentStates, mayHavePaid } from '../core/possibly-paid.js';
 import type { Journal } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
+
+/** `mayHavePaid` for a journaled transfer. */
+export function transferMayHavePaid(transfer: Transfer, nowMs: number): boolean {
+  return mayHavePaid(
+    {
+      status: transfer.status,
+      provider: transfer.provider,
+      lastAttemptAt: transfer.lastAttemptAt,
+      retryHours: transfer.details?.retryHours ?? 0,
+      unverifiedFailure: transfer.details?.unverifiedFailure === true,
+    },
+    nowMs,
+  );
+}
 
 /** The default look-back of the repeat guard. */
 export const defaultRepeatWindowMs = 30 * 24 * 3600_000;

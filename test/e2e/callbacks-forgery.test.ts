@@ -165,6 +165,40 @@ describe('callbacks that cannot be forged into payments', () => {
     });
   });
 
+  it("an Africa's Talking Failed that nothing authenticates is flagged unverified, and paying that recipient again needs --allow-repeats", async () => {
+    sim = await startTestSim({ settleMs: 600_000 });
+    const env = simEnv(sim.url);
+    const send = (key: string, extra: string[] = []) =>
+      runCli(home.home, ['send', '+254711444446', '33', '--provider', 'africastalking', '--key', key, '--yes', '--json', ...extra], { env });
+    expect(parseJson<{ status: string }>((await send('f1')).stdout).status).toBe('submitted');
+    // No path token: anyone who reaches the listener could post this.
+    listener = await listen(home.home, [], env);
+    expect((await runCli(home.home, ['callbacks', 'trigger', 'africastalking', 'failed', '--to', listener.base, '--reference', 'f1'], { env })).code).toBe(0);
+    const [failed] = await listener.until((event) => event.reference === 'f1');
+    expect(failed).toMatchObject({ outcome: 'moved', status: 'failed' });
+    expect(failed?.flags).toContain('unverified');
+    // The failure is not proof that nobody was paid: a new key for the same recipient meets the repeat guard.
+    const again = await send('f1b');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/repeats a payment/);
+    expect((await send('f1b', ['--allow-repeats'])).code).toBe(0);
+    await listener.process.stop();
+
+    // Behind a path token the route is authenticated: its Failed is taken as the provider's word.
+    listener = await listen(home.home, ['--path-token', 's3cr3t'], env);
+    expect(parseJson<{ status: string }>((await send('f2', ['--allow-repeats'])).stdout).status).toBe('submitted');
+    expect(
+      (
+        await runCli(home.home, ['callbacks', 'trigger', 'africastalking', 'failed', '--to', listener.base, '--reference', 'f2', '--path-token', 's3cr3t'], {
+          env,
+        })
+      ).code,
+    ).toBe(0);
+    const [trusted] = await listener.until((event) => event.reference === 'f2');
+    expect(trusted).toMatchObject({ outcome: 'moved', status: 'failed' });
+    expect(trusted?.flags).not.toContain('unverified');
+  });
+
   it('bounds what unsigned callbacks for unknown transfers may store, and says what it turned away', async () => {
     listener = await listen(home.home);
     const padding = 'x'.repeat(60_000);

@@ -57,7 +57,7 @@ describe('the listener speaks for its accounts only, within bounds', () => {
       amountMinor: 100,
       currency: 'USD',
     });
-    expect(await journal.claim([{ ids: [transfer.id] }], 'test', () => requestReference)).toHaveLength(1);
+    expect((await journal.claim([{ ids: [transfer.id] }], 'test', () => requestReference)).claimed).toHaveLength(1);
     return transfer;
   };
   const status = async (account: Account, reference: string) => (await journal.byKey(account.id, reference))?.status;
