@@ -1211,17 +1211,14 @@ export class Journal {
     const batchId = members[0]?.batchId ?? null;
     for (let index = 0; index < members.length; index += 500) {
       const slice = members.slice(index, index + 500);
+      // By phone alone, which the recipient index leads with (SQLite scans a row-value IN list); amount and currency below.
+      const phones = [...new Set(slice.map((member) => member.phone))];
       const rows = await this.sql.all<EarlierPaymentRow>(
         `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details FROM transfers
-         WHERE (phone, amount_minor, currency) IN (VALUES ${slice.map(() => '(?, CAST(? AS BIGINT), ?)').join(', ')})
+         WHERE phone IN (${placeholders(phones.length)})
            AND status IN (${placeholders(earlierPaymentStates.length)}) AND last_attempt_at >= ? AND provider ${guard.sandbox ? '=' : '<>'} 'sandbox'
            ${batchId === null ? '' : 'AND (batch_id IS NULL OR batch_id <> ?)'}`,
-        [
-          ...slice.flatMap((member) => [member.phone, member.amountMinor, member.currency]),
-          ...earlierPaymentStates,
-          since,
-          ...(batchId === null ? [] : [batchId]),
-        ],
+        [...phones, ...earlierPaymentStates, since, ...(batchId === null ? [] : [batchId])],
       );
       const earlier = new Map<string, string>();
       for (const row of rows) {
