@@ -161,8 +161,13 @@ export async function writeResults(path: string, journal: Journal, batch: Batch,
   }
 }
 
+/**
+ * Exactly `width` input cells, so the result columns stay under their headers: a short row is padded; a
+ * ragged row's surplus fields stay in its last cell, joined as they were, rather than shifting every result.
+ */
 function padded(fields: readonly string[], width: number): string[] {
-  const cells = fields.slice(0, Math.max(width, fields.length));
+  if (width > 0 && fields.length > width) return [...fields.slice(0, width - 1), fields.slice(width - 1).join(',')];
+  const cells = [...fields];
   while (cells.length < width) cells.push('');
   return cells;
 }

@@ -241,6 +241,15 @@ describe('airtime bulk', () => {
     const result = await runCli(home.home, ['bulk', file, '--dry-run']);
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/line 2, \*: has 3 fields but the header has 2/);
+    // Paid with --skip-invalid, the results keep every result column under its header, the surplus in the last input cell.
+    const out = join(home.home, 'ragged-results.csv');
+    expect((await runCli(home.home, ['bulk', file, '--skip-invalid', '--yes', '--out', out])).code).toBe(0);
+    const [header, ragged, paid] = readFileSync(out, 'utf8').trim().split('\n');
+    const columns = (header ?? '').split(',');
+    const cells = (line: string | undefined) =>
+      Object.fromEntries((line ?? '').split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((cell, index) => [columns[index], cell]));
+    expect(cells(ragged)).toMatchObject({ phone: '+254711000100', amount: '"10,extra"', result_line: '2', result_status: 'invalid' });
+    expect(cells(paid)).toMatchObject({ phone: '+254711000200', amount: '10', result_line: '3', result_status: 'submitted' });
   });
 });
 
