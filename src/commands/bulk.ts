@@ -22,7 +22,7 @@ import { AppContext } from '../transfers/context.js';
 import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
 import { BatchLease } from '../transfers/ownership.js';
 import { reconcileTransfers } from '../transfers/reconcile.js';
-import { parseWindow, RepeatIndex } from '../transfers/repeats.js';
+import { RepeatIndex, repeatWindowOption } from '../transfers/repeats.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
@@ -75,8 +75,7 @@ interface RunSettings {
 export default async function bulk(io: IO, file: string | undefined, options: BulkOptions): Promise<number> {
   if (!file && !options.resume) throw usageError('bulk needs a CSV file (or --resume <batch>)');
   if (options.allowRepeats && options.skipRepeats) throw usageError('--allow-repeats and --skip-repeats contradict each other: choose one');
-  const windowMs = parseWindow(options.repeatWindow);
-  if (windowMs === undefined) throw usageError(`--repeat-window "${options.repeatWindow}" is not a duration: give e.g. 30d, 12h or 0 (off)`);
+  const windowMs = repeatWindowOption(options.repeatWindow);
   const run: RunSettings = {
     concurrency: parseCount(options.concurrency, '--concurrency', 256),
     rate: options.rate === undefined ? undefined : parseCount(options.rate, '--rate', 100_000),

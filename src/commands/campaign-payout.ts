@@ -3,7 +3,7 @@ import { usageError } from '../core/errors.js';
 import { resolveRecipient } from '../core/recipient.js';
 import { AppContext } from '../transfers/context.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
-import { defaultRepeatWindowMs, parseWindow } from '../transfers/repeats.js';
+import { repeatWindowOption } from '../transfers/repeats.js';
 import { providerCatalog } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
 import type { IO } from '../ui/io.js';
@@ -36,7 +36,7 @@ export default async function campaignPayout(io: IO, campaignId: string, phone: 
     if (problem) throw usageError(problem.replace(/^key/, 'reference'));
   }
   const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
-  const windowMs = parseWindow(options.repeatWindow ?? '30d') ?? defaultRepeatWindowMs;
+  const windowMs = repeatWindowOption(options.repeatWindow);
   const context = AppContext.open(options, { warn: (line) => io.err(line) });
   try {
     const { settings } = context;

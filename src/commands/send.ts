@@ -17,7 +17,7 @@ import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { catalogueProvider, checkAgainstCatalogue, requireOffer } from '../transfers/offers.js';
 import { waitForFinal } from '../transfers/refresh.js';
-import { defaultRepeatWindowMs, parseWindow, transferMayHavePaid, type RepeatMatch } from '../transfers/repeats.js';
+import { repeatWindowOption, transferMayHavePaid, type RepeatMatch } from '../transfers/repeats.js';
 import { earlierPaymentStates } from '../core/possibly-paid.js';
 import { sendItem, sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
@@ -57,7 +57,7 @@ export function exitCodeFor(transfer: Transfer): number {
 
 export default async function send(io: IO, target: string, amount: string, options: SendOptions): Promise<number> {
   const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
-  const windowMs = parseWindow(options.repeatWindow ?? '30d') ?? defaultRepeatWindowMs;
+  const windowMs = repeatWindowOption(options.repeatWindow);
   if (options.key !== undefined) {
     const problem = checkKey(options.key);
     if (problem) throw usageError(problem);

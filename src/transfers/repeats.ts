@@ -1,3 +1,4 @@
+import { usageError } from '../core/errors.js';
 import { FingerprintIndex } from '../core/fingerprint-index.js';
 import { earlierPaymentStates, mayHavePaid } from '../core/possibly-paid.js';
 import type { Journal } from '../journal/journal.js';
@@ -120,6 +121,14 @@ export async function describeRepeats(journal: Journal, samples: readonly Repeat
     matches.push({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, line: sample.line, earlier });
   }
   return matches;
+}
+
+/** `--repeat-window` in milliseconds (30 days when absent); anything but a duration is a usage error. */
+export function repeatWindowOption(text: string | undefined): number {
+  if (text === undefined) return defaultRepeatWindowMs;
+  const windowMs = parseWindow(text);
+  if (windowMs === undefined) throw usageError(`--repeat-window "${text}" is not a duration: give e.g. 30d, 12h or 0 (off)`);
+  return windowMs;
 }
 
 /** "30d", "12h", "90m", "0" → milliseconds. */
