@@ -132,6 +132,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     contentType: string | undefined,
     accounts: ReadonlyMap<ProviderName, readonly string[]>,
     replayed: boolean,
+    /** Nothing authenticated it (an unsigned route without a path token); a spooled one keeps what it was when taken. */
+    unauthenticated: boolean,
   ): Promise<Handled> {
     const extra = replayed ? ['replayed'] : [];
     let event: CallbackEvent;
@@ -151,14 +153,14 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       flags: extra,
       // Unsigned routes: anyone can post, so what we cannot match is stored within a budget only.
       admitUnknown: signedProviders.has(route.provider) || replayed ? undefined : () => admitUnknown(raw.length),
-      unauthenticated: !signedProviders.has(route.provider) && options.pathToken === undefined,
+      unauthenticated,
     };
     let recorded: Recorded;
     try {
       recorded = await commits.record(event, scope);
     } catch (error) {
       if (replayed) throw error;
-      return { answer: await cannotJournal(route, raw, contentType, error, event, accounts.get(route.provider) ?? []) };
+      return { answer: await cannotJournal(route, raw, contentType, error, event, accounts.get(route.provider) ?? [], unauthenticated) };
     }
     const transfer = recorded.transfer;
     const claimed = claimedMoney(event.claims, transfer?.currency ?? '');
@@ -208,7 +210,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       });
     } catch (error) {
       if (extra.length) throw error;
-      return { answer: await cannotJournal(route, raw, contentType, error, undefined, []) };
+      return { answer: await cannotJournal(route, raw, contentType, error, undefined, [], false) };
     }
     const line: Omit<CallbackLine, 'at'> = {
       ...blankLine('zw'),
@@ -231,6 +233,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     error: unknown,
     event: CallbackEvent | undefined,
     accounts: readonly string[],
+    unauthenticated: boolean,
   ): Promise<Answer> {
     const why = `journal: ${error instanceof Error ? error.message : String(error)}`;
     const base = { ...blankLine(route.provider), status: event?.status ?? null, phone: event?.claims.phone ?? null };
@@ -243,6 +246,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         body: raw.toString('base64'),
         reason: why,
         accounts,
+        unauthenticated,
       };
       try {
         await options.spool.append(spooled);
@@ -296,7 +300,8 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       await validation(raw, req, res);
       return;
     }
-    const { answer, line } = await statusCallback(route, raw, headerOf(req, 'content-type'), accounts, false);
+    const unauthenticated = !signedProviders.has(route.provider) && options.pathToken === undefined;
+    const { answer, line } = await statusCallback(route, raw, headerOf(req, 'content-type'), accounts, false, unauthenticated);
     res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body);
     if (!line) return;
     const forwardStatus = options.forwardTo ? await forward(options.forwardTo, req, url.pathname, raw) : undefined;
@@ -366,7 +371,16 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
         try {
           // Matched within the accounts of the listener that took it, as it would have been then.
           const accounts = new Map(idsByProvider).set(route.provider, [...entry.callback.accounts]);
-          handled = await statusCallback(route, Buffer.from(entry.callback.body, 'base64'), entry.callback.contentType ?? undefined, accounts, true);
+          // An entry spooled before this was recorded counts as unauthenticated where its route signs nothing.
+          const unauthenticated = entry.callback.unauthenticated ?? !signedProviders.has(route.provider);
+          handled = await statusCallback(
+            route,
+            Buffer.from(entry.callback.body, 'base64'),
+            entry.callback.contentType ?? undefined,
+            accounts,
+            true,
+            unauthenticated,
+          );
         } catch (error) {
           const left = entries.length - index;
           emit({

@@ -130,7 +130,8 @@ export async function recordCallback(journal: Journal, event: CallbackEvent, sco
     }
     const differences = claimDifferences(event.claims, found.transfer);
     const retried = isRetriedDelivery(event, found.transfer, (scope.clock ?? Date.now)());
-    const unverifiedFailure = scope.unauthenticated === true && event.status === 'failed';
+    // `reversed` says the money came back: as much a claim that nobody was paid as `failed`.
+    const unverifiedFailure = scope.unauthenticated === true && (event.status === 'failed' || event.status === 'reversed');
     const flags = [
       ...(found.by === 'phone-amount' ? ['matched-by-phone-amount'] : []),
       ...(differences.length ? ['mismatch'] : []),

@@ -15,6 +15,8 @@ export interface SpooledCallback {
   readonly reason: string;
   /** The accounts the listener that took it spoke for: the replay matches within them, as it would have. */
   readonly accounts: readonly string[];
+  /** Nothing authenticated it when it was taken (no path token on an unsigned route): replayed as such. */
+  readonly unauthenticated?: boolean | undefined;
 }
 
 export interface SpoolEntry {
@@ -94,6 +96,7 @@ function parseSpooled(text: string): SpooledCallback | undefined {
       body: value.body,
       reason: typeof value.reason === 'string' ? value.reason : '',
       accounts: Array.isArray(value.accounts) ? value.accounts.filter((account): account is string => typeof account === 'string') : [],
+      unauthenticated: typeof value.unauthenticated === 'boolean' ? value.unauthenticated : undefined,
     };
   } catch {
     return undefined;

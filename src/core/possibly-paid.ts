@@ -15,12 +15,13 @@ export interface EarlierPayment {
 }
 
 /**
- * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` on
- * no proof — while Africa's Talking is still retrying it (a Success may follow within its retry hours), or
- * on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it).
+ * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` (or
+ * `reversed`) on no proof — while Africa's Talking is still retrying it (a Success may follow within its retry
+ * hours), or on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it).
  */
 export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
   if (sentStates.includes(earlier.status)) return true;
+  if (earlier.status === 'reversed') return earlier.unverifiedFailure === true;
   return earlier.status === 'failed' && (earlier.unverifiedFailure === true || retryStillOpen(earlier, nowMs));
 }
 
@@ -32,4 +33,4 @@ export function retryStillOpen(earlier: Pick<EarlierPayment, 'provider' | 'lastA
 }
 
 /** The states worth reading for the repeat guard; `mayHavePaid` decides among them. */
-export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed'];
+export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed', 'reversed'];

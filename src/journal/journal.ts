@@ -704,7 +704,7 @@ export class Journal {
     // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
     const delivered = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
     const details =
-      observation.unverifiedFailure && verdict.kind === 'move' && observation.status === 'failed' && !recordOnly
+      observation.unverifiedFailure && verdict.kind === 'move' && (observation.status === 'failed' || observation.status === 'reversed') && !recordOnly
         ? { ...(delivered ?? current.details ?? {}), unverifiedFailure: true as const }
         : delivered;
     if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {

@@ -45,7 +45,8 @@ describe('nothing lost, nothing unbounded', () => {
     for (const transfer of sent) {
       const body = new URLSearchParams({
         phoneNumber: transfer.phone,
-        status: 'Success',
+        // The last one a Failed: posted without a path token, it stays unverified through the spool.
+        status: transfer.reference === 'at-2' ? 'Failed' : 'Success',
         requestId: transfer.providerReference ?? '',
         value: 'KES 10.0000',
         description: `Airtime Delivered Successfully ${'.'.repeat(40_000)}`,
@@ -71,17 +72,24 @@ describe('nothing lost, nothing unbounded', () => {
     expect((await transfers(env)).map((transfer) => transfer.status)).toEqual(['submitted', 'submitted', 'submitted']);
     expect((await runCli(home.home, ['callbacks', 'list'], { env })).stderr).toContain('3 callbacks wait in the spool');
 
-    // The next start replays them into the journal, then empties the spool.
-    listener = await listen(home.home, [], env);
+    // The next start replays them into the journal, then empties the spool — behind a path token now, which
+    // does not make the Failed taken without one any more trustworthy.
+    listener = await listen(home.home, ['--path-token', 'n0w-s3cret'], env);
     const replayed = await listener.until((event) => event.flags.includes('replayed'), 3);
     expect(replayed.map((event) => [event.reference, event.outcome, event.status]).sort()).toEqual([
       ['at-0', 'moved', 'delivered'],
       ['at-1', 'moved', 'delivered'],
-      ['at-2', 'moved', 'delivered'],
+      ['at-2', 'moved', 'failed'],
     ]);
+    expect(replayed.find((event) => event.reference === 'at-2')?.flags).toContain('unverified');
+    expect(replayed.find((event) => event.reference === 'at-0')?.flags).not.toContain('unverified');
     await listener.process.waitFor(/replayed 3 spooled callbacks/);
     expect(readdirSync(spool)).toEqual([]);
-    expect((await transfers(env)).map((transfer) => transfer.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(Object.fromEntries((await transfers(env)).map((transfer) => [transfer.reference, transfer.status]))).toEqual({
+      'at-0': 'delivered',
+      'at-1': 'delivered',
+      'at-2': 'failed',
+    });
   });
 
   it('--timeout closes the listener even while clients hold bodies open, and drops what never arrived whole', async () => {
