@@ -168,12 +168,14 @@ export async function payOne(
   const wanted = { phone: one.target, amountMinor: one.money.minor, currency: one.money.currency };
   const summary = `${formatMoney(one.money)}${run.what ? ` ${run.what}` : ''} to ${describeTarget(one.target, kind)} via ${describeAccount(account)}`;
 
-  const existing = await journal.byKey(account.id, reference);
-  if (existing && !sameTransfer(existing, { ...wanted, details: one.details })) {
+  const refuseOtherTransfer = (other: Transfer) => {
+    if (sameTransfer(other, { ...wanted, details: one.details })) return;
     throw invalidInput(
-      `key "${reference}" was already used for a different transfer (${existing.phone}, ${transferJson(existing).amount} ${existing.currency}${existing.details?.product ? `, ${existing.details.product.kind}` : ''}): use a new key`,
+      `key "${reference}" was already used for a different transfer (${other.phone}, ${transferJson(other).amount} ${other.currency}${other.details?.product ? `, ${other.details.product.kind}` : ''}): use a new key`,
     );
-  }
+  };
+  const existing = await journal.byKey(account.id, reference);
+  if (existing) refuseOtherTransfer(existing);
   if (existing && existing.status !== 'queued') {
     io.err(`already sent under key ${reference}: nothing sent this time`);
     return finish(io, context, existing, options, run.timeoutMs);
@@ -272,6 +274,8 @@ export async function payOne(
     note: one.note,
     details: one.details,
   });
+  // Another run may have journaled this key for someone else since it was looked up: its transfer is not ours.
+  refuseOtherTransfer(transfer);
   if (transfer.status !== 'queued') {
     io.err(`already sent under key ${reference} (by another run): nothing sent this time`);
     return finish(io, context, transfer, options, run.timeoutMs);

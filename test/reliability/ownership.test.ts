@@ -86,6 +86,17 @@ describe('one owner, proof before a resend', () => {
     expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 12, minor: 1400, maxSends: 1 });
   });
 
+  it('two sends of one key to different recipients at the same moment: one pays, the other is refused, never "already sent"', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 400 } });
+    const env = simEnv(sim.url);
+    const [a, b] = await Promise.all(
+      ['+263772250100', '+263772251100'].map((phone) => runCli(home.home, ['send', phone, '1', '--provider', 'zw', '--key', 'K1', '--yes'], { env })),
+    );
+    expect([a.code, b.code].sort(), `${a.stderr}\n${b.stderr}`).toEqual([0, 3]);
+    expect([a, b].find((run) => run.code === 3)?.stderr).toMatch(/key "K1" was already used for a different transfer/);
+    expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 1, minor: 100, maxSends: 1 });
+  });
+
   it('a second run of the same batch is refused while the first is alive, and says who holds it', async () => {
     sim = await startTestSim({ faults: { latencyMs: 20 } });
     const env = simEnv(sim.url);
