@@ -1,6 +1,6 @@
 import type { GlobalOptions } from '../cli.js';
 import { parseRetryHours } from '../config/settings.js';
-import { describeAccount } from '../core/account.js';
+import { describeAccount, sameProviderAccount } from '../core/account.js';
 import { checkCustomSms } from '../core/custom-sms.js';
 import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
 import { resolveMeterPurchase } from '../core/meter.js';
@@ -183,6 +183,13 @@ export async function payOne(
   if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
   else if (options.key) {
     const elsewhere = (await journal.find({ reference })).filter((transfer) => transfer.account !== account.id);
+    const twin = elsewhere.find((other) => sameProviderAccount(other.account, account));
+    if (twin) {
+      throw invalidInput(
+        `key "${reference}" was already used through ${describeAccount(twin)}, the same ${account.provider} account as ${describeAccount(account)} (same endpoint and credentials): ` +
+          `${account.provider} would take it as the same transfer and pay nobody: use a new key`,
+      );
+    }
     for (const other of elsewhere) {
       io.err(
         `note: key ${reference} also names a ${other.status} transfer through ${describeAccount(other)}; a key belongs to one account, so this is a separate transfer`,

@@ -34,6 +34,15 @@ export function accountMatches(stored: string, current: Account): boolean {
   return stored === current.id || stored === legacyAccountId(current.provider, current.profile);
 }
 
+/**
+ * Whether a journaled account is the same account at the provider as `current` under another profile: same
+ * provider, endpoint and principal. The provider deduplicates on a key across our profiles.
+ */
+export function sameProviderAccount(stored: string, current: Account): boolean {
+  const at = stored.lastIndexOf('@');
+  return stored !== current.id && stored.startsWith(`${current.provider}/`) && stored.slice(at) === current.id.slice(current.id.lastIndexOf('@'));
+}
+
 /** "zw (profile work)" for messages. */
 export function describeAccount(account: Pick<Account, 'provider' | 'profile'>): string {
   return `${account.provider} (profile ${account.profile})`;

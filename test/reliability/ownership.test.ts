@@ -89,12 +89,19 @@ describe('one owner, proof before a resend', () => {
   it('two sends of one key to different recipients at the same moment: one pays, the other is refused, never "already sent"', async () => {
     sim = await startTestSim({ faults: { latencyMs: 400 } });
     const env = simEnv(sim.url);
-    const [a, b] = await Promise.all(
-      ['+263772250100', '+263772251100'].map((phone) => runCli(home.home, ['send', phone, '1', '--provider', 'zw', '--key', 'K1', '--yes'], { env })),
-    );
+    const send = (phone: string) => runCli(home.home, ['send', phone, '1', '--provider', 'zw', '--key', 'K1', '--yes'], { env });
+    const [a, b] = await Promise.all([send('+263772250100'), send('+263772251100')]);
     expect([a.code, b.code].sort(), `${a.stderr}\n${b.stderr}`).toEqual([0, 3]);
     expect([a, b].find((run) => run.code === 3)?.stderr).toMatch(/key "K1" was already used for a different transfer/);
     expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 1, minor: 100, maxSends: 1 });
+
+    // Two profiles of one zw account (same endpoint and key): zw deduplicates on the key across them.
+    for (const name of ['z1', 'z2']) expect((await runCli(home.home, ['profile', 'add', name, '--provider', 'zw'], { env })).code).toBe(0);
+    expect((await runCli(home.home, ['send', '+263772110100', '1', '--key', 'zsame', '--profile', 'z1', '--yes'], { env })).code).toBe(0);
+    const twin = await runCli(home.home, ['send', '+263772110200', '3', '--key', 'zsame', '--profile', 'z2', '--yes'], { env });
+    expect(twin.code, twin.stderr).toBe(3);
+    expect(twin.stderr).toMatch(/key "zsame" was already used through zw \(profile z1\), the same zw account as zw \(profile z2\).*use a new key/);
+    expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 2, minor: 200, maxSends: 1 });
   });
 
   it('a second run of the same batch is refused while the first is alive, and says who holds it', async () => {
