@@ -23,6 +23,8 @@ export async function checkOutputPath(path: string, flag: string, inputs: readon
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw usageError(`${flag} ${path} is a folder: give a file path such as ${path.replace(/\/+$/, '')}/results.csv`);
+  // A pipe with no reader would hang the run after it paid; a device may refuse or swallow the results.
+  if (existing && !existing.isFile()) throw usageError(`${flag} ${path} is not a regular file (a pipe or a device): give a file path`);
   const folder = dirname(target);
   const folderStat = await stat(folder).catch(() => undefined);
   if (!folderStat?.isDirectory()) throw usageError(`${flag} ${path}: the folder ${folder} does not exist; create it or choose another path`);

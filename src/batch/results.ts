@@ -1,5 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { OutputFile } from '../output-file.js';
 import { tokensText } from '../core/meter.js';
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
@@ -64,19 +63,18 @@ function resultCells(transfer: Transfer): (string | number | null)[] {
 }
 
 class CsvWriter {
-  private readonly stream: WriteStream;
+  private readonly file: OutputFile;
 
   constructor(path: string) {
-    this.stream = createWriteStream(path, { mode: 0o600 });
+    this.file = new OutputFile(path);
   }
 
   async line(cells: readonly (string | number | null | undefined)[]): Promise<void> {
-    if (!this.stream.write(csvLine(cells))) await once(this.stream, 'drain');
+    await this.file.write(csvLine(cells));
   }
 
   async close(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.file.close();
   }
 }
 

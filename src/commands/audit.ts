@@ -1,6 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { OutputFile } from '../output-file.js';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import type { GlobalOptions } from '../cli.js';
 import { csvCell } from '../batch/results.js';
 import { ExitCode, failedError, usageError } from '../core/errors.js';
@@ -90,9 +89,10 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
     since = new Date(parsed).toISOString();
   }
   const context = AppContext.open(options);
-  const sink: Writable = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
+  const file = options.out ? new OutputFile(options.out) : undefined;
   const write = async (text: string) => {
-    if (!sink.write(text)) await once(sink, 'drain');
+    if (file) await file.write(text);
+    else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
   };
   try {
     const { journal } = context;
@@ -112,10 +112,9 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
       afterId = page.at(-1)?.id ?? afterId;
     }
     if (options.format === 'json') await write('\n]\n');
-    if (options.out) {
-      sink.end();
-      await once(sink, 'finish');
-      io.err(`${count} events written to ${options.out}`);
+    if (file) {
+      await file.close();
+      io.err(`${count} events written to ${file.path}`);
     }
     return ExitCode.ok;
   } finally {

@@ -32,6 +32,7 @@ import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startRunProgress } from '../ui/progress.js';
 import { startSpinner } from '../ui/spinner.js';
+import { OutputFileError } from '../output-file.js';
 import { safeText } from '../ui/safe-text.js';
 import { didYouMean } from '../core/suggest.js';
 import { parseCount, parseSeconds } from './options.js';
@@ -366,7 +367,7 @@ async function finish(io: IO, context: AppContext, batch: Batch, run: RunSetting
   try {
     await writeOut(io, context, batch, run);
   } catch (error) {
-    outFailure = error instanceof Error ? error.message : String(error);
+    outFailure = error instanceof OutputFileError ? error.reason : error instanceof Error ? error.message : String(error);
   }
   const current = (await context.journal.batch(batch.id)) ?? batch;
   const report = await batchReport(context.journal, current, { ownRun: true });

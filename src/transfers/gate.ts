@@ -120,7 +120,7 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
   if (plan.repeats.count > 0 && !request.allowRepeats) {
     throw failedError(
       `${plan.repeats.count} row${plan.repeats.count === 1 ? '' : 's'} repeat${plan.repeats.count === 1 ? 's' : ''} a payment of the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days (listed above): nothing was sent`,
-      'pay them anyway with --allow-repeats, or leave them out with --skip-repeats',
+      plan.batch ? 'pay them anyway with --allow-repeats, or leave them out with --skip-repeats' : 'pay it anyway with --allow-repeats',
     );
   }
   for (const [currency, cap] of caps ?? []) {

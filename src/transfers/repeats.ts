@@ -18,6 +18,8 @@ export function transferMayHavePaid(transfer: Transfer, nowMs: number): boolean 
   );
 }
 
+const maxRepeatWindowMs = 3650 * 86_400_000;
+
 /** The default look-back of the repeat guard. */
 export const defaultRepeatWindowMs = 30 * 24 * 3600_000;
 
@@ -128,6 +130,8 @@ export function repeatWindowOption(text: string | undefined): number {
   if (text === undefined) return defaultRepeatWindowMs;
   const windowMs = parseWindow(text);
   if (windowMs === undefined) throw usageError(`--repeat-window "${text}" is not a duration: give e.g. 30d, 12h or 0 (off)`);
+  // Beyond ten years a look-back means "everything" and no longer makes a date.
+  if (windowMs > maxRepeatWindowMs) throw usageError(`--repeat-window "${text}" is longer than ten years: give e.g. 365d`);
   return windowMs;
 }
 

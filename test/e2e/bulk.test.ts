@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,19 +134,20 @@ describe('airtime bulk', () => {
     }
   });
 
-  it('a results file that cannot be written after money moved: the summary still prints, the error names the file, and batch show writes it elsewhere', async () => {
-    const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--yes', '--out', '/dev/full']);
-    expect(result.code).toBe(4);
-    expect(`${result.stdout}${result.stderr}`).toMatch(/accepted by the provider\s+5/);
-    expect(result.stderr).toMatch(
-      /error: the results file \/dev\/full could not be written \(ENOSPC[^)]*\): every row is in the journal — write it elsewhere with 'airtime batch show (b_\w+) --out FILE'/,
-    );
-    expect(result.stderr).not.toMatch(/this is a bug|disk is full/);
-    const batch = /batch show (b_\w+)/.exec(result.stderr)?.[1] ?? '';
-    const out = join(home.home, 'results.csv');
-    expect((await runCli(home.home, ['batch', 'show', batch, '--out', out])).code).toBe(0);
-    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(6);
-    expect(sandboxState(home.home).transfers).toBe(5);
+  it('an --out or --errors-out that is a pipe or a device is refused before anything is sent', async () => {
+    const fifo = join(home.home, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [flag, path] of [
+      ['--out', '/dev/full'],
+      ['--out', fifo],
+      ['--errors-out', '/dev/full'],
+    ] as const) {
+      const result = await runCli(home.home, ['bulk', join(samples, 'payouts.csv'), '--yes', flag, path]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`${flag} ${path} is not a regular file \\(a pipe or a device\\)`));
+      expect(result.stderr).not.toMatch(/this is a bug|node:events/);
+    }
+    expect(sandboxState(home.home).transfers).toBe(0);
   });
 
   it('needs --yes without a terminal', async () => {

@@ -87,6 +87,7 @@ describe('bad input never reaches a provider', () => {
     [['send', '+254711000100', '100', '--bogus'], 2, /unknown option/],
     [['send', '+254711000100', '100', '--repeat-window', 'abc', '--yes'], 2, /--repeat-window "abc" is not a duration/],
     [['send', '+254711000100', '100', '--repeat-window', '-5d', '--yes'], 2, /--repeat-window "-5d" is not a duration/],
+    [['bulk', 'samples/payouts.csv', '--repeat-window', '999999999d', '--dry-run'], 2, /--repeat-window "999999999d" is longer than ten years/],
     [['send', '+254711000100', '100', '--max-total', '-5 KES', '--yes'], 2, /--max-total "-5 KES"/],
     [['status', '--state', 'lost'], 2, /--state "lost" is not known: choose one of queued/],
     [['serve-callbacks', '--port', '99999'], 2, /not a port number/],
