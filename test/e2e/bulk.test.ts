@@ -247,8 +247,8 @@ describe('airtime bulk', () => {
     expect((await runCli(home.home, ['bulk', file, '--skip-invalid', '--yes', '--out', out])).code).toBe(0);
     const [header, ragged, paid] = readFileSync(out, 'utf8').trim().split('\n');
     const columns = (header ?? '').split(',');
-    const cells = (line: string | undefined) =>
-      Object.fromEntries((line ?? '').split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((cell, index) => [columns[index], cell]));
+    const cells = (line: string | undefined): Record<string, string> =>
+      Object.fromEntries((line ?? '').split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((cell, index) => [columns[index] ?? String(index), cell] as const));
     expect(cells(ragged)).toMatchObject({ phone: '+254711000100', amount: '"10,extra"', result_line: '2', result_status: 'invalid' });
     expect(cells(paid)).toMatchObject({ phone: '+254711000200', amount: '10', result_line: '3', result_status: 'submitted' });
   });
