@@ -1,6 +1,6 @@
 import { formatCount, formatDuration, formatTotals } from './format.js';
 import type { IO } from './io.js';
-import { startSpinner, type Progress } from './spinner.js';
+import { canSpin, startSpinner, type Progress } from './spinner.js';
 
 /** What a sending run has done so far (batch/dispatch.ts fills it). */
 export interface RunCounts {
@@ -48,7 +48,7 @@ export async function startRunProgress(io: IO, options: { intervalMs?: number } 
   let latest: RunCounts | undefined;
   let printed: string | undefined;
   let spinner: Progress | undefined;
-  if (io.stderrIsTTY) spinner = await startSpinner(io, 'sending…');
+  if (canSpin(io)) spinner = await startSpinner(io, 'sending…');
   const render = () => (latest ? progressLine(latest, performance.now(), io.stderrIsTTY) : undefined);
   const timer = setInterval(() => {
     const line = render();

@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseJson, runCli, tempHome } from '../helpers/cli.js';
+import { binPath, parseJson, runCli, tempHome } from '../helpers/cli.js';
 import { writePayouts } from '../helpers/files.js';
 import { keys, startPty } from '../helpers/pty.js';
 import { journalBatches, journalCount, sandboxAttempts, sandboxState } from '../helpers/sandbox-state.js';
@@ -38,6 +39,19 @@ describe('money at a terminal', () => {
     expect(paid).toBeGreaterThan(0);
     expect(paid).toBeLessThan(2000);
   }, 90_000);
+
+  it('a terminal that reports no width (a pty nobody sized) gets line progress, not a spinner that starves the run', () => {
+    // util-linux `script` fed from a pipe makes a pseudo-terminal of 0×0: ora looped on it and the run never finished.
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${binPath}" bulk samples/payouts.csv --yes`, '/dev/null'], {
+      env: { ...process.env, AIRTIME_HOME: home.home, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status, run.stdout.slice(-2000)).toBe(0);
+    expect(run.stdout).toMatch(/accepted by the provider\s+5/);
+    expect(run.stdout.length).toBeLessThan(100_000);
+    expect(sandboxState(home.home).transfers).toBe(5);
+  });
 
   it('a declined prompt sends nothing, on a new file and on a re-run', async () => {
     const { path } = writePayouts(home.home, 20);
