@@ -10,7 +10,7 @@ export interface Progress {
  * pty nobody sized: CI, cron, `docker -t`) sends ora's line counting into a loop that starves the run.
  */
 export function canSpin(io: IO): boolean {
-  return io.stderrIsTTY && !io.json && (process.stderr.columns ?? 0) > 0;
+  return io.stderrIsTTY && !io.json && process.stderr.columns > 0;
 }
 
 /**
