@@ -242,6 +242,7 @@ export async function payOne(
       if (options.dryRun && !io.json) io.out(`dry run: would send ${summary}${productLabel}, key ${reference}; nothing sent`);
     },
     confirm: (_question, shown) => confirmPlan(io, `Send ${summary}${productLabel}?`, shown, context.settings.largeRun),
+    warn: (text) => io.err(`note: ${text}`),
   };
   // Credentials and settings are checked before anything is journaled or asked: a transfer that cannot be sent is not made.
   if (!options.dryRun) await context.activeProvider();

@@ -53,6 +53,8 @@ export interface GateView {
   showPlan(plan: Plan, balances: readonly BalanceLine[] | undefined): void;
   /** Asks on a terminal; throws a usage error naming `--yes` where there is none. */
   confirm(question: string, plan: Plan): Promise<boolean>;
+  /** A line for the person (stderr), e.g. what a dry run's real run would refuse. */
+  warn?(text: string): void;
 }
 
 export interface BalanceLine {
@@ -114,32 +116,16 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
   const moving = plan.sendNow.rows + plan.askFirst.rows > 0;
   const balances = moving && !request.dryRun ? await balanceLines(context, plan, worstCase) : undefined;
   view.showPlan(plan, balances);
-  if (request.dryRun) return { kind: 'dry-run' };
+  if (request.dryRun) {
+    // A dry run predicts: what the real run would refuse is said (the balance is not asked for a dry run).
+    const refused = moving ? refusal(plan, request, worstCase, caps) : undefined;
+    if (refused) view.warn?.(`the real run would refuse: ${refused.message.replace(/: nothing was sent$/, '')}`);
+    return { kind: 'dry-run' };
+  }
   if (!moving) return { kind: 'nothing' };
 
-  if (plan.repeats.count > 0 && !request.allowRepeats) {
-    throw failedError(
-      `${plan.repeats.count} row${plan.repeats.count === 1 ? '' : 's'} repeat${plan.repeats.count === 1 ? 's' : ''} a payment of the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days (listed above): nothing was sent`,
-      plan.batch ? 'pay them anyway with --allow-repeats, or leave them out with --skip-repeats' : 'pay it anyway with --allow-repeats',
-    );
-  }
-  for (const [currency, cap] of caps ?? []) {
-    const total = worstCase[currency] ?? 0;
-    if (total > cap) {
-      throw failedError(
-        `the run's total ${formatMinor(total, currency)} ${currency} is above --max-total ${formatMinor(cap, currency)} ${currency}: nothing was sent`,
-      );
-    }
-  }
-  for (const [currency, total] of Object.entries(worstCase)) {
-    // A cap fails closed: a currency it does not name is not "uncapped".
-    if (caps && total > 0 && !caps.has(currency)) {
-      throw usageError(
-        `--max-total "${request.maxTotal ?? ''}" sets no cap for ${currency}, which this run pays (${formatMinor(total, currency)} ${currency}): nothing was sent`,
-        `give a cap per currency, e.g. --max-total "${[...caps.keys(), currency].map((name) => `<amount> ${name}`).join(', ')}"`,
-      );
-    }
-  }
+  const refused = refusal(plan, request, worstCase, caps);
+  if (refused) throw refused;
   for (const line of balances ?? []) {
     if (line.after < 0) {
       throw failedError(
@@ -156,6 +142,39 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
     if (!(await view.confirm(question, plan))) throw new AirtimeError('cancelled', 'cancelled: nothing was sent');
   }
   return { kind: 'consent', consent: Consent.grantedBy(granted, plan, request) };
+}
+
+/** The first guard this plan fails (repeats, --max-total and its currencies), before the balance; undefined when none. */
+function refusal(
+  plan: Plan,
+  request: ConsentRequest,
+  worstCase: Readonly<Record<string, number>>,
+  caps: Map<string, number> | undefined,
+): AirtimeError | undefined {
+  if (plan.repeats.count > 0 && !request.allowRepeats) {
+    return failedError(
+      `${plan.repeats.count} row${plan.repeats.count === 1 ? '' : 's'} repeat${plan.repeats.count === 1 ? 's' : ''} a payment of the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days (listed above): nothing was sent`,
+      plan.batch ? 'pay them anyway with --allow-repeats, or leave them out with --skip-repeats' : 'pay it anyway with --allow-repeats',
+    );
+  }
+  for (const [currency, cap] of caps ?? []) {
+    const total = worstCase[currency] ?? 0;
+    if (total > cap) {
+      return failedError(
+        `the run's total ${formatMinor(total, currency)} ${currency} is above --max-total ${formatMinor(cap, currency)} ${currency}: nothing was sent`,
+      );
+    }
+  }
+  for (const [currency, total] of Object.entries(worstCase)) {
+    // A cap fails closed: a currency it does not name is not "uncapped".
+    if (caps && total > 0 && !caps.has(currency)) {
+      return usageError(
+        `--max-total "${request.maxTotal ?? ''}" sets no cap for ${currency}, which this run pays (${formatMinor(total, currency)} ${currency}): nothing was sent`,
+        `give a cap per currency, e.g. --max-total "${[...caps.keys(), currency].map((name) => `<amount> ${name}`).join(', ')}"`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** "12 rows (1,400.50 KES + 5000 UGX)", with the rows to ask about first when there are any. */

@@ -98,5 +98,6 @@ export function gateView(io: IO, options: { dryRun?: boolean | undefined; largeR
       for (const line of planLines(plan, balances, options.dryRun ? io.stdoutIsTTY : io.stderrIsTTY)) write(line);
     },
     confirm: (question, plan) => confirmPlan(io, question, plan, options.largeRun),
+    warn: (text) => io.err(`note: ${text}`),
   };
 }
