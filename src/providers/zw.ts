@@ -221,15 +221,7 @@ export class ZwProvider implements Provider {
         this.diagnostics.unrecognised(this.name, 'an order answer for another agent_reference', payload);
         return unknown(`zw answered with order ${reference}, not ${item.reference}`);
       }
-      const outcome = this.orderOutcome(order);
-      return {
-        reference: item.reference,
-        status: outcome.status === 'delivered' || outcome.status === 'failed' || outcome.status === 'submitted' ? outcome.status : 'unknown',
-        providerReference: outcome.providerReference ?? null,
-        error: outcome.error ?? null,
-        payload,
-        ...(outcome.delivered ? { delivered: outcome.delivered } : {}),
-      };
+      return this.sendOutcome(item, order, payload);
     }
     const rejection = rejectionOf(parsed);
     if ((response.status === 400 || response.status === 422) && rejection) {
@@ -295,15 +287,7 @@ export class ZwProvider implements Provider {
                 payload,
               };
         }
-        const outcome = this.orderOutcome(order);
-        return {
-          reference: item.reference,
-          status: outcome.status === 'delivered' || outcome.status === 'failed' || outcome.status === 'submitted' ? outcome.status : 'unknown',
-          providerReference: outcome.providerReference ?? null,
-          error: outcome.error ?? null,
-          payload: order,
-          ...(outcome.delivered ? { delivered: outcome.delivered } : {}),
-        };
+        return this.sendOutcome(item, order, order);
       });
     }
     const rejection = rejectionOf(parsed);
@@ -426,6 +410,19 @@ export class ZwProvider implements Provider {
 
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /** What an order in a send's answer (alone or in a bulk) says about the item it was sent for. */
+  private sendOutcome(item: SendItem, order: JsonRecord, payload: unknown): SendOutcome {
+    const outcome = this.orderOutcome(order);
+    return {
+      reference: item.reference,
+      status: outcome.status === 'delivered' || outcome.status === 'failed' || outcome.status === 'submitted' ? outcome.status : 'unknown',
+      providerReference: outcome.providerReference ?? null,
+      error: outcome.error ?? null,
+      payload,
+      ...(outcome.delivered ? { delivered: outcome.delivered } : {}),
+    };
   }
 
   private orderOutcome(order: JsonRecord): StatusFound {

@@ -211,14 +211,19 @@ export class ZwSimulator {
     }
   }
 
+  /** An agent_reference zw already holds: the same order again (counted as a repeat), answered as it stands. */
+  private repeatedOrder(body: Record<string, unknown>): SimResponse | undefined {
+    const existing = typeof body.agent_reference === 'string' ? this.gateway.byKey(body.agent_reference) : undefined;
+    if (!existing) return undefined;
+    this.gateway.submit({ key: existing.key, phone: existing.phone, amountMinor: existing.amountMinor, currency: existing.currency });
+    return json(200, this.orderBody(this.view(existing)));
+  }
+
   private createOrder(request: SimRequest): SimResponse {
     const body = this.parseBody(request);
     if (!body) return json(400, { error: { code: 'invalid_json', message: 'Body is not JSON' } });
-    const existing = typeof body.agent_reference === 'string' ? this.gateway.byKey(body.agent_reference) : undefined;
-    if (existing) {
-      this.gateway.submit({ key: existing.key, phone: existing.phone, amountMinor: existing.amountMinor, currency: existing.currency });
-      return json(200, this.orderBody(this.view(existing)));
-    }
+    const repeated = this.repeatedOrder(body);
+    if (repeated) return repeated;
     const checked = this.checkOrder(body);
     if ('code' in checked) return refused(checked);
     const { transfer } = this.place(checked);
@@ -380,11 +385,8 @@ export class ZwSimulator {
     }
     const body = this.parseBody(request);
     if (!body) return json(400, { error: { code: 'invalid_json', message: 'Body is not JSON' } });
-    const existing = typeof body.agent_reference === 'string' ? this.gateway.byKey(body.agent_reference) : undefined;
-    if (existing) {
-      this.gateway.submit({ key: existing.key, phone: existing.phone, amountMinor: existing.amountMinor, currency: existing.currency });
-      return json(200, this.orderBody(this.view(existing)));
-    }
+    const repeated = this.repeatedOrder(body);
+    if (repeated) return repeated;
     const campaign = zwCampaigns[campaignId];
     if (!campaign) return refused(refusal('unknown_campaign', `no campaign ${campaignId}`));
     if (!campaign.open) return refused(refusal('campaign_closed', `campaign ${campaignId} is closed`));
