@@ -81,7 +81,10 @@ function sqliteError(code: string, dataDir: string, message: string): AirtimeErr
     );
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new AirtimeError('failed', `the journal in ${dataDir} is busy (another airtime is writing to it): try again in a moment`);
+    return new AirtimeError(
+      'failed',
+      `the journal in ${dataDir} is busy (another airtime is writing to it, or is stopped in the middle of a write — resume a stopped one with 'fg' or 'kill -CONT PID'): try again in a moment`,
+    );
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
     return new AirtimeError(

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { writePayouts } from '../helpers/files.js';
+import { journalRows } from '../helpers/sandbox-state.js';
+import Database from 'better-sqlite3';
 
 /** The machine's state, not a bug: each is one line naming what to do, with the README's exit code. */
 const noBug = (result: { stderr: string }) => {
@@ -94,6 +96,29 @@ describe('ports, pipes and disks', () => {
     expect(errors).toHaveLength(5);
     for (const line of errors) expect(line).toContain(`the data folder ${home.home} cannot be written (read-only)`);
     noBug(result);
+  });
+
+  it('a journal held by a stopped writer: after the busy timeout, one line saying how to resume it, and nothing sent', async () => {
+    const own = tempHome();
+    const first = await runCli(own.home, ['send', '+254711000310', '10', '--provider', 'sandbox', '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    // A writer stopped inside a transaction (Ctrl-Z, SIGSTOP) keeps SQLite's write lock until it is resumed.
+    const holder = new Database(join(own.home, 'journal.db'));
+    let blocked: CliResult;
+    try {
+      holder.prepare('BEGIN IMMEDIATE').run();
+      blocked = await runCli(own.home, ['send', '+254711000311', '10', '--provider', 'sandbox', '--yes'], { timeoutMs: 60_000 });
+      holder.prepare('ROLLBACK').run();
+    } finally {
+      holder.close();
+    }
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain(
+      `error: the journal in ${own.home} is busy (another airtime is writing to it, or is stopped in the middle of a write — resume a stopped one with 'fg' or 'kill -CONT PID')`,
+    );
+    noBug(blocked);
+    expect(journalRows(own.home)).toHaveLength(1);
+    own.cleanup();
   });
 
   it("a full disk: exit 4, 'the journal's disk is full', nothing sent and nothing lost", async () => {
