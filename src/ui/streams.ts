@@ -10,16 +10,28 @@ const closedListeners = new Set<() => void>();
  * as if interrupted, so that it closes its journal and leases cleanly instead of dying mid-write.
  */
 export function watchOutputs(): void {
+  let lost: string | undefined;
   const watch = (name: 'stdout' | 'stderr') => {
-    // EPIPE mostly; EIO when the terminal itself went away. Either way nobody reads any more.
-    process[name].on('error', () => {
+    process[name].on('error', (error: NodeJS.ErrnoException) => {
       if (!open[name]) return;
       open[name] = false;
+      // EPIPE, or EIO when the terminal itself went away: nobody reads any more, which is not a failure.
+      // Anything else (ENOSPC: `> /dev/full`, a full disk, a file too big) lost output somebody wanted.
+      if (name === 'stdout' && error.code !== 'EPIPE' && error.code !== 'EIO') lost = error.code ?? error.message;
       if (name === 'stdout') for (const listener of closedListeners) listener();
     });
   };
   watch('stdout');
   watch('stderr');
+  // At exit, because the write that fails may be the last one, reported after the command returned 0.
+  process.on('exit', () => {
+    if (lost === undefined) return;
+    writeTo(
+      'stderr',
+      `error: the output could not be written to stdout (${lost}): what was journaled is kept — run the command again with its output sent somewhere with room`,
+    );
+    if (!process.exitCode) process.exitCode = 4;
+  });
 }
 
 /** Runs `listener` when stdout's reader goes away; returns the unsubscribe. */

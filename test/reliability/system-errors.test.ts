@@ -72,6 +72,16 @@ describe('ports, pipes and disks', () => {
     noBug(listener);
   });
 
+  it('output to a full device (> /dev/full) is lost output, not a success: exit 4 with one line, the journal kept', async () => {
+    const sent = await sh(home.home, 'airtime send +254711000312 10 --yes >/dev/null; airtime status --json >/dev/full; echo "rc=$?" >&2');
+    expect(sent.stderr).toMatch(/rc=4/);
+    expect(sent.stderr).toContain('error: the output could not be written to stdout (ENOSPC): what was journaled is kept');
+    noBug(sent);
+    const again = await runCli(home.home, ['status', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('+254711000312');
+  });
+
   it('a read-only data folder: exit 4 naming the folder, for reading and writing commands alike', async () => {
     const script = [
       'mount --bind "$AIRTIME_HOME" "$AIRTIME_HOME" && mount -o bind,remount,ro "$AIRTIME_HOME" "$AIRTIME_HOME" || exit 99',
