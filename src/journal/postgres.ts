@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { AirtimeError, configError, failedError } from '../core/errors.js';
 import { maskJournalUrl } from '../config/journal-url.js';
+import { failpoint } from '../failpoints.js';
 import type { Database, Dialect, RunResult, Sql, SqlValue } from './sql.js';
 
 const dialect: Dialect = {
@@ -60,9 +61,21 @@ export class PostgresDatabase implements Database {
     options: { poolSize?: number } = {},
   ) {
     this.location = maskJournalUrl(url);
-    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, types, application_name: 'airtime' });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 8,
+      types,
+      application_name: 'airtime',
+      // Every write transaction holds the team's one write lock: a process stopped inside one (Ctrl-Z, a laptop
+      // closed, a partition) would stop every operator's writes until it woke. The server ends such a session
+      // after this long; its transaction rolls back (nothing it wrote in it counts), and it fails when it wakes.
+      idle_in_transaction_session_timeout: idleInTransactionMs(process.env),
+    });
     // An idle connection the server dropped must not crash the process: the next statement reports it.
     this.pool.on('error', () => undefined);
+    // Likewise a connection ended while checked out (e.g. its session timed out while we were stopped): the
+    // statement in flight, or the next, fails and says so; the event itself must not kill the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -86,6 +99,7 @@ export class PostgresDatabase implements Database {
     try {
       await this.query(client, 'BEGIN', []);
       await this.query(client, 'SELECT pg_advisory_xact_lock(?)', [writeLock]);
+      failpoint('inside-write');
       const result = await work(this.inside(client));
       await this.query(client, 'COMMIT', []);
       return result;
@@ -171,7 +185,8 @@ export class PostgresDatabase implements Database {
         "check the URL ('airtime config get journal' or AIRTIME_JOURNAL_URL), the role's password (PGPASSWORD) and its membership of airtime_operator",
       );
     }
-    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|57P0[1-3]|08...)$/.test(code) || /Connection terminated/i.test(message)) {
+    // 25P03: the server ended this session for sitting idle inside a transaction (the process was stopped).
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|57P0[1-3]|25P03|08...)$/.test(code) || /Connection terminated|not queryable/i.test(message)) {
       return what === 'cannot reach'
         ? configError(`cannot reach the journal at ${this.location}: ${message}`, 'is PostgreSQL running there? nothing was sent')
         : failedError(
@@ -180,6 +195,12 @@ export class PostgresDatabase implements Database {
     }
     return error;
   }
+}
+
+/** How long a session may sit idle inside a transaction: 20 s, or `AIRTIME_PG_IDLE_IN_TRANSACTION_MS`. */
+function idleInTransactionMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.AIRTIME_PG_IDLE_IN_TRANSACTION_MS);
+  return Number.isInteger(value) && value > 0 ? value : 20_000;
 }
 
 /** Applies the migrations not yet applied, once, even when several processes start at the same moment. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { writePayouts, writeZwPayouts } from '../helpers/files.js';
@@ -10,6 +11,15 @@ import type { RunningSimServer } from '../../src/sim/server.js';
  * Team mode as operators meet it: several CLIs, each with its own AIRTIME_HOME (its own machine), sharing one
  * PostgreSQL journal on a throwaway server (test/setup/postgres.ts), paying through one zw simulator.
  */
+/** Whether a process is stopped (SIGSTOP): state `T` in /proc/PID/stat. */
+const isStopped = (pid: number): boolean => {
+  try {
+    return / T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
 describe('team mode: one PostgreSQL journal shared by several operators', () => {
   let homes: ReturnType<typeof tempHome>[];
   let sim: RunningSimServer;
@@ -82,6 +92,38 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     const counts = charged();
     expect(counts).toHaveLength(rows);
     expect(Math.max(...counts)).toBe(1);
+    expect((await cli(b, ownerUrl, ['audit', 'verify'])).code).toBe(0);
+  });
+
+  it('a machine stopped inside a write does not stop the team: the server ends its transaction, others write, and it fails cleanly when it wakes', async () => {
+    const [a, b] = [home(), home()];
+    const idle = { AIRTIME_PG_IDLE_IN_TRANSACTION_MS: '1500' };
+    // Stopped (as by Ctrl-Z or a closed laptop) inside its first write transaction, holding the team's write lock.
+    const sleeper = startCli(a, ['send', '+263772000401', '1', '--key', 'stopped-1', '--yes'], {
+      ...simEnv(sim.url),
+      AIRTIME_JOURNAL_URL: ownerUrl,
+      AIRTIME_PROVIDER: 'zw',
+      AIRTIME_FAILPOINT: 'inside-write:1:stop',
+      ...idle,
+    });
+    const woke = new Promise<number | null>((resolve) => sleeper.child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!isStopped(sleeper.child.pid ?? 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(isStopped(sleeper.child.pid ?? 0)).toBe(true);
+      const other = await cli(b, ownerUrl, ['send', '+263772000402', '1', '--key', 'other-1', '--yes'], idle, 30_000);
+      expect(other.code, other.stderr).toBe(0);
+      sleeper.child.kill('SIGCONT');
+      expect(await woke).toBe(1);
+      expect(sleeper.stderr()).toMatch(/^error: the journal at .* stopped answering \(.*\): nothing more is sent/m);
+      expect(sleeper.stderr()).not.toMatch(/unexpected|this is a bug|\n\s+at .+:\d+:\d+/);
+    } finally {
+      sleeper.child.kill('SIGKILL');
+    }
+    expect(sim.zw.gateway.sendCounts().get('stopped-1')).toBeUndefined();
+    // Run again, it pays once.
+    expect((await cli(a, ownerUrl, ['send', '+263772000401', '1', '--key', 'stopped-1', '--yes'])).code).toBe(0);
+    expect(Object.fromEntries(sim.zw.gateway.sendCounts())).toEqual({ 'stopped-1': 1, 'other-1': 1 });
     expect((await cli(b, ownerUrl, ['audit', 'verify'])).code).toBe(0);
   });
 
