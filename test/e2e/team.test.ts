@@ -95,6 +95,26 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     expect((await cli(b, ownerUrl, ['audit', 'verify'])).code).toBe(0);
   });
 
+  // A 150-row run makes about nine write transactions (the rows, their completeness, the lease and plan, the
+  // claims, the answers, the end); from the 7th on, answers had come back. A kill inside one rolls it back whole.
+  it.each([1, 3, 5, 7])('a kill -9 inside write transaction %i: the rerun charges every row once, the chain intact', async (pass) => {
+    const rows = 150;
+    const a = home();
+    const file = writeZwPayouts(a, rows).path;
+    const killed = await cli(a, ownerUrl, ['bulk', file, '--yes', '--concurrency', '2'], { AIRTIME_FAILPOINT: `inside-write:${pass}` });
+    expect(killed.signal).toBe('SIGKILL');
+    let rerun = await cli(a, ownerUrl, ['bulk', file, '--yes', '--json'], { AIRTIME_RESEND_SETTLE_MS: '0' });
+    for (let round = 0; round < 5 && rerun.code !== 0; round += 1) {
+      rerun = await cli(a, ownerUrl, ['bulk', file, '--yes', '--json'], { AIRTIME_RESEND_SETTLE_MS: '0' });
+    }
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).not.toMatch(/unexpected/);
+    const counts = charged();
+    expect(counts).toHaveLength(rows);
+    expect(Math.max(...counts)).toBe(1);
+    expect((await cli(a, ownerUrl, ['audit', 'verify'])).code).toBe(0);
+  });
+
   it('a machine stopped inside a write does not stop the team: the server ends its transaction, others write, and it fails cleanly when it wakes', async () => {
     const [a, b] = [home(), home()];
     const idle = { AIRTIME_PG_IDLE_IN_TRANSACTION_MS: '1500' };
