@@ -3,7 +3,7 @@ import type { Journal } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
 
 /** Where a batch stands, in one word an operator can act on. */
-export type BatchState = 'incomplete' | 'running' | 'unknown' | 'not sent' | 'accepted' | 'failures' | 'done';
+export type BatchState = 'incomplete' | 'running' | 'unknown' | 'awaiting approval' | 'not sent' | 'rejected' | 'accepted' | 'failures' | 'done';
 
 /**
  * Everything the summary of a batch shows, read from the journal: the same for the end of a `bulk` run,
@@ -28,7 +28,8 @@ export function batchState(batch: Batch, tally: BatchTally, running: boolean): B
   if (running) return 'running';
   if (!batch.complete) return 'incomplete';
   if (count('unknown') + count('sending') > 0) return 'unknown';
-  if (count('queued') > 0) return 'not sent';
+  if (batch.state === 'rejected') return 'rejected';
+  if (count('queued') > 0) return batch.state === 'awaiting-approval' ? 'awaiting approval' : 'not sent';
   if (count('submitted') > 0) return 'accepted';
   if (count('failed') + count('reversed') > 0) return 'failures';
   return 'done';
@@ -66,6 +67,9 @@ export function nextStep(report: BatchReport, resumeCommand: string): { command:
     };
   }
   if (!report.batch.complete) return { command: resumeCommand, reason: 'completes the batch from its file, then sends it' };
+  if (report.state === 'awaiting approval') {
+    return { command: `airtime approve ${report.batch.id}`, reason: `by an operator other than its planner; then ${resumeCommand} sends it` };
+  }
   if ((counts.queued ?? 0) > 0) return { command: resumeCommand, reason: `sends the ${rows(counts.queued ?? 0)} not sent, under the same keys` };
   if ((counts.submitted ?? 0) > 0) {
     return {

@@ -59,7 +59,8 @@ export default async function approve(io: IO, batchId: string, options: Decision
     }
     io.err(recorded ? `approved by ${me}` : `already approved by ${me}: recorded once`);
     if (after.required === 0) io.err(`the policy does not require approval for this batch; it can be sent: 'airtime bulk --resume ${batch.id}'`);
-    else if (after.satisfied) io.err(`${after.approvers.length} of ${after.required} approvals: it can be sent now: 'airtime bulk --resume ${batch.id}'`);
+    else if (after.satisfied)
+      io.err(`approved by ${after.approvers.join(', ')} (${after.required} required): it can be sent now: 'airtime bulk --resume ${batch.id}'`);
     else io.err(`${after.approvers.length} of ${after.required} approvals: ask another operator to run 'airtime approve ${batch.id}'`);
     return ExitCode.ok;
   } finally {

@@ -180,7 +180,8 @@ export async function payOne(
     io.err(`already sent under key ${reference}: nothing sent this time`);
     return finish(io, context, existing, options, run.timeoutMs);
   }
-  if (existing) io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): sending it now`);
+  if (existing)
+    io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): ${options.dryRun ? 'a real run would send it now' : 'sending it now'}`);
   else if (options.key) {
     const elsewhere = (await journal.find({ reference })).filter((transfer) => transfer.account !== account.id);
     const twin = elsewhere.find((other) => sameProviderAccount(other.account, account));

@@ -6,7 +6,7 @@ import type { Sql } from './sql.js';
 export interface AuditBreak {
   /** The event (or, for `status`, the transfer) where it breaks. */
   readonly id: number;
-  readonly kind: 'missing' | 'edited' | 'relinked' | 'head' | 'status';
+  readonly kind: 'missing' | 'edited' | 'relinked' | 'head' | 'status' | 'batch';
   readonly message: string;
 }
 
@@ -104,5 +104,37 @@ export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {
       break;
     }
   }
+  const batch = await firstEditedBatch(sql);
+  if (batch) breaks.push(batch);
   return { events, transfers, head: previous, breaks };
+}
+
+/**
+ * The first batch whose row count, file hash or totals differ from what its (hash-chained) creation event
+ * recorded: what an approval was asked for must be what the batch still says. Batches journaled before the
+ * event carried totals are compared on what it did carry.
+ */
+async function firstEditedBatch(sql: Sql): Promise<AuditBreak | undefined> {
+  const rows = await sql.all<{ id: string; rows: number | string; file_hash: string; totals: string; payload: string | null; event: number | string }>(
+    `SELECT b.id, b.rows, b.file_hash, b.totals, e.payload, e.id AS event
+     FROM batches b JOIN events e ON e.batch_id = b.id AND e.kind = 'batch-created' ORDER BY e.id`,
+  );
+  for (const row of rows) {
+    const recorded = JSON.parse(row.payload ?? '{}') as { rows?: number; fileHash?: string; totals?: Record<string, number> };
+    const totals = JSON.parse(row.totals) as Record<string, number>;
+    const same = (a: Record<string, number>, b: Record<string, number>) =>
+      Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([currency, minor]) => b[currency] === minor);
+    if (
+      (recorded.rows !== undefined && recorded.rows !== Number(row.rows)) ||
+      (recorded.fileHash !== undefined && recorded.fileHash !== row.file_hash) ||
+      (recorded.totals !== undefined && !same(recorded.totals, totals))
+    ) {
+      return {
+        id: Number(row.event),
+        kind: 'batch',
+        message: `batch ${row.id} no longer says what was planned (event ${Number(row.event)} recorded its rows, file and totals): its row was changed outside airtime`,
+      };
+    }
+  }
+  return undefined;
 }

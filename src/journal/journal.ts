@@ -956,7 +956,7 @@ export class Journal {
         await journal.insertEvent({
           batchId: batch.id,
           kind: 'batch-created',
-          payload: { fileName: batch.fileName, fileHash: batch.fileHash, rows: batch.rows },
+          payload: { fileName: batch.fileName, fileHash: batch.fileHash, rows: batch.rows, totals: batch.totals },
         });
       return changes === 1;
     });

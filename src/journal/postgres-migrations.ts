@@ -193,4 +193,56 @@ const grants = `
 /** Version 2, as SQLite's version 4: what a transfer carries beyond phone, amount and currency (journal/details.ts). */
 const transferDetails = `ALTER TABLE transfers ADD COLUMN details TEXT;`;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails];
+/**
+ * Version 3: what was planned — and approved — stays what it was. Operators write batches and transfers
+ * (their states move), but a batch's identity and totals, a transfer's recipient and amount, and a
+ * rejection are fixed once written, and no row joins a batch once it is whole: otherwise one UPDATE of a
+ * held batch's totals, or of a queued row's amount mid-run, would move money past four eyes. As for events,
+ * `journal migrate` (an admin, in a transaction that says so) may copy history as it was.
+ */
+const planFixed = `
+  CREATE FUNCTION airtime_importing() RETURNS boolean LANGUAGE sql STABLE AS $fn$
+    SELECT coalesce(current_setting('airtime.import', true), '') = 'on' AND pg_has_role(current_user, 'airtime_admin', 'MEMBER')
+  $fn$;
+
+  CREATE FUNCTION airtime_batch_fixed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF airtime_importing() THEN RETURN NEW; END IF;
+    IF (NEW.id, NEW.account, NEW.provider, NEW.profile, NEW.file_hash, NEW.fingerprint, NEW.rows, NEW.file_rows, NEW.invalid,
+        NEW.totals, NEW.created_by, NEW.created_at)
+       IS DISTINCT FROM
+       (OLD.id, OLD.account, OLD.provider, OLD.profile, OLD.file_hash, OLD.fingerprint, OLD.rows, OLD.file_rows, OLD.invalid,
+        OLD.totals, OLD.created_by, OLD.created_at) THEN
+      RAISE EXCEPTION 'batch % was planned as it is: its rows, totals and origin cannot be changed', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.state = 'rejected' AND NEW.state IS DISTINCT FROM 'rejected' THEN
+      RAISE EXCEPTION 'batch % was rejected: that is final', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER batches_fixed BEFORE UPDATE ON batches FOR EACH ROW EXECUTE FUNCTION airtime_batch_fixed();
+
+  CREATE FUNCTION airtime_transfer_fixed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF airtime_importing() THEN RETURN NEW; END IF;
+    IF TG_OP = 'UPDATE' THEN
+      IF (NEW.id, NEW.account, NEW.reference, NEW.provider, NEW.profile, NEW.phone, NEW.amount_minor, NEW.currency, NEW.created_at)
+         IS DISTINCT FROM
+         (OLD.id, OLD.account, OLD.reference, OLD.provider, OLD.profile, OLD.phone, OLD.amount_minor, OLD.currency, OLD.created_at)
+         OR (OLD.batch_id IS NOT NULL AND (NEW.batch_id, NEW.line) IS DISTINCT FROM (OLD.batch_id, OLD.line)) THEN
+        RAISE EXCEPTION 'transfer % was journaled as it is: its recipient, amount and batch cannot be changed', OLD.reference
+          USING ERRCODE = 'insufficient_privilege';
+      END IF;
+    END IF;
+    IF NEW.batch_id IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.batch_id IS NULL)
+       AND EXISTS (SELECT 1 FROM batches b WHERE b.id = NEW.batch_id AND b.complete <> 0) THEN
+      RAISE EXCEPTION 'batch % is whole: no row may join it (transfer %)', NEW.batch_id, NEW.reference USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER transfers_fixed BEFORE INSERT OR UPDATE ON transfers FOR EACH ROW EXECUTE FUNCTION airtime_transfer_fixed();
+`;
+
+export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed];

@@ -139,6 +139,9 @@ export class PostgresDatabase implements Database {
       const row = rows[0];
       if (!row) throw new Error('PostgreSQL did not say who we are');
       return { actor: row.actor, admin: row.admin };
+    } catch (error) {
+      // Opening is all configuration: the server, the role, its password and privileges, the schema.
+      throw this.explain(error, 'cannot reach');
     } finally {
       client.release();
     }
@@ -179,6 +182,19 @@ export class PostgresDatabase implements Database {
         'ask its owner or a member of airtime_admin for what is missing (operators need: GRANT airtime_operator TO <role>)',
       );
     }
+    if (/SASL|password must be|password authentication|no password/i.test(message)) {
+      return configError(
+        `the journal at ${this.location} needs its role's password: ${message}`,
+        'set PGPASSWORD, or put it in ~/.pgpass (a password in the URL works too: it is masked everywhere)',
+      );
+    }
+    if (/\bSSL\b|self[- ]signed|certificate/i.test(message)) {
+      const mode = sslMode(this.location);
+      return configError(
+        `the journal at ${this.location} and airtime could not agree on SSL${mode === undefined ? '' : ` (sslmode=${mode})`}: ${message}`,
+        "set sslmode in the URL to what the server offers: disable, require or verify-full (with the server's CA in PGSSLROOTCERT)",
+      );
+    }
     if (code === '28P01' || code === '28000' || code === '3D000' || code === 'ENOTFOUND') {
       return configError(
         `the journal at ${this.location} refused us: ${message}`,
@@ -193,7 +209,19 @@ export class PostgresDatabase implements Database {
             `the journal at ${this.location} stopped answering (${message}): nothing more is sent; whatever was in flight is in the journal — run the same command again to resume`,
           );
     }
+    if (what === 'cannot reach' && !(error instanceof AirtimeError)) {
+      return configError(`cannot open the journal at ${this.location}: ${message}`, "check the URL ('airtime config get journal' or AIRTIME_JOURNAL_URL)");
+    }
     return error;
+  }
+}
+
+/** The URL's sslmode, to name it when SSL fails (the location is masked, but keeps its query). */
+function sslMode(location: string): string | undefined {
+  try {
+    return new URL(location).searchParams.get('sslmode') ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

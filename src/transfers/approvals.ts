@@ -69,9 +69,30 @@ export async function loadPolicy(journal: Journal): Promise<ApprovalPolicy> {
   return readPolicy(await journal.policy());
 }
 
-/** A batch's totals as journaled (a batch from journal version 1 has none recorded: then its rows' sum). */
+/**
+ * What a batch pays, for the threshold: per currency the largest of its recorded totals, the totals its
+ * hash-chained creation event recorded, and the sum of its journaled rows — so lowering any one of them
+ * behind airtime's back (an UPDATE of `batches.totals`) does not take a batch under the threshold.
+ */
 async function batchTotals(journal: Journal, batch: Batch): Promise<Readonly<Record<string, number>>> {
-  return Object.keys(batch.totals).length ? batch.totals : (await journal.tally(batch.id)).totals;
+  const created = (await journal.batchEvents(batch.id)).find((event) => event.kind === 'batch-created');
+  const chained = (created?.payload as { totals?: Record<string, number> } | null)?.totals ?? {};
+  const largest: Record<string, number> = {};
+  for (const totals of [batch.totals, chained, (await journal.tally(batch.id)).totals]) {
+    for (const [currency, minor] of Object.entries(totals)) largest[currency] = Math.max(largest[currency] ?? 0, minor);
+  }
+  return largest;
+}
+
+/**
+ * Who rejected a batch and why, from its hash-chained `batch-rejected` event (not the state column alone,
+ * which a hand edit could flip back); undefined when it was not rejected. A rejection is final.
+ */
+export async function rejectionOf(journal: Journal, batchId: string): Promise<{ by: string; note: string } | undefined> {
+  const event = (await journal.batchEvents(batchId)).find((candidate) => candidate.kind === 'batch-rejected');
+  if (!event) return undefined;
+  const payload = (event.payload ?? {}) as { by?: unknown; note?: unknown };
+  return { by: typeof payload.by === 'string' ? payload.by : event.actor, note: typeof payload.note === 'string' ? payload.note : '' };
 }
 
 export async function approvalState(journal: Journal, batch: Batch, policy?: ApprovalPolicy): Promise<ApprovalState> {
@@ -88,7 +109,7 @@ export async function approvalState(journal: Journal, batch: Batch, policy?: App
     ),
   ];
   const required = approvalsNeeded(rules, totals);
-  const rejected = batch.state === 'rejected';
+  const rejected = batch.state === 'rejected' || events.some((event) => event.kind === 'batch-rejected');
   return {
     batchId: batch.id,
     required,

@@ -5,7 +5,7 @@ import type { TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import type { RepeatGuard } from '../journal/journal.js';
 import type { Balance } from '../providers/provider.js';
-import { pendingApproval, type PendingApproval } from './approvals.js';
+import { pendingApproval, rejectionOf, type PendingApproval } from './approvals.js';
 import type { AppContext } from './context.js';
 import type { RepeatMatch } from './repeats.js';
 
@@ -116,12 +116,30 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
   const moving = plan.sendNow.rows + plan.askFirst.rows > 0;
   const balances = moving && !request.dryRun ? await balanceLines(context, plan, worstCase) : undefined;
   view.showPlan(plan, balances);
+  // A rejected batch is never sent; its rows were cancelled, so without this it would look merely done.
+  const rejected = plan.batch && !plan.batch.isNew ? await rejectionOf(context.journal, plan.batch.id) : undefined;
+  const rejectedError = rejected
+    ? failedError(
+        `${plan.subject} was rejected by ${rejected.by}${rejected.note ? ` ("${rejected.note}")` : ''}: it is never sent; nothing was sent`,
+        'to pay these people after all, plan a new batch (a file with the corrections, or under another profile)',
+      )
+    : undefined;
   if (request.dryRun) {
-    // A dry run predicts: what the real run would refuse is said (the balance is not asked for a dry run).
-    const refused = moving ? refusal(plan, request, worstCase, caps) : undefined;
+    // A dry run predicts: what the real run would refuse, or hold for approval, is said (the balance is not asked for a dry run).
+    const refused = rejectedError ?? (moving ? refusal(plan, request, worstCase, caps) : undefined);
     if (refused) view.warn?.(`the real run would refuse: ${refused.message.replace(/: nothing was sent$/, '')}`);
+    else if (moving) {
+      const approval = await pendingApproval(context.journal, plan, worstCase);
+      if (approval) {
+        const have = approval.state?.approvers.length ?? 0;
+        view.warn?.(
+          `the real run would journal it and wait for approval (${approval.reason}): ${approval.required - have} more operator${approval.required - have === 1 ? '' : 's'} other than its planner must then run 'airtime approve ${plan.batch?.id ?? '<the batch it names>'}'`,
+        );
+      }
+    }
     return { kind: 'dry-run' };
   }
+  if (rejectedError) throw rejectedError;
   if (!moving) return { kind: 'nothing' };
 
   const refused = refusal(plan, request, worstCase, caps);

@@ -62,7 +62,8 @@ export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefin
   }
   const done = Object.entries(plan.done).filter(([, count]) => count);
   if (done.length) lines.push(`  already: ${done.map(([state, count]) => `${count} ${state}`).join(', ')}`);
-  if (plan.batch?.alreadySent) lines.push(`  ${plan.batch.alreadySent} rows carry references already sent earlier: they will not be sent again`);
+  if (plan.batch?.alreadySent)
+    lines.push(`  ${plan.batch.alreadySent} rows carry references an earlier batch already holds (sent, or waiting there): this batch does not send them`);
   if (plan.repeats.skipped) lines.push(`  left out: ${plan.repeats.skipped} rows that repeat a recent payment (--skip-repeats)`);
   if (plan.repeats.count) {
     lines.push(

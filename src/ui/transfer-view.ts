@@ -88,9 +88,11 @@ export function colourStatus(color: ChalkInstance, status: string): string {
       return color.green(status);
     case 'failed':
     case 'reversed':
+    case 'rejected':
       return color.red(status);
     case 'unknown':
     case 'not sent':
+    case 'awaiting approval':
       return color.yellow(status);
     default:
       return color.cyan(status);

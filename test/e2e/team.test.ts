@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { writePayouts, writeZwPayouts } from '../helpers/files.js';
@@ -194,6 +195,69 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     expect(events.find((event) => event.what === 'approved')?.actor).toBe(bob);
     expect(events.filter((event) => event.what === 'sent').every((event) => event.actor === alice)).toBe(true);
     expect(events.filter((event) => event.what === 'provider answered')).toHaveLength(60);
+  });
+
+  it('what was planned stays what it was: an operator cannot edit a held batch under the threshold, grow it, or reopen a rejection', async () => {
+    const alice = await createOperator(database, 'alice');
+    const bob = await createOperator(database, 'bob');
+    const [aliceHome, bobHome] = [home(), home()];
+    const asAlice = pgUrl(database, alice);
+    const asBob = pgUrl(database, bob);
+    expect((await cli(home(), ownerUrl, ['policy', 'set', 'approvals.above', '50 USD'])).code).toBe(0);
+    const file = writeZwPayouts(aliceHome, 60).path; // 60 USD
+    const dry = await cli(aliceHome, asAlice, ['bulk', file, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(
+      /the real run would journal it and wait for approval \(60\.00 USD is above 50\.00 USD\): 1 more operator other than its planner must then run 'airtime approve b_\w+'/,
+    );
+    const planned = await cli(aliceHome, asAlice, ['bulk', file, '--yes']);
+    expect(planned.code).toBe(5);
+    const batch = /approve (b_\w+)/.exec(planned.stderr)?.[1] ?? '';
+
+    // Alice, a plain operator, tries the journal's tables directly: the database refuses each edit.
+    const edits = [
+      `UPDATE batches SET totals = '{"USD":100}' WHERE id = '${batch}'`,
+      `UPDATE transfers SET amount_minor = 1 WHERE batch_id = '${batch}'`,
+      `UPDATE transfers SET phone = '+263772999999' WHERE batch_id = '${batch}'`,
+      `INSERT INTO transfers (account, reference, provider, profile, phone, amount_minor, currency, status, batch_id, line, created_at, updated_at)
+         SELECT account, 'extra-row', provider, profile, '+263772999998', 100, 'USD', 'queued', id, 999, created_at, updated_at FROM batches WHERE id = '${batch}'`,
+    ];
+    for (const sql of edits) {
+      const client = new pg.Client({ connectionString: asAlice });
+      await client.connect();
+      try {
+        await expect(client.query(sql)).rejects.toThrow(/was planned as it is|was journaled as it is|is whole: no row may join it/);
+      } finally {
+        await client.end();
+      }
+    }
+    expect((await cli(aliceHome, asAlice, ['bulk', '--resume', batch, '--yes'])).code).toBe(5);
+    expect(charged()).toHaveLength(0);
+
+    // Rejected is final: resuming says so and fails, and the state cannot be flipped back.
+    expect((await cli(bobHome, asBob, ['reject', batch, '--note', 'wrong month', '--yes'])).code).toBe(0);
+    const resumed = await cli(aliceHome, asAlice, ['bulk', '--resume', batch, '--yes']);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(`batch ${batch} (zw.csv) was rejected by ${bob} ("wrong month"): it is never sent; nothing was sent`);
+    const listed = await cli(aliceHome, asAlice, ['batches', '--json']);
+    expect(parseJson<{ batches: { batch: string; state: string }[] }>(listed.stdout).batches.find((entry) => entry.batch === batch)?.state).toBe('rejected');
+    await expect(asSuperuser(database, `SET ROLE ${alice}; UPDATE batches SET state = 'awaiting-approval' WHERE id = '${batch}'`)).rejects.toThrow(
+      /was rejected: that is final/,
+    );
+    expect(charged()).toHaveLength(0);
+    expect((await cli(bobHome, asBob, ['audit', 'verify'])).code).toBe(0);
+  });
+
+  it('a role that may not use the journal, and an SSL mode the server does not offer: one line each, exit 4', async () => {
+    const mallory = `mallory_${Date.now().toString(36)}`;
+    await asSuperuser(database, `CREATE ROLE ${mallory} LOGIN`);
+    const refused = await cli(home(), pgUrl(database, mallory), ['whoami']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^error: the journal at .* refused: permission denied for table airtime_schema\nhint: .*GRANT airtime_operator TO <role>/);
+    const ssl = await cli(home(), `${ownerUrl}?sslmode=bogus`, ['status']);
+    expect(ssl.code).toBe(4);
+    expect(ssl.stderr).toMatch(/^error: the journal at .* and airtime could not agree on SSL \(sslmode=bogus\)/m);
+    for (const run of [refused, ssl]) expect(run.stderr).not.toMatch(/unexpected|this is a bug|\n\s+at .+:\d+:\d+/);
   });
 
   it('a single send above the threshold is a one-row batch: approved by another operator, then sent with its key; a rejected batch is never sent', async () => {

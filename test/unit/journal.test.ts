@@ -253,6 +253,17 @@ describe('approvals (SQLite, two operators on one file)', () => {
       db.close();
       expect(await approvalState(bob, complete)).toMatchObject({ approvers: [], satisfied: false });
       expect((await alice.verify()).breaks[0]?.kind).toBeUndefined();
+      // Lowering the recorded totals under the threshold does not lift the hold (the chained creation event
+      // and the rows still say 200 KES), and the audit names the batch.
+      const raw = new Database(file);
+      raw.prepare(`UPDATE batches SET totals = '{"KES":100}'`).run();
+      raw.prepare("UPDATE transfers SET amount_minor = 50 WHERE reference = 'r2'").run();
+      raw.close();
+      expect(await approvalState(alice, (await alice.batch(batch.id)) as Batch)).toMatchObject({ required: 1, satisfied: false });
+      expect((await alice.verify()).breaks[0]).toMatchObject({
+        kind: 'batch',
+        message: expect.stringContaining('batch b_test no longer says what was planned') as string,
+      });
     } finally {
       await alice.close();
       await bob.close();
