@@ -283,7 +283,9 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     expect(rejected.code).toBe(0);
     expect(rejected.stderr).toContain('30 rows cancelled');
     expect((await cli(bobHome, asBob, ['approve', second, '--yes'])).code).toBe(1);
-    expect((await cli(aliceHome, asAlice, ['bulk', '--resume', second, '--yes'])).code).toBe(0);
+    const resumed = await cli(aliceHome, asAlice, ['bulk', '--resume', second, '--yes']);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(`was rejected by ${bob} ("wrong list"): it is never sent`);
     expect(charged()).toEqual([1]);
   });
 

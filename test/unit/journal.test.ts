@@ -178,7 +178,7 @@ describe('Journal (PostgreSQL across machines)', () => {
     const journals = Array.from({ length: 4 }, () => openPostgresJournal(url));
     try {
       expect(await Promise.all(journals.map((journal) => journal.whoami()))).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
-      expect(await asSuperuser(name, 'SELECT version FROM airtime_schema ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(await asSuperuser(name, 'SELECT version FROM airtime_schema ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await Promise.all(journals.map((journal) => journal.close()));
     }
