@@ -242,7 +242,12 @@ const planFixed = `
     RETURN NEW;
   END
   $fn$;
-  CREATE TRIGGER transfers_fixed BEFORE INSERT OR UPDATE ON transfers FOR EACH ROW EXECUTE FUNCTION airtime_transfer_fixed();
+  -- Only statements that name a fixed column (or insert into a batch) pay for the check: the status updates
+  -- of every send do not.
+  CREATE TRIGGER transfers_fixed
+    BEFORE UPDATE OF id, account, reference, provider, profile, phone, amount_minor, currency, created_at, batch_id, line ON transfers
+    FOR EACH ROW EXECUTE FUNCTION airtime_transfer_fixed();
+  CREATE TRIGGER transfers_join BEFORE INSERT ON transfers FOR EACH ROW WHEN (NEW.batch_id IS NOT NULL) EXECUTE FUNCTION airtime_transfer_fixed();
 `;
 
 export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed];
