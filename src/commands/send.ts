@@ -11,7 +11,7 @@ import { isFinal } from '../core/transfer-state.js';
 import type { TransferDetails } from '../journal/details.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
 import type { ProviderName } from '../providers/names.js';
-import { journalSendForApproval, markAwaitingApproval } from '../transfers/approvals.js';
+import { journalSendForApproval, markAwaitingApproval, rejectionOf } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type GateView, type Plan } from '../transfers/gate.js';
 import { checkKey, newTransferKey } from '../transfers/keys.js';
@@ -176,6 +176,17 @@ export async function payOne(
   };
   const existing = await journal.byKey(account.id, reference);
   if (existing) refuseOtherTransfer(existing);
+  if (existing?.status === 'cancelled') {
+    // Withdrawn before it was sent (a rejected approval, a cancelled batch): it is never sent, and saying
+    // "already sent" with exit 0 would read as paid.
+    const rejected = existing.batchId ? await rejectionOf(journal, existing.batchId) : undefined;
+    throw failedError(
+      rejected
+        ? `key ${reference} was rejected by ${rejected.by}${rejected.note ? ` ("${rejected.note}")` : ''}: it is never sent; nothing was sent`
+        : `key ${reference} was cancelled before it was sent: it is never sent; nothing was sent`,
+      'to pay this person after all, send again with a new key',
+    );
+  }
   if (existing && existing.status !== 'queued') {
     io.err(`already sent under key ${reference}: nothing sent this time`);
     return finish(io, context, existing, options, run.timeoutMs);

@@ -248,6 +248,27 @@ const planFixed = `
     BEFORE UPDATE OF id, account, reference, provider, profile, phone, amount_minor, currency, created_at, batch_id, line ON transfers
     FOR EACH ROW EXECUTE FUNCTION airtime_transfer_fixed();
   CREATE TRIGGER transfers_join BEFORE INSERT ON transfers FOR EACH ROW WHEN (NEW.batch_id IS NOT NULL) EXECUTE FUNCTION airtime_transfer_fixed();
+
+  -- A status moves only along the state machine (core/transfer-state.ts, every cause together): above all,
+  -- nothing paid or on its way goes back to queued except from sending or unknown, the doors reconcile and
+  -- operators use with proof. The WHEN clause costs the ordinary moves nothing; only a forbidden one calls
+  -- the function, which refuses it.
+  CREATE FUNCTION airtime_transfer_move_refused() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF airtime_importing() THEN RETURN NEW; END IF;
+    RAISE EXCEPTION 'transfer % cannot move from % to %: a status changes only as airtime records it', OLD.reference, OLD.status, NEW.status
+      USING ERRCODE = 'insufficient_privilege';
+  END
+  $fn$;
+  CREATE TRIGGER transfers_moves BEFORE UPDATE OF status ON transfers FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status AND (OLD.status, NEW.status) NOT IN (
+      ('queued', 'sending'), ('queued', 'cancelled'),
+      ('sending', 'submitted'), ('sending', 'delivered'), ('sending', 'failed'), ('sending', 'unknown'), ('sending', 'reversed'), ('sending', 'queued'),
+      ('unknown', 'submitted'), ('unknown', 'delivered'), ('unknown', 'failed'), ('unknown', 'reversed'), ('unknown', 'queued'),
+      ('submitted', 'delivered'), ('submitted', 'failed'), ('submitted', 'reversed'),
+      ('delivered', 'reversed'),
+      ('failed', 'delivered')))
+    EXECUTE FUNCTION airtime_transfer_move_refused();
 `;
 
 export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed];

@@ -234,10 +234,20 @@ function idleInTransactionMs(env: NodeJS.ProcessEnv): number {
 /** Applies the migrations not yet applied, once, even when several processes start at the same moment. */
 async function migrate(client: pg.PoolClient, migrations: readonly string[], location: string): Promise<void> {
   // Most opens find the schema current and need no lock (and operators may not hold the privileges to change it).
-  if ((await schemaVersion(client)) >= migrations.length) return;
+  const found = await schemaVersion(client);
+  if (found >= migrations.length) return;
   await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS airtime_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS airtime_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    } catch (error) {
+      // An operator meeting a journal that this version of airtime must first bring up to date.
+      if ((error as { code?: string }).code !== '42501' || found === 0) throw error;
+      throw configError(
+        `the journal at ${location} is at schema version ${found} and this airtime needs version ${migrations.length}: its owner must upgrade it first`,
+        'the owner (or a role that may create tables and triggers there) runs any airtime command against it once, e.g. airtime whoami; operators are then let in as before',
+      );
+    }
     for (let version = await schemaVersion(client); version < migrations.length; version += 1) {
       await client.query('BEGIN');
       try {

@@ -248,6 +248,22 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     expect((await cli(bobHome, asBob, ['audit', 'verify'])).code).toBe(0);
   });
 
+  it('a journal this airtime must upgrade: an operator is told its owner must run airtime once, and is let in after', async () => {
+    const alice = await createOperator(database, 'alice');
+    // Back to version 2, as a journal made by the previous release is.
+    await asSuperuser(
+      database,
+      `DROP TRIGGER transfers_moves ON transfers; DROP TRIGGER transfers_join ON transfers; DROP TRIGGER transfers_fixed ON transfers;
+       DROP TRIGGER batches_fixed ON batches; DROP FUNCTION airtime_transfer_move_refused(); DROP FUNCTION airtime_transfer_fixed();
+       DROP FUNCTION airtime_batch_fixed(); DROP FUNCTION airtime_importing(); DELETE FROM airtime_schema WHERE version = 3`,
+    );
+    const refused = await cli(home(), pgUrl(database, alice), ['whoami']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('is at schema version 2 and this airtime needs version 3: its owner must upgrade it first');
+    expect((await cli(home(), ownerUrl, ['whoami'])).code).toBe(0);
+    expect((await cli(home(), pgUrl(database, alice), ['whoami'])).stdout.trim()).toBe(alice);
+  });
+
   it('a role that may not use the journal, and an SSL mode the server does not offer: one line each, exit 4', async () => {
     const mallory = `mallory_${Date.now().toString(36)}`;
     await asSuperuser(database, `CREATE ROLE ${mallory} LOGIN`);
@@ -286,6 +302,29 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     const resumed = await cli(aliceHome, asAlice, ['bulk', '--resume', second, '--yes']);
     expect(resumed.code).toBe(1);
     expect(resumed.stderr).toContain(`was rejected by ${bob} ("wrong list"): it is never sent`);
+    expect(charged()).toEqual([1]);
+
+    // The paid send cannot be made payable again by hand: a status moves only along the state machine.
+    const client = new pg.Client({ connectionString: asAlice });
+    await client.connect();
+    try {
+      await expect(client.query(`UPDATE transfers SET status = 'queued' WHERE reference = 'bonus-1'`)).rejects.toThrow(
+        /transfer bonus-1 cannot move from (submitted|delivered) to queued/,
+      );
+    } finally {
+      await client.end();
+    }
+    expect((await cli(aliceHome, asAlice, ['bulk', '--resume', batch, '--yes'])).code).toBe(0);
+    expect(charged()).toEqual([1]);
+
+    // A rejected single send, run again with its key: refused, naming who and why (it said "already sent", exit 0).
+    const other = await cli(aliceHome, asAlice, ['send', '+263772000106', '26', '--currency', 'USD', '--key', 'bonus-2', '--yes']);
+    expect(other.code).toBe(5);
+    const otherBatch = /approve (b_\w+)/.exec(other.stderr)?.[1] ?? '';
+    expect((await cli(bobHome, asBob, ['reject', otherBatch, '--note', 'no way', '--yes'])).code).toBe(0);
+    const again = await cli(aliceHome, asAlice, ['send', '+263772000106', '26', '--currency', 'USD', '--key', 'bonus-2', '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`key bonus-2 was rejected by ${bob} ("no way"): it is never sent; nothing was sent`);
     expect(charged()).toEqual([1]);
   });
 
