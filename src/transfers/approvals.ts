@@ -4,7 +4,7 @@ import type { Account } from '../core/account.js';
 import { failedError } from '../core/errors.js';
 import { transferStates } from '../core/transfer-state.js';
 import type { Batch } from '../journal/batch.js';
-import type { Journal } from '../journal/journal.js';
+import type { EventRecord, Journal } from '../journal/journal.js';
 import type { NewTransfer, Transfer } from '../journal/transfer.js';
 import type { Plan } from './gate.js';
 import { approvalsNeeded, describeExcess, readPolicy, type ApprovalPolicy } from './policy.js';
@@ -60,9 +60,8 @@ export async function planHash(journal: Journal, batch: Batch): Promise<string> 
 }
 
 /** The batch's planner, as the database recorded the batch's creation (the event's actor, not a column a client wrote). */
-async function plannerOf(journal: Journal, batch: Batch): Promise<string> {
-  const created = (await journal.batchEvents(batch.id)).find((event) => event.kind === 'batch-created');
-  return created?.actor ?? batch.createdBy;
+function plannerOf(batch: Batch, events: readonly EventRecord[]): string {
+  return events.find((event) => event.kind === 'batch-created')?.actor ?? batch.createdBy;
 }
 
 export async function loadPolicy(journal: Journal): Promise<ApprovalPolicy> {
@@ -74,8 +73,8 @@ export async function loadPolicy(journal: Journal): Promise<ApprovalPolicy> {
  * hash-chained creation event recorded, and the sum of its journaled rows — so lowering any one of them
  * behind airtime's back (an UPDATE of `batches.totals`) does not take a batch under the threshold.
  */
-async function batchTotals(journal: Journal, batch: Batch): Promise<Readonly<Record<string, number>>> {
-  const created = (await journal.batchEvents(batch.id)).find((event) => event.kind === 'batch-created');
+async function batchTotals(journal: Journal, batch: Batch, events: readonly EventRecord[]): Promise<Readonly<Record<string, number>>> {
+  const created = events.find((event) => event.kind === 'batch-created');
   const chained = (created?.payload as { totals?: Record<string, number> } | null)?.totals ?? {};
   const largest: Record<string, number> = {};
   for (const totals of [batch.totals, chained, (await journal.tally(batch.id)).totals]) {
@@ -97,10 +96,19 @@ export async function rejectionOf(journal: Journal, batchId: string): Promise<{ 
 
 export async function approvalState(journal: Journal, batch: Batch, policy?: ApprovalPolicy): Promise<ApprovalState> {
   const rules = policy ?? (await loadPolicy(journal));
-  const totals = await batchTotals(journal, batch);
-  const hash = await planHash(journal, batch);
-  const planner = await plannerOf(journal, batch);
   const events = await journal.batchEvents(batch.id);
+  return stateOf(journal, batch, rules, events, await batchTotals(journal, batch, events));
+}
+
+async function stateOf(
+  journal: Journal,
+  batch: Batch,
+  rules: ApprovalPolicy,
+  events: readonly EventRecord[],
+  totals: Readonly<Record<string, number>>,
+): Promise<ApprovalState> {
+  const hash = await planHash(journal, batch);
+  const planner = plannerOf(batch, events);
   const approvers = [
     ...new Set(
       events
@@ -135,8 +143,11 @@ export async function pendingApproval(journal: Journal, plan: Plan, planTotals: 
     const required = approvalsNeeded(policy, planTotals);
     return required ? { state: undefined, required, reason: describeExcess(policy, planTotals) } : undefined;
   }
-  if (approvalsNeeded(policy, await batchTotals(journal, batch)) === 0) return undefined;
-  const state = await approvalState(journal, batch, policy);
+  const events = await journal.batchEvents(batch.id);
+  const totals = await batchTotals(journal, batch, events);
+  // Below the threshold: no need to hash every row.
+  if (approvalsNeeded(policy, totals) === 0) return undefined;
+  const state = await stateOf(journal, batch, policy, events, totals);
   if (state.required === 0 || state.satisfied) return undefined;
   return { state, required: state.required, reason: state.reason };
 }
