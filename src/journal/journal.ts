@@ -323,6 +323,24 @@ function toLease(row: LeaseRow): LeaseInfo {
   };
 }
 
+/** Where a page of `sentSince` ended: the last row's attempt time and id. */
+export interface SentCursor {
+  readonly at: string;
+  readonly id: number;
+}
+
+/**
+ * The index `find` reads through: that of the most selective field it was given (a key, a reference, then a
+ * recipient within a window). Every caller gives one of these; a filter with none is read by id.
+ */
+function findIndex(filter: TransferFilter): string | undefined {
+  if (filter.reference !== undefined) return 'transfers_by_reference';
+  if (filter.requestReference !== undefined) return 'transfers_by_request_reference';
+  if (filter.providerReference !== undefined) return 'transfers_by_provider_ref';
+  if (filter.phone !== undefined) return filter.attemptedAfter !== undefined ? 'transfers_by_phone_attempt' : 'transfers_by_recipient';
+  return undefined;
+}
+
 /** One recipient the repeat guard knows was paid (or is being paid) recently. */
 export interface SentRecipient {
   readonly id: number;
@@ -508,7 +526,14 @@ export class Journal {
     }
     if (filter.withoutProviderReference) where.push('provider_reference IS NULL');
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(filter.limit))}`;
-    const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`, params);
+    // Read through the index of the most selective field given (a key, then a recipient), and sorted after
+    // (`id + 0`): otherwise a LIMIT tempts either planner to walk the whole table in id order.
+    const index = findIndex(filter);
+    const from = index ? this.database.dialect.via('transfers', index) : 'transfers';
+    const rows = await this.sql.all<TransferRow>(
+      `SELECT * FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${index ? 'id + 0' : 'id'}${limit}`,
+      params,
+    );
     return rows.map(toTransfer);
   }
 
@@ -530,8 +555,12 @@ export class Journal {
     }
     const order = query.batchId ? 'line, id' : 'id DESC';
     const limit = query.limit ? ` LIMIT ${Math.max(1, Math.floor(query.limit))}` : '';
+    // A batch's rows through the batch index; rows in some states through the status index (the newest first,
+    // as the index keeps them); nothing else: the newest rows by id, as many as the limit.
+    const { via } = this.database.dialect;
+    const from = query.batchId ? via('transfers', 'transfers_by_batch') : states ? via('transfers', 'transfers_by_status') : 'transfers';
     const rows = await this.sql.all<TransferRow>(
-      `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}${limit}`,
+      `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}${limit}`,
       params,
     );
     return rows.map(toTransfer);
@@ -540,7 +569,7 @@ export class Journal {
   /** A page of a batch's transfers in some states, in file order. */
   async batchPage(batchId: string, states: readonly TransferState[], afterLine: number, limit: number): Promise<Transfer[]> {
     const rows = await this.sql.all<TransferRow>(
-      `SELECT * FROM transfers WHERE batch_id = ? AND status IN (${placeholders(states.length)}) AND line > ? ORDER BY line LIMIT ?`,
+      `SELECT * FROM ${this.database.dialect.via('transfers', 'transfers_by_batch')} WHERE batch_id = ? AND status IN (${placeholders(states.length)}) AND line > ? ORDER BY line LIMIT ?`,
       [batchId, ...states, afterLine, limit],
     );
     return rows.map(toTransfer);
@@ -601,7 +630,7 @@ export class Journal {
         const won = new Set(
           (
             await journal.sql.all<{ id: number | string }>(
-              `UPDATE transfers SET status = 'sending', request_reference = ?, claim_owner = ?, attempts = attempts + 1,
+              `UPDATE ${journal.database.dialect.byKey('transfers')} SET status = 'sending', request_reference = ?, claim_owner = ?, attempts = attempts + 1,
                  first_attempt_at = coalesce(first_attempt_at, ?), last_attempt_at = ?, updated_at = ?
                WHERE id IN (${placeholders(members.length)}) AND status = 'queued' RETURNING id`,
               [requestReference, owner, at, at, at, ...members.map((transfer) => transfer.id)],
@@ -638,7 +667,7 @@ export class Journal {
   async stillClaimed(ids: readonly number[], owner: string): Promise<boolean> {
     if (ids.length === 0) return true;
     const row = await this.sql.get<{ n: number | string }>(
-      `SELECT count(*) AS n FROM transfers WHERE id IN (${placeholders(ids.length)}) AND status = 'sending' AND claim_owner = ?`,
+      `SELECT count(*) AS n FROM ${this.database.dialect.byKey('transfers')} WHERE id IN (${placeholders(ids.length)}) AND status = 'sending' AND claim_owner = ?`,
       [...ids, owner],
     );
     return Number(row?.n ?? 0) === ids.length;
@@ -769,12 +798,16 @@ export class Journal {
 
   async events(transferId: number): Promise<EventRecord[]> {
     await this.flushEvents();
-    return (await this.sql.all<EventRow>('SELECT * FROM events WHERE transfer_id = ? ORDER BY id', [transferId])).map(toEvent);
+    return (
+      await this.sql.all<EventRow>(`SELECT * FROM ${this.database.dialect.via('events', 'events_by_transfer')} WHERE transfer_id = ? ORDER BY id`, [transferId])
+    ).map(toEvent);
   }
 
   async batchEvents(batchId: string): Promise<EventRecord[]> {
     await this.flushEvents();
-    return (await this.sql.all<EventRow>('SELECT * FROM events WHERE batch_id = ? ORDER BY id', [batchId])).map(toEvent);
+    return (
+      await this.sql.all<EventRow>(`SELECT * FROM ${this.database.dialect.via('events', 'events_by_batch')} WHERE batch_id = ? ORDER BY id`, [batchId])
+    ).map(toEvent);
   }
 
   /** Callbacks as they arrived (events of kind `callback:<provider>`), with the transfer each one matched, a page at a time. */
@@ -986,7 +1019,10 @@ export class Journal {
     return this.atomically(async (journal) => {
       const batch = await journal.batch(batchId);
       if (!batch) return false;
-      const row = await journal.sql.get<{ n: number | string }>('SELECT count(*) AS n FROM transfers WHERE batch_id = ?', [batchId]);
+      const row = await journal.sql.get<{ n: number | string }>(
+        `SELECT count(*) AS n FROM ${journal.database.dialect.via('transfers', 'transfers_by_batch')} WHERE batch_id = ?`,
+        [batchId],
+      );
       const count = Number(row?.n ?? 0);
       if (count < batch.rows) return false;
       if (!batch.complete) {
@@ -1021,7 +1057,7 @@ export class Journal {
 
   async tally(batchId: string): Promise<BatchTally> {
     const rows = await this.sql.all<{ status: TransferState; currency: string; n: number | string; minor: number | string }>(
-      'SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM transfers WHERE batch_id = ? GROUP BY status, currency',
+      `SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM ${this.database.dialect.via('transfers', 'transfers_by_batch')} WHERE batch_id = ? GROUP BY status, currency`,
       [batchId],
     );
     const counts: Partial<Record<TransferState, number>> = {};
@@ -1095,11 +1131,10 @@ export class Journal {
 
   /** Claims left by a holder whose lease was taken over become the new holder's (so the old one's re-check fails). */
   async takeOverClaims(batchId: string, from: string, to: string): Promise<number> {
-    const { changes } = await this.sql.run(`UPDATE transfers SET claim_owner = ? WHERE batch_id = ? AND status = 'sending' AND claim_owner = ?`, [
-      to,
-      batchId,
-      from,
-    ]);
+    const { changes } = await this.sql.run(
+      `UPDATE ${this.database.dialect.via('transfers', 'transfers_by_batch')} SET claim_owner = ? WHERE batch_id = ? AND status = 'sending' AND claim_owner = ?`,
+      [to, batchId, from],
+    );
     return changes;
   }
 
@@ -1184,18 +1219,29 @@ export class Journal {
    * Recipients paid or being paid since `since` (sent, submitted, delivered or unknown), a page at a time.
    * Sandbox transfers and real ones are kept apart: a rehearsal is not a payment.
    */
-  async sentSince(since: string, sandbox: boolean, afterId: number, limit: number): Promise<{ page: SentRecipient[]; lastId: number | undefined }> {
+  async sentSince(
+    since: string,
+    sandbox: boolean,
+    after: SentCursor | undefined,
+    limit: number,
+  ): Promise<{ page: SentRecipient[]; next: SentCursor | undefined }> {
+    // Paged along the attempt-time index (time, then id): each page starts where the last ended, so the
+    // window is read once, whatever the journal holds before it.
+    const lower = after && after.at > since ? after.at : since;
     const rows = await this.sql.all<EarlierPaymentRow>(
-      `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details FROM transfers
-       WHERE id > ? AND last_attempt_at >= ? AND status IN (${placeholders(earlierPaymentStates.length)}) AND provider ${sandbox ? '=' : '<>'} 'sandbox'
-       ORDER BY id LIMIT ?`,
-      [afterId, since, ...earlierPaymentStates, limit],
+      `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details
+       FROM ${this.database.dialect.via('transfers', 'transfers_by_attempt')}
+       WHERE last_attempt_at >= ? AND (last_attempt_at > ? OR id > ?)
+         AND status IN (${placeholders(earlierPaymentStates.length)}) AND provider ${sandbox ? '=' : '<>'} 'sandbox'
+       ORDER BY last_attempt_at, id LIMIT ?`,
+      [lower, lower, after && after.at >= since ? after.id : 0, ...earlierPaymentStates, limit],
     );
     const nowMs = Date.now();
     const page = rows.filter((row) => mayHavePaid(earlierPayment(row), nowMs));
+    const last = rows.at(-1);
     return {
       page: page.map((row) => ({ id: Number(row.id), phone: row.phone, amountMinor: Number(row.amount_minor), currency: row.currency, batchId: row.batch_id })),
-      lastId: rows.length ? Number(rows.at(-1)?.id) : undefined,
+      next: last ? { at: last.last_attempt_at ?? lower, id: Number(last.id) } : undefined,
     };
   }
 
@@ -1211,10 +1257,12 @@ export class Journal {
     const batchId = members[0]?.batchId ?? null;
     for (let index = 0; index < members.length; index += 500) {
       const slice = members.slice(index, index + 500);
-      // By phone alone, which the recipient index leads with (SQLite scans a row-value IN list); amount and currency below.
+      // By phone and attempt time (the window), which the index reads as one short range per phone; amount and
+      // currency below. Pinned: left to itself SQLite read every transfer of the provider (issue 27).
       const phones = [...new Set(slice.map((member) => member.phone))];
       const rows = await this.sql.all<EarlierPaymentRow>(
-        `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details FROM transfers
+        `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details
+         FROM ${this.database.dialect.via('transfers', 'transfers_by_phone_attempt')}
          WHERE phone IN (${placeholders(phones.length)})
            AND status IN (${placeholders(earlierPaymentStates.length)}) AND last_attempt_at >= ? AND provider ${guard.sandbox ? '=' : '<>'} 'sandbox'
            ${batchId === null ? '' : 'AND (batch_id IS NULL OR batch_id <> ?)'}`,
@@ -1237,7 +1285,10 @@ export class Journal {
     // A few thousand parameters a statement: far below either database's limit.
     for (let index = 0; index < ids.length; index += 2000) {
       const slice = ids.slice(index, index + 2000);
-      const rows = await this.sql.all<TransferRow>(`SELECT * FROM transfers WHERE id IN (${placeholders(slice.length)}) ORDER BY id`, slice);
+      const rows = await this.sql.all<TransferRow>(
+        `SELECT * FROM ${this.database.dialect.byKey('transfers')} WHERE id IN (${placeholders(slice.length)}) ORDER BY id`,
+        slice,
+      );
       found.push(...rows.map(toTransfer));
     }
     return found;
