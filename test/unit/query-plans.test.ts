@@ -62,7 +62,7 @@ export const hotQueries: readonly HotQuery[] = [
   },
   {
     name: 'gate: describing a repeat',
-    uses: ['transfers_by_recipient'],
+    uses: ['transfers_by_recipient', 'transfers_by_phone_attempt'],
     run: (j, f) => j.find({ phone: f.old.phone, amountMinor: f.old.amountMinor, currency: 'KES', states: [...recipientStates] }),
   },
   {
@@ -77,7 +77,7 @@ export const hotQueries: readonly HotQuery[] = [
         attemptedAfter: new Date(Date.now() - windowMs).toISOString(),
       }),
   },
-  { name: 'send: a key in its account', uses: ['transfers_by_key'], run: (j, f) => j.byKey(account.id, f.old.reference) },
+  { name: 'send: a key in its account', uses: ['transfers_by_key', 'transfers_by_reference'], run: (j, f) => j.byKey(account.id, f.old.reference) },
   // The claim, with the repeat guard, and the re-check before each request.
   {
     name: 'claim: a chunk, with the repeat guard',
@@ -132,7 +132,7 @@ export const hotQueries: readonly HotQuery[] = [
   },
   {
     name: 'callback: validation of a transfer we sent',
-    uses: ['transfers_by_recipient'],
+    uses: ['transfers_by_recipient', 'transfers_by_phone_attempt'],
     run: (j, f) =>
       j.find({
         provider: 'sandbox',
