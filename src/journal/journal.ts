@@ -1190,9 +1190,9 @@ export class Journal {
   // ——— audit ———
 
   /** Recomputes the audit chain and checks every transfer's status against its events (`airtime audit verify`). */
-  async verify(): Promise<AuditReport> {
+  async verify(onProgress?: (done: { events: number; transfers: number }) => void): Promise<AuditReport> {
     await this.flushEvents();
-    return verifyJournal(this.sql);
+    return verifyJournal(this.sql, onProgress ? { onProgress } : {});
   }
 
   /** Events in order with their transfer's reference, a page at a time, optionally of one batch or since a time (`airtime audit export`). */

@@ -194,14 +194,14 @@ function explaining(database: Database, explain: (sql: Sql, text: string, params
   return {
     dialect: database.dialect,
     location: database.location,
-    all: outer.all,
-    get: outer.get,
-    run: outer.run,
+    all: (text, params) => outer.all(text, params),
+    get: (text, params) => outer.get(text, params),
+    run: (text, params) => outer.run(text, params),
     transaction: (work) => database.transaction((tx) => work(wrap(tx))),
     actor: () => database.actor(),
     isPolicyAdmin: () => database.isPolicyAdmin(),
     close: () => database.close(),
-  } as Database;
+  };
 }
 
 const sqliteExplain = async (sql: Sql, text: string, params: readonly SqlValue[]) =>
@@ -255,7 +255,7 @@ async function faultsOf(journal: Journal, seen: Explained[], fixture: Fixture): 
 /** A batch of 2,000 queued rows to fresh recipients, through the journal's own API, on top of the history. */
 async function addHotBatch(journal: Journal): Promise<Omit<Fixture, 'old'>> {
   const batchId = `hot-${Date.now()}`;
-  await journal.createBatch({
+  const { created } = await journal.createBatch({
     id: batchId,
     account: account.id,
     provider: 'sandbox',
@@ -280,6 +280,7 @@ async function addHotBatch(journal: Journal): Promise<Omit<Fixture, 'old'>> {
     batchId,
     line: index + 1,
   }));
+  expect(created).toBe(true);
   expect(await journal.appendBatchRows(batchId, rows)).toBe(2000);
   const ids = (await journal.batchPage(batchId, ['queued'], 0, 5000)).map((transfer) => transfer.id);
   return { batchId, ids };
