@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAccount } from '../../src/core/account.js';
 import { chainHash } from '../../src/journal/audit-chain.js';
-import { Journal } from '../../src/journal/journal.js';
+import { Journal, type SentCursor } from '../../src/journal/journal.js';
 import { sqliteMigrations } from '../../src/journal/migrations.js';
 import { postgresMigrations } from '../../src/journal/postgres-migrations.js';
 import { PostgresDatabase } from '../../src/journal/postgres.js';
@@ -352,6 +352,41 @@ describe('query plans of the paying path (SQLite)', () => {
     try {
       const fixture = { ...(await addHotBatch(journal)), old: await oldTransfer(journal) };
       expect(await faultsOf(journal, seen, fixture)).toEqual([]);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it('reads the repeat window page by page, each row once, across rows claimed at the same instant', async () => {
+    const journal = open();
+    try {
+      const { ids } = await addHotBatch(journal);
+      // Four claims of 500: each stamps its rows with one instant, so pages end inside runs of equal times.
+      for (let index = 0; index < ids.length; index += 500) {
+        const { claimed } = await journal.claim([{ ids: ids.slice(index, index + 500) }], 'window-test', () => `window-${index}`);
+        expect(claimed.flatMap((chunk) => chunk.transfers)).toHaveLength(500);
+      }
+      const since = new Date(Date.now() - windowMs).toISOString();
+      const seen: number[] = [];
+      let after: SentCursor | undefined;
+      for (let pages = 0; pages < 1000; pages += 1) {
+        const { page, next } = await journal.sentSince(since, true, after, 300);
+        if (next === undefined) break;
+        seen.push(...page.map((sent) => sent.id));
+        after = next;
+      }
+      const db = new BetterSqlite3(file, { readonly: true });
+      const expected = (
+        db
+          .prepare(
+            `SELECT id FROM transfers WHERE last_attempt_at >= ? AND status IN ('sending', 'submitted', 'delivered', 'unknown') AND provider = 'sandbox' ORDER BY id`,
+          )
+          .all(since) as { id: number }[]
+      ).map((row) => row.id);
+      db.close();
+      expect(expected.length).toBeGreaterThan(2000);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect([...seen].sort((a, b) => a - b)).toEqual(expected);
     } finally {
       await journal.close();
     }
