@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|dispatch-postgres|callback]`: the four costs users feel, each as a ratio to a baseline
+// `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|dispatch-postgres|callback|journal-growth]`: the costs users feel, each as a ratio to a baseline
 // measured in the same run (timings on a shared 2-core machine drift; ratios drift less).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
@@ -324,6 +324,8 @@ try {
   if (wanted('dispatch')) await dispatch();
   if (wanted('dispatch-postgres')) await dispatchPostgres();
   if (wanted('callback')) await callbacks();
+  // Issue 27: the same costs on a journal a year old (bench/journal-growth.mjs; its large journal is cached in bench/.cache/).
+  if (wanted('journal-growth')) await (await import('./journal-growth.mjs')).journalGrowth({ root, bin, quick, work, home, log, record, round });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,12 +7,27 @@ import { formatMinor } from '../core/money.js';
 import type { AuditEvent } from '../journal/journal.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
+import { startSpinner } from '../ui/spinner.js';
+
+/** What a linear pass has done so far, and how fast (it reads the whole journal: docs/performance.md). */
+function rateLine(what: string, count: number, startedMs: number): string {
+  const seconds = (performance.now() - startedMs) / 1000;
+  return `${what}: ${count.toLocaleString('en')} events${seconds > 1 ? ` (${Math.round(count / seconds).toLocaleString('en')}/s)` : ''}`;
+}
 
 /** `airtime audit verify`: recomputes the hash chain and checks every transfer's status against its events. */
 export async function auditVerify(io: IO, options: GlobalOptions): Promise<number> {
   const context = AppContext.open(options);
+  // Linear by nature (every event is rehashed): a terminal sees how far it is.
+  const progress = await startSpinner(io, 'verifying the audit chain…');
+  const started = performance.now();
   try {
-    const report = await context.journal.verify();
+    const report = await context.journal.verify(({ events, transfers }) =>
+      progress.update(
+        transfers ? `checking transfers against their events: ${transfers.toLocaleString('en')}` : rateLine('verifying the audit chain', events, started),
+      ),
+    );
+    progress.stop();
     const [first] = report.breaks;
     if (io.json) {
       io.printJson({ intact: !first, events: report.events, transfers: report.transfers, head: report.head, breaks: report.breaks });
@@ -28,6 +43,7 @@ export async function auditVerify(io: IO, options: GlobalOptions): Promise<numbe
       'keep it as it is (it is evidence) and compare with a backup or the providers’ own records',
     );
   } finally {
+    progress.stop();
     await context.close();
   }
 }
@@ -98,6 +114,9 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
     const { journal } = context;
     if (options.batch && !(await journal.batch(options.batch))) throw usageError(`no batch "${options.batch}" in the journal ${journal.location}`);
     let count = 0;
+    // Linear by nature (the whole trail, or a scan of it for one batch or date): a terminal sees how far it is.
+    const progress = await startSpinner(io, 'exporting the audit trail…');
+    const started = performance.now();
     if (options.format === 'csv') await write(`${columns.join(',')}\n`);
     else await write('[');
     for (let afterId = 0; ;) {
@@ -110,7 +129,9 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
         count += 1;
       }
       afterId = page.at(-1)?.id ?? afterId;
+      progress.update(rateLine('exporting the audit trail', count, started));
     }
+    progress.stop();
     if (options.format === 'json') await write('\n]\n');
     if (file) {
       await file.close();

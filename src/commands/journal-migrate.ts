@@ -7,6 +7,7 @@ import { ExitCode, usageError } from '../core/errors.js';
 import { copyJournal } from '../journal/copy.js';
 import { openDatabase } from '../journal/open.js';
 import type { IO } from '../ui/io.js';
+import { startSpinner } from '../ui/spinner.js';
 
 interface MigrateOptions extends GlobalOptions {
   to?: string;
@@ -29,7 +30,20 @@ export default async function journalMigrate(io: IO, options: MigrateOptions): P
   const target = openDatabase({ kind: 'postgres', url });
   try {
     if (!io.json) io.err(`copying ${source.location} into ${target.location}…`);
-    const report = await copyJournal(source, target);
+    // Linear by nature (every row is copied, then the chain verified on both sides): a terminal sees how far it is.
+    const progress = await startSpinner(io, 'verifying the SQLite journal…');
+    const started = performance.now();
+    let report;
+    try {
+      report = await copyJournal(source, target, (table, copied) => {
+        const seconds = (performance.now() - started) / 1000;
+        progress.update(
+          `copying ${table}: ${copied.toLocaleString('en')}${seconds > 1 ? ` (${Math.round(copied / seconds).toLocaleString('en')} rows/s overall)` : ''}`,
+        );
+      });
+    } finally {
+      progress.stop();
+    }
     if (io.json) {
       io.printJson({ from: source.location, to: target.location, ...report });
       return ExitCode.ok;

@@ -339,7 +339,9 @@ async function repeatsOf(
   const since = Date.now() - windowMs;
   const sandbox = context.account.provider === 'sandbox';
   const nowMs = Date.now();
-  const earlier = (await context.journal.find({ ...wanted, states: earlierPaymentStates })).filter(
+  // Read within the window (the phone and attempt-time index), not the recipient's whole history.
+  const attemptedAfter = new Date(since - 1).toISOString();
+  const earlier = (await context.journal.find({ ...wanted, states: earlierPaymentStates, attemptedAfter })).filter(
     (transfer) =>
       transfer.reference !== reference &&
       transferMayHavePaid(transfer, nowMs) &&

@@ -28,7 +28,10 @@ const applied = notApplied.map((flag) => `(',' || e.flags || ',') NOT LIKE '%,${
  * Then every transfer's status must be the one its last applied event moved it to (a `queued` transfer
  * may have none). Works on any `Sql`, so a copy can be verified inside the transaction that wrote it.
  */
-export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {}): Promise<AuditReport> {
+export async function verifyJournal(
+  sql: Sql,
+  options: { pageSize?: number; onProgress?: (done: { events: number; transfers: number }) => void } = {},
+): Promise<AuditReport> {
   const pageSize = options.pageSize ?? 5000;
   const breaks: AuditBreak[] = [];
   let previous = genesisHash;
@@ -72,6 +75,7 @@ export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {
       expectedId += 1;
       events += 1;
     }
+    options.onProgress?.({ events, transfers: 0 });
   }
   const chain = await sql.get<{ head: string; count: number | string }>('SELECT head, count FROM chain WHERE id = 1');
   if (breaks.length === 0 && (chain?.head !== previous || Number(chain.count) !== events)) {
@@ -93,6 +97,7 @@ export async function verifyJournal(sql: Sql, options: { pageSize?: number } = {
     );
     if (rows.length === 0) break;
     transfers += rows.length;
+    options.onProgress?.({ events, transfers });
     afterId = Number(rows.at(-1)?.id ?? afterId);
     const wrong = rows.find((row) => row.status !== (row.last ?? 'queued'));
     if (wrong) {

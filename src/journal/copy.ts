@@ -94,6 +94,14 @@ async function count(sql: Sql, table: CopiedTable): Promise<number> {
  * the same chain head, and the whole chain recomputed on the target.
  */
 export async function copyJournal(source: Database, target: Database, onProgress?: (table: string, copied: number) => void): Promise<CopyReport> {
+  const report = await copyInOneTransaction(source, target, onProgress);
+  // A large import leaves the planner's statistics behind (autovacuum gets to it in its own time): gathered
+  // now, as PostgreSQL recommends after a bulk load. Not the owner? Autovacuum will; the copy stands.
+  await target.run('ANALYZE transfers, events, batches').catch(() => undefined);
+  return report;
+}
+
+async function copyInOneTransaction(source: Database, target: Database, onProgress?: (table: string, copied: number) => void): Promise<CopyReport> {
   if (source.dialect.name !== 'sqlite' || target.dialect.name !== 'postgres') throw new Error('a journal is copied from SQLite to PostgreSQL');
   if (!(await target.isPolicyAdmin())) {
     throw configError(

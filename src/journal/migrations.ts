@@ -280,4 +280,16 @@ export const policySchema = `
  */
 export const addTransferDetails = `ALTER TABLE transfers ADD COLUMN details TEXT;`;
 
-export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema, addTransferDetails];
+/**
+ * Query plans that do not grow with the journal (issue 27): the repeat guard reads a recipient within its
+ * window (phone, then attempt time), a provider's reference is found by itself, and the index that led with
+ * `provider` — which SQLite picked for the repeat guard, reading every transfer of the provider per chunk —
+ * is gone. Every hot query names its index (`INDEXED BY`), so this set is what docs/performance.md lists.
+ */
+export const boundedQueryIndexes = `
+  CREATE INDEX transfers_by_phone_attempt ON transfers (phone, last_attempt_at);
+  CREATE INDEX transfers_by_provider_ref ON transfers (provider_reference);
+  DROP INDEX transfers_by_provider_reference;
+`;
+
+export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema, addTransferDetails, boundedQueryIndexes];

@@ -271,4 +271,20 @@ const planFixed = `
     EXECUTE FUNCTION airtime_transfer_move_refused();
 `;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed];
+/**
+ * Version 4, as SQLite's version 5 (issue 27): indexes that bound each hot query by the rows it is about —
+ * a recipient within the repeat window, a provider's reference by itself, the repeat window in (time, id)
+ * order for paging, rows of a state newest first — and not the one led by `provider`, which bounds nothing.
+ * PostgreSQL has no hints: with these, its cheapest plan is the bounded one (test/unit/query-plans.test.ts).
+ */
+const boundedQueryIndexes = `
+  CREATE INDEX transfers_by_phone_attempt ON transfers (phone, last_attempt_at);
+  CREATE INDEX transfers_by_provider_ref ON transfers (provider_reference);
+  DROP INDEX transfers_by_provider_reference;
+  CREATE INDEX transfers_by_attempt_id ON transfers (last_attempt_at, id);
+  DROP INDEX transfers_by_attempt;
+  CREATE INDEX transfers_by_status_id ON transfers (status, id);
+  DROP INDEX transfers_by_status;
+`;
+
+export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed, boundedQueryIndexes];

@@ -8,6 +8,8 @@ const dialect: Dialect = {
   name: 'postgres',
   // clock_timestamp(), not now(): a transaction that waited for the write lock must not stamp a heartbeat in the past.
   now: `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+  via: (table) => table,
+  byKey: (table) => table,
 };
 
 /** Keys of the advisory locks (any two constants the journal owns): schema changes, and one writer at a time. */

@@ -19,6 +19,15 @@ export interface Dialect {
   readonly name: 'sqlite' | 'postgres';
   /** An SQL expression for the database's own clock as ISO-8601 text with milliseconds (leases across hosts). */
   readonly now: string;
+  /**
+   * Pins the index a statement reads `table` through, where a plan decides whether its cost grows with the
+   * journal: SQLite's `INDEXED BY` (the statement fails to prepare if that index cannot serve it — never a
+   * silent scan). PostgreSQL has no hints: its planner keeps statistics itself (autovacuum) and the
+   * indexes are shaped so that its cheapest plan is the bounded one. See docs/performance.md.
+   */
+  readonly via: (table: string, index: string) => string;
+  /** `table` read by its primary key only (a list of ids), never through a secondary index (SQLite `NOT INDEXED`). */
+  readonly byKey: (table: string) => string;
 }
 
 export interface Database extends Sql {

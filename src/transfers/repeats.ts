@@ -1,7 +1,7 @@
 import { usageError } from '../core/errors.js';
 import { FingerprintIndex } from '../core/fingerprint-index.js';
 import { earlierPaymentStates, mayHavePaid } from '../core/possibly-paid.js';
-import type { Journal } from '../journal/journal.js';
+import type { Journal, SentCursor } from '../journal/journal.js';
 import type { Transfer } from '../journal/transfer.js';
 
 /** `mayHavePaid` for a journaled transfer. */
@@ -48,9 +48,9 @@ export class RepeatIndex {
     const repeats = new RepeatIndex(options.windowMs);
     if (options.windowMs <= 0) return repeats;
     const since = new Date(Date.now() - options.windowMs).toISOString();
-    for (let afterId = 0; ;) {
-      const { page, lastId } = await journal.sentSince(since, options.sandbox, afterId, 10_000);
-      if (lastId === undefined) break;
+    for (let after: SentCursor | undefined; ;) {
+      const { page, next } = await journal.sentSince(since, options.sandbox, after, 10_000);
+      if (next === undefined) break;
       for (const sent of page) {
         if (options.excludeBatch !== undefined && sent.batchId === options.excludeBatch) continue;
         let slot = repeats.slotOf.get(sent.batchId);
@@ -60,7 +60,7 @@ export class RepeatIndex {
         }
         repeats.index.firstLineOrAdd(keyOf(sent), slot + 1);
       }
-      afterId = lastId;
+      after = next;
     }
     return repeats;
   }
