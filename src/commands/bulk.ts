@@ -35,7 +35,7 @@ import { startSpinner } from '../ui/spinner.js';
 import { OutputFileError } from '../output-file.js';
 import { safeText } from '../ui/safe-text.js';
 import { didYouMean } from '../core/suggest.js';
-import { parseCount, parseSeconds } from './options.js';
+import { decimalMarkOption, parseCount, parseSeconds } from './options.js';
 
 interface BulkOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -57,6 +57,8 @@ interface BulkOptions extends GlobalOptions {
   skipRepeats?: boolean;
   retryHours?: string;
   remote?: boolean;
+  decimalComma?: boolean;
+  decimalPoint?: boolean;
 }
 
 interface RunSettings {
@@ -82,7 +84,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     rate: options.rate === undefined ? undefined : parseCount(options.rate, '--rate', 100_000),
     timeoutMs: parseSeconds(options.timeout, '--timeout') * 1000,
     windowMs,
-    defaults: { country: options.country, currency: options.currency, forceCurrency: options.forceCurrency },
+    defaults: { country: options.country, currency: options.currency, forceCurrency: options.forceCurrency, decimalMark: decimalMarkOption(options) },
     options,
     file,
     startedAt: performance.now(),

@@ -1,6 +1,6 @@
 import { countriesForCurrency, currencyForCountry, currencyInfo } from './currency.js';
 import { invalidInput } from './errors.js';
-import { parseAmount, requireCurrency, type AmountLimits, type Money } from './money.js';
+import { parseAmount, requireCurrency, type AmountLimits, type DecimalMark, type Money } from './money.js';
 import { parsePhone, type Phone } from './phone.js';
 
 export interface RecipientInput {
@@ -17,6 +17,8 @@ export interface RecipientDefaults {
   readonly currency?: string | undefined;
   readonly forceCurrency?: boolean | undefined;
   readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
+  /** How amounts are written where they come from (--decimal-comma / --decimal-point); absent: ambiguous ones are refused. */
+  readonly decimalMark?: DecimalMark | undefined;
 }
 
 export interface Recipient {
@@ -42,6 +44,6 @@ export function resolveRecipient(input: RecipientInput, defaults: RecipientDefau
       `currency ${explicitCurrency} does not match ${phone.e164}, a ${phone.country} number: use ${currencyForCountry(phone.country) ?? 'its local currency'} or pass --force-currency`,
     );
   }
-  const money = parseAmount(input.amount, requireCurrency(currency), defaults.limits?.[currency] ?? {});
+  const money = parseAmount(input.amount, requireCurrency(currency), { ...defaults.limits?.[currency], decimalMark: defaults.decimalMark });
   return { phone, money };
 }
