@@ -550,12 +550,18 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .helpCommand(false)
     .helpGroup(groups.team)
     .description('the audit trail: every event hash-chained to the one before it')
-    .examples(['airtime audit verify', 'airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv']);
+    .examples(['airtime audit verify', 'airtime audit head >> ~/airtime-heads.txt', 'airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv']);
   audit
     .command('verify')
     .description('recompute the hash chain and check every transfer against its events; names the first break (exit 1)')
-    .examples(['airtime audit verify'])
+    .option('--head <count:hash>', "also check that the chain contains a head printed earlier by 'airtime audit head' (a deleted tail is caught)")
+    .examples(['airtime audit verify', 'airtime audit verify --head "$(tail -1 ~/airtime-heads.txt)"'])
     .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditVerify }))));
+  audit
+    .command('head')
+    .description('print the chain head (event count and last hash) to keep elsewhere: audit verify --head checks the chain still contains it')
+    .examples(['airtime audit head', 'airtime audit head --json'])
+    .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditHead }))));
   audit
     .command('export')
     .description('write who planned, approved and sent, what providers answered, callbacks and operator decisions')

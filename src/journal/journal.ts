@@ -3,7 +3,7 @@ import { earlierPaymentStates, mayHavePaid, type EarlierPayment } from '../core/
 import { judgeTransition, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
-import { verifyJournal, type AuditReport } from './audit.js';
+import { checkRecordedHead, verifyJournal, type AuditReport, type RecordedHead } from './audit.js';
 import { parseDetails, serialiseDetails, withDelivery } from './details.js';
 import type { Batch, BatchTally, NewBatch } from './batch.js';
 import type { Database, Sql, SqlValue } from './sql.js';
@@ -1136,9 +1136,13 @@ export class Journal {
   // ——— audit ———
 
   /** Recomputes the audit chain and checks every transfer's status against its events (`airtime audit verify`). */
-  async verify(): Promise<AuditReport> {
+  async verify(head?: RecordedHead): Promise<AuditReport> {
     await this.flushEvents();
-    return verifyJournal(this.sql);
+    const report = await verifyJournal(this.sql);
+    if (!head) return report;
+    const broken = await checkRecordedHead(this.sql, report, head);
+    // A break of the chain itself comes first: it is where the history stops holding together.
+    return broken ? { ...report, breaks: [...report.breaks, broken] } : report;
   }
 
   /** Events in order with their transfer's reference, a page at a time, optionally of one batch or since a time (`airtime audit export`). */
