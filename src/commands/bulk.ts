@@ -319,8 +319,10 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
     throw result.fatal;
   }
   if (result.lostLease) {
-    io.err(`another run took batch ${batch.id} over while this one was not answering: this run stopped sending (${result.progress.sent} sent by it)`);
-    return finish(io, context, batch, run, ExitCode.partial);
+    const code = await finish(io, context, batch, run, ExitCode.partial);
+    // Last, so that it is what the operator reads: why this run stopped and how to carry on.
+    io.err(lostLeaseLine(batch, lease, result.progress.sent, resumeCommand(context, batch, run.options)));
+    return code;
   }
   if (result.interrupted) {
     const code = await finish(io, context, batch, run, ExitCode.cancelled);
@@ -336,6 +338,16 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
   }
   await waitIfAsked(io, context, batch, run);
   return finish(io, context, batch, run, undefined);
+}
+
+/** One line: this run's lease was taken (by whom), what it did, and what to type once the other run ends. */
+function lostLeaseLine(batch: Batch, lease: BatchLease, sent: number, resume: string): string {
+  const taker = lease.takenBy;
+  const head = `batch ${batch.id} was taken over by another run`;
+  const why = 'while this run was silent for longer than its lease: this run stopped sending';
+  return taker
+    ? `${head} (pid ${taker.pid} on ${taker.host}, ${taker.actor}) ${why} (${sent} sent by it) and that run sends the rest; once it ends, check or finish with: ${resume}`
+    : `${head} (since ended) ${why} (${sent} sent by it); check or finish with: ${resume}`;
 }
 
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */

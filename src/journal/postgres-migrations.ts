@@ -271,4 +271,7 @@ const planFixed = `
     EXECUTE FUNCTION airtime_transfer_move_refused();
 `;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed];
+/** Lease holders' process start, as in SQLite's migration (migrations.ts → leaseProcessStart). */
+const leaseProcessStart = `ALTER TABLE leases ADD COLUMN started TEXT;`;
+
+export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed, leaseProcessStart];
