@@ -152,3 +152,11 @@ export class BatchLease {
     if (this.held) await this.journal.releaseLease(`batch:${this.batchId}`, this.holder.id);
   }
 }
+
+/** The leases whose holder may still be running: alive on this host, or on another host and not silent past its lease. */
+export async function runningHolders(journal: Journal): Promise<(LeaseInfo & { readonly name: string })[]> {
+  return (await journal.leases()).filter((lease) => {
+    const known = holderOnThisHost(lease);
+    return known === 'alive' || (known === undefined && lease.silentMs <= lease.ttlMs);
+  });
+}

@@ -245,6 +245,33 @@ describe('one owner, proof before a resend', () => {
     expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 300, minor: 300 * 100 });
   });
 
+  it('journal migrate refuses while a run holds a batch, naming the run (it said "the last events were deleted")', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 15 } });
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const { path } = writeZwPayouts(home.home, 300);
+    const first = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['delivered']) < 10 && Date.now() < deadline) await delay(10);
+      const migrate = await runCli(home.home, ['journal', 'migrate', '--to', 'postgres://airtime@127.0.0.1:1/airtime'], { env });
+      expect(migrate.code, migrate.stderr).toBe(1);
+      expect(migrate.stderr).toMatch(
+        new RegExp(
+          `batch b_[0-9a-f]+ is being run by pid ${first.pid} on [^ ]+ \\([^)]+\\), last heard from \\d+s ago: nothing was copied; migrate once it has finished`,
+        ),
+      );
+      expect(migrate.stderr).not.toMatch(/deleted|tampered/);
+      expect(await exited).toBe(0);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 300, minor: 300 * 100, maxSends: 1 });
+  });
+
   it('Lipad, killed with a request in flight at a provider slow to show it: no row ever joins another request, charges equal rows', async () => {
     sim = await startTestSim({ faults: { visibleAfterMs: 700 } });
     const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '300' };
