@@ -398,6 +398,12 @@ async function finish(io: IO, context: AppContext, batch: Batch, run: RunSetting
   };
   if (io.json) io.printJson(summaryJson(report, extras, await context.journal.list({ batchId: current.id })));
   else await printSummary(io, report, extras);
+  // What this run recorded must be in the journal the next command reads: not so if the file was removed or replaced.
+  const displaced = context.journal.displaced();
+  if (displaced) {
+    io.err(`error: ${displaced}`);
+    return ExitCode.failed;
+  }
   if (outFailure !== undefined) {
     io.err(
       `error: the results file ${run.options.out ?? ''} could not be written (${safeText(outFailure)}): every row is in the journal — write it elsewhere with 'airtime batch show ${current.id} --out FILE'`,

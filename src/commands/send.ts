@@ -374,6 +374,11 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: PayO
     }
   }
   printTransfer(io, transfer);
+  const displaced = context.journal.displaced();
+  if (displaced) {
+    io.err(`error: ${displaced}`);
+    return ExitCode.failed;
+  }
   if (options.wait && !isFinal(transfer.status)) {
     io.err(`still ${colourStatus(io.errColor, transfer.status)} after ${timeoutMs / 1000}s: check later with 'airtime status ${transfer.reference}'`);
     return ExitCode.partial;

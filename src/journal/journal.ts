@@ -390,6 +390,11 @@ export class Journal {
     await this.database.close();
   }
 
+  /** Why what this process wrote may not be in the journal others read (its file removed or replaced); undefined if it is. */
+  displaced(): string | undefined {
+    return this.database.displaced?.();
+  }
+
   /** Runs `work` in one transaction (or in the caller's, when there already is one). */
   async atomically<T>(work: (journal: Journal) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,38 @@ describe('one owner, proof before a resend', () => {
     }
     expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 300, minor: 300 * 100, maxSends: 1 });
   });
+
+  it.each(['removed', 'replaced by another file'] as const)(
+    'a journal file %s under a running bulk is noticed before the run reports success: one line, exit 1',
+    async (what) => {
+      sim = await startTestSim({ faults: { latencyMs: 15 } });
+      const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+      const { path } = writeZwPayouts(home.home, 200);
+      let stderr = '';
+      const run = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+        env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      run.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => run.on('exit', (code) => resolve(code)));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (journalCount(home.home, ['delivered']) < 10 && Date.now() < deadline) await delay(10);
+        const file = join(home.home, 'journal.db');
+        if (what === 'removed') rmSync(file);
+        else {
+          copyFileSync(file, `${file}.copy`);
+          renameSync(`${file}.copy`, file);
+        }
+        expect(await exited, stderr).toBe(1);
+      } finally {
+        run.kill('SIGKILL');
+      }
+      expect(stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`^error: the journal .*journal\\.db was ${what} while this command was writing to it: what it did is recorded only in the file it opened`),
+      );
+    },
+  );
 
   it('Lipad, killed with a request in flight at a provider slow to show it: no row ever joins another request, charges equal rows', async () => {
     sim = await startTestSim({ faults: { visibleAfterMs: 700 } });
