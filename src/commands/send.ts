@@ -92,6 +92,7 @@ export default async function send(io: IO, target: string, amount: string, optio
           currency: settings.currency,
           limits: settings.limits,
           decimalMark,
+          decimalFlags: true,
         },
       );
       targetText = purchase.meter;
@@ -99,7 +100,14 @@ export default async function send(io: IO, target: string, amount: string, optio
     } else {
       const recipient = resolveRecipient(
         { phone: target, amount, currency: options.currency, country: options.country },
-        { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits, decimalMark },
+        {
+          country: settings.country,
+          currency: settings.currency,
+          forceCurrency: options.forceCurrency,
+          limits: settings.limits,
+          decimalMark,
+          decimalFlags: true,
+        },
       );
       targetText = recipient.phone.e164;
       money = recipient.money;

@@ -110,6 +110,7 @@ export function resolveMeterPurchase(
     readonly currency?: string | undefined;
     readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
     readonly decimalMark?: DecimalMark | undefined;
+    readonly decimalFlags?: boolean | undefined;
   } = {},
 ): { readonly meter: string; readonly money: Money } {
   const meter = parseMeter(input.meter);
@@ -117,6 +118,7 @@ export function resolveMeterPurchase(
   const money = parseAmount(input.amount, currency, {
     ...(defaults.limits?.[currency.code] ?? { minMinor: null, maxMinor: null }),
     decimalMark: defaults.decimalMark,
+    decimalFlags: defaults.decimalFlags,
   });
   return { meter, money };
 }

@@ -18,6 +18,8 @@ export type DecimalMark = '.' | ',';
 export interface ParseOptions extends AmountLimits {
   /** The convention declared for where the amount comes from (`--decimal-comma`, `--decimal-point`); absent: read each amount as written, refusing the ambiguous ones. */
   readonly decimalMark?: DecimalMark | undefined;
+  /** Whether the command offers --decimal-comma / --decimal-point (an ambiguous amount's error then names them). */
+  readonly decimalFlags?: boolean | undefined;
 }
 
 /** An amount's digits as written, and the decimal mark its separators show (undefined: none, e.g. "100"). */
@@ -53,7 +55,7 @@ function decimalReading(whole: string, fraction: string): string {
  * the convention is declared. With a declared convention, an amount written in the other one is refused.
  * Written by hand: Intl has no parser, and number-parsing libraries guess where this must refuse.
  */
-export function readAmountText(input: string, declared?: DecimalMark): AmountText {
+export function readAmountText(input: string, declared?: DecimalMark, decimalFlags = false): AmountText {
   const raw = input.trim();
   if (raw.startsWith('-')) throw invalidInput(`amount "${input}" is negative: give a positive amount`);
   let dots = 0;
@@ -96,7 +98,7 @@ export function readAmountText(input: string, declared?: DecimalMark): AmountTex
         const grouped = `${head}${tail}`;
         const decimal = decimalReading(head, tail);
         throw invalidInput(
-          `amount "${input}" is ambiguous: ${grouped} if "${separator}" separates thousands, ${decimal} if it is a ${markName(separator)}: write ${grouped} or ${decimal}, or declare how amounts are written (--decimal-point or --decimal-comma)`,
+          `amount "${input}" is ambiguous: ${grouped} if "${separator}" separates thousands, ${decimal} if it is a ${markName(separator)}: write ${grouped} or ${decimal}${decimalFlags ? ', or declare how amounts are written (--decimal-point or --decimal-comma)' : ''}`,
         );
       }
       mark = couldGroup ? (declared ?? separator) : separator;
@@ -129,7 +131,7 @@ export function shownDecimalMark(input: string): DecimalMark | undefined {
 /** Parses a decimal string such as "100", "99.5", "1,000.00" or (declared) "1.000,50" into minor units, refusing anything ambiguous. */
 export function parseAmount(input: string, currency: CurrencyInfo | string, limits: ParseOptions = {}): Money {
   const info = typeof currency === 'string' ? requireCurrency(currency) : currency;
-  const { whole, fraction } = readAmountText(input, limits.decimalMark);
+  const { whole, fraction } = readAmountText(input, limits.decimalMark, limits.decimalFlags);
   if (fraction !== '' && info.digits === 0) {
     throw invalidInput(`amount "${input}" has decimals but ${info.code} has no minor unit: give a whole number`);
   }

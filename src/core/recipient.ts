@@ -19,6 +19,8 @@ export interface RecipientDefaults {
   readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
   /** How amounts are written where they come from (--decimal-comma / --decimal-point); absent: ambiguous ones are refused. */
   readonly decimalMark?: DecimalMark | undefined;
+  /** Whether the command offers --decimal-comma / --decimal-point (errors then name them). */
+  readonly decimalFlags?: boolean | undefined;
 }
 
 export interface Recipient {
@@ -44,6 +46,10 @@ export function resolveRecipient(input: RecipientInput, defaults: RecipientDefau
       `currency ${explicitCurrency} does not match ${phone.e164}, a ${phone.country} number: use ${currencyForCountry(phone.country) ?? 'its local currency'} or pass --force-currency`,
     );
   }
-  const money = parseAmount(input.amount, requireCurrency(currency), { ...defaults.limits?.[currency], decimalMark: defaults.decimalMark });
+  const money = parseAmount(input.amount, requireCurrency(currency), {
+    ...defaults.limits?.[currency],
+    decimalMark: defaults.decimalMark,
+    decimalFlags: defaults.decimalFlags,
+  });
   return { phone, money };
 }

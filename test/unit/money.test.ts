@@ -44,9 +44,15 @@ describe('parseAmount', () => {
       ['5.000', 'UGX', '5000', '5'],
       ['999.999', 'KES', '999999', '999.999'],
     ])('%s %s: both readings and how to write it', (input, currency, grouped, decimal) => {
-      const read = () => parseAmount(input, currency, { minMinor: null, maxMinor: null });
+      const read = () => parseAmount(input, currency, { minMinor: null, maxMinor: null, decimalFlags: true });
       expect(read).toThrow(`amount "${input}" is ambiguous: ${grouped} if "${input.includes(',') ? ',' : '.'}" separates thousands, ${decimal} if it is a`);
       expect(read).toThrow(/write \S+ or \S+, or declare how amounts are written \(--decimal-point or --decimal-comma\)/);
+    });
+
+    it('names the flags only where the command offers them', () => {
+      expect(() => parseAmount('1,000', 'KES')).toThrow(
+        /^amount "1,000" is ambiguous: 1000 if "," separates thousands, 1 if it is a decimal comma: write 1000 or 1$/,
+      );
     });
 
     it('reads what only one convention can mean', () => {
