@@ -304,6 +304,25 @@ describe('one owner, proof before a resend', () => {
     },
   );
 
+  it('a journal file removed while `send --wait` waits is noticed before it reports the transfer delivered: exit 1', async () => {
+    const sending = spawn(process.execPath, [binPath, 'send', '+254711000100', '100', '--yes', '--wait'], {
+      env: { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_SETTLE_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    sending.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => sending.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['submitted']) < 1 && Date.now() < deadline) await delay(10);
+      rmSync(join(home.home, 'journal.db'));
+      expect(await exited, stderr).toBe(1);
+    } finally {
+      sending.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/^error: the journal .*journal\.db was removed while this command was writing to it/m);
+  });
+
   it('Lipad, killed with a request in flight at a provider slow to show it: no row ever joins another request, charges equal rows', async () => {
     sim = await startTestSim({ faults: { visibleAfterMs: 700 } });
     const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '300' };
