@@ -95,6 +95,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--currency <code>', "ISO-4217 currency (default: the number's country's)")
     .option('--country <code>', 'country of a local number, e.g. KE')
     .option('--force-currency', "allow a currency that is not the number's country's")
+    .option('--decimal-comma', 'the amount writes decimals with a comma (2,50; 1.000 is one thousand)')
+    .option('--decimal-point', 'the amount writes decimals with a point (2.50; 1,000 is one thousand)')
     .option('--key <key>', 'idempotency key: the same key twice is one transfer')
     .option('--note <text>', 'a note kept in the journal')
     .option('--wait', 'wait for the final status')
@@ -153,6 +155,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--currency <code>', 'currency for rows without one')
     .option('--country <code>', 'country for local numbers without one')
     .option('--force-currency', "allow currencies that are not the numbers' countries'")
+    .option('--decimal-comma', 'the file writes decimals with a comma (2,50; 1.000 is one thousand): needed when an amount could be read either way')
+    .option('--decimal-point', 'the file writes decimals with a point (2.50; 1,000 is one thousand): needed when an amount could be read either way')
     .option('--retry-hours <n>', "Africa's Talking: hours it retries a failed delivery (maxNumRetry; profile: retry-hours)")
     .option('--remote', 'zw: send the batch in server-side bulk requests (after the same gate; one agent_reference per row)')
     .option('-y, --yes', 'do not ask for confirmation')
@@ -546,12 +550,18 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .helpCommand(false)
     .helpGroup(groups.team)
     .description('the audit trail: every event hash-chained to the one before it')
-    .examples(['airtime audit verify', 'airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv']);
+    .examples(['airtime audit verify', 'airtime audit head >> ~/airtime-heads.txt', 'airtime audit export --batch b_1a2b3c4d5e6f --format csv > audit.csv']);
   audit
     .command('verify')
     .description('recompute the hash chain and check every transfer against its events; names the first break (exit 1)')
-    .examples(['airtime audit verify'])
+    .option('--head <count:hash>', "also check that the chain contains a head printed earlier by 'airtime audit head' (a deleted tail is caught)")
+    .examples(['airtime audit verify', 'airtime audit verify --head "$(tail -1 ~/airtime-heads.txt)"'])
     .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditVerify }))));
+  audit
+    .command('head')
+    .description('print the chain head (event count and last hash) to keep elsewhere: audit verify --head checks the chain still contains it')
+    .examples(['airtime audit head', 'airtime audit head --json'])
+    .action(action(() => import('./commands/audit.js').then((module) => ({ default: module.auditHead }))));
   audit
     .command('export')
     .description('write who planned, approved and sent, what providers answered, callbacks and operator decisions')

@@ -208,7 +208,10 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
       })),
     );
   }
-  return { progress, interrupted: options.signal?.aborted === true, lostLease: lease$.lost || !lease.held, fatal };
+  // Asked once more at the end: a run taken over between two heartbeats skipped the claims it lost, and
+  // must not then report its batch as its own success.
+  const stillOurs = lease$.lost ? false : await lease.beat();
+  return { progress, interrupted: options.signal?.aborted === true, lostLease: !stillOurs, fatal };
 }
 
 async function sendChunk(

@@ -7,6 +7,7 @@ import { checkKey } from '../transfers/keys.js';
 import { mapColumns, type ColumnMapping, type Field } from './columns.js';
 import { readCsv } from './csv-source.js';
 import { FingerprintIndex } from '../core/fingerprint-index.js';
+import { shownDecimalMark, type DecimalMark } from '../core/money.js';
 
 export interface ValidRow {
   readonly line: number;
@@ -71,6 +72,7 @@ export type RowCheck = (row: ValidRow) => Promise<{ column: string; value: strin
 export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary, check?: RowCheck): AsyncGenerator<RowResult> {
   const seenTransfers = new FingerprintIndex();
   const seenReferences = new FingerprintIndex();
+  const convention: FileConvention = { first: undefined };
   let mapping: ColumnMapping | undefined;
   for await (const record of readCsv(path)) {
     if (!mapping && record.fields.every((field) => field.trim() === '')) continue;
@@ -82,7 +84,7 @@ export async function* validateFile(path: string, defaults: RecipientDefaults, s
     }
     if (record.fields.every((field) => field.trim() === '')) continue;
     summary.rows += 1;
-    let result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences);
+    let result = validateRow(record.fields, record.line, summary.rows, mapping, defaults, seenTransfers, seenReferences, convention);
     const problem = result.ok && check ? await check(result.row) : undefined;
     if (problem) result = { ok: false, error: { line: record.line, ...problem, fields: record.fields } };
     if (result.ok) {
@@ -100,6 +102,11 @@ export async function* validateFile(path: string, defaults: RecipientDefaults, s
   if (summary.rows === 0) throw invalidInput(`file "${path}" has a header but no data rows`);
 }
 
+/** The first row whose amount showed how decimals are written: every other row must write them the same way. */
+interface FileConvention {
+  first: { readonly mark: DecimalMark; readonly line: number; readonly amount: string } | undefined;
+}
+
 function validateRow(
   fields: readonly string[],
   line: number,
@@ -108,6 +115,7 @@ function validateRow(
   defaults: RecipientDefaults,
   seenTransfers: FingerprintIndex,
   seenReferences: FingerprintIndex,
+  convention: FileConvention,
 ): RowResult {
   const value = (field: Field) => {
     const position = mapping.index[field];
@@ -160,6 +168,22 @@ function validateRow(
     if (!isAirtimeError(error)) throw error;
     const column = /^amount|minimum|maximum/.test(error.message) ? 'amount' : /^currency|no currency/.test(error.message) ? 'currency' : 'phone';
     return fail(column, column === 'amount' ? amount : column === 'currency' ? (value('currency') ?? '') : phone, error.message);
+  }
+  // Undeclared, each amount is read as written (ambiguous ones were refused above); a file that writes some
+  // decimals with a point and others with a comma is refused row by row, naming the first row of the other kind.
+  if (defaults.decimalMark === undefined) {
+    const mark = shownDecimalMark(amount);
+    if (mark !== undefined) {
+      const first = convention.first;
+      if (first === undefined) convention.first = { mark, line, amount };
+      else if (first.mark !== mark) {
+        return fail(
+          'amount',
+          amount,
+          `amount "${amount}" writes decimals with a ${mark === ',' ? 'comma' : 'point'} but line ${first.line} ("${first.amount}") with a ${first.mark === ',' ? 'comma' : 'point'}: write every amount the same way, or declare it (--decimal-point or --decimal-comma)`,
+        );
+      }
+    }
   }
   const reference = value('reference') || undefined;
   if (reference !== undefined) {

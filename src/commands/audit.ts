@@ -4,6 +4,7 @@ import type { GlobalOptions } from '../cli.js';
 import { csvCell } from '../batch/results.js';
 import { ExitCode, failedError, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
+import { parseRecordedHead } from '../journal/audit.js';
 import type { AuditEvent } from '../journal/journal.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
@@ -15,24 +16,35 @@ function rateLine(what: string, count: number, startedMs: number): string {
   return `${what}: ${count.toLocaleString('en')} events${seconds > 1 ? ` (${Math.round(count / seconds).toLocaleString('en')}/s)` : ''}`;
 }
 
-/** `airtime audit verify`: recomputes the hash chain and checks every transfer's status against its events. */
-export async function auditVerify(io: IO, options: GlobalOptions): Promise<number> {
+interface VerifyOptions extends GlobalOptions {
+  head?: string;
+}
+
+/** `airtime audit verify [--head N:HASH]`: recomputes the hash chain and checks every transfer's status against its events (and a head kept elsewhere). */
+export async function auditVerify(io: IO, options: VerifyOptions): Promise<number> {
+  const head = options.head === undefined ? undefined : parseRecordedHead(options.head);
+  if (options.head !== undefined && !head)
+    throw usageError(`--head "${options.head}" is not a chain head: give what 'airtime audit head' printed (COUNT:HASH, 64 hex digits)`);
   const context = AppContext.open(options);
   // Linear by nature (every event is rehashed): a terminal sees how far it is.
   const progress = await startSpinner(io, 'verifying the audit chain…');
   const started = performance.now();
   try {
-    const report = await context.journal.verify(({ events, transfers }) =>
-      progress.update(
-        transfers ? `checking transfers against their events: ${transfers.toLocaleString('en')}` : rateLine('verifying the audit chain', events, started),
-      ),
-    );
+    const report = await context.journal.verify({
+      head,
+      onProgress: ({ events, transfers }) =>
+        progress.update(
+          transfers ? `checking transfers against their events: ${transfers.toLocaleString('en')}` : rateLine('verifying the audit chain', events, started),
+        ),
+    });
     progress.stop();
     const [first] = report.breaks;
     if (io.json) {
       io.printJson({ intact: !first, events: report.events, transfers: report.transfers, head: report.head, breaks: report.breaks });
     } else if (!first) {
-      io.out(`intact: ${report.events} events chain up to ${report.head.slice(0, 16)}…; ${report.transfers} transfers match their events`);
+      io.out(
+        `intact: ${report.events} events chain up to ${report.head.slice(0, 16)}…; ${report.transfers} transfers match their events${head ? `; the chain contains the recorded head ${head.count ?? '?'}:${head.hash.slice(0, 16)}…` : ''}`,
+      );
     } else {
       for (const found of report.breaks.slice(1)) io.err(`also: ${found.message}`);
     }
@@ -44,6 +56,19 @@ export async function auditVerify(io: IO, options: GlobalOptions): Promise<numbe
     );
   } finally {
     progress.stop();
+    await context.close();
+  }
+}
+
+/** `airtime audit head`: the chain's head (event count and last hash), to keep somewhere the journal's writers cannot edit. */
+export async function auditHead(io: IO, options: GlobalOptions): Promise<number> {
+  const context = AppContext.open(options);
+  try {
+    const { count, head } = await context.journal.chainHead();
+    if (io.json) io.printJson({ count, head, value: `${count}:${head}` });
+    else io.out(`${count}:${head}`);
+    return ExitCode.ok;
+  } finally {
     await context.close();
   }
 }

@@ -35,7 +35,7 @@ import { startSpinner } from '../ui/spinner.js';
 import { OutputFileError } from '../output-file.js';
 import { safeText } from '../ui/safe-text.js';
 import { didYouMean } from '../core/suggest.js';
-import { parseCount, parseSeconds } from './options.js';
+import { decimalMarkOption, parseCount, parseSeconds } from './options.js';
 
 interface BulkOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -57,6 +57,8 @@ interface BulkOptions extends GlobalOptions {
   skipRepeats?: boolean;
   retryHours?: string;
   remote?: boolean;
+  decimalComma?: boolean;
+  decimalPoint?: boolean;
 }
 
 interface RunSettings {
@@ -82,7 +84,13 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
     rate: options.rate === undefined ? undefined : parseCount(options.rate, '--rate', 100_000),
     timeoutMs: parseSeconds(options.timeout, '--timeout') * 1000,
     windowMs,
-    defaults: { country: options.country, currency: options.currency, forceCurrency: options.forceCurrency },
+    defaults: {
+      country: options.country,
+      currency: options.currency,
+      forceCurrency: options.forceCurrency,
+      decimalMark: decimalMarkOption(options),
+      decimalFlags: true,
+    },
     options,
     file,
     startedAt: performance.now(),
@@ -317,8 +325,10 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
     throw result.fatal;
   }
   if (result.lostLease) {
-    io.err(`another run took batch ${batch.id} over while this one was not answering: this run stopped sending (${result.progress.sent} sent by it)`);
-    return finish(io, context, batch, run, ExitCode.partial);
+    const code = await finish(io, context, batch, run, ExitCode.partial);
+    // Last, so that it is what the operator reads: why this run stopped and how to carry on.
+    io.err(lostLeaseLine(batch, lease, result.progress.sent, resumeCommand(context, batch, run.options)));
+    return code;
   }
   if (result.interrupted) {
     const code = await finish(io, context, batch, run, ExitCode.cancelled);
@@ -334,6 +344,16 @@ async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease
   }
   await waitIfAsked(io, context, batch, run);
   return finish(io, context, batch, run, undefined);
+}
+
+/** One line: this run's lease was taken (by whom), what it did, and what to type once the other run ends. */
+function lostLeaseLine(batch: Batch, lease: BatchLease, sent: number, resume: string): string {
+  const taker = lease.takenBy;
+  const head = `batch ${batch.id} was taken over by another run`;
+  const why = 'while this run was silent for longer than its lease: this run stopped sending';
+  return taker
+    ? `${head} (pid ${taker.pid} on ${taker.host}, ${taker.actor}) ${why} (${sent} sent by it) and that run sends the rest; once it ends, check or finish with: ${resume}`
+    : `${head} (since ended) ${why} (${sent} sent by it); check or finish with: ${resume}`;
 }
 
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
@@ -384,6 +404,12 @@ async function finish(io: IO, context: AppContext, batch: Batch, run: RunSetting
   };
   if (io.json) io.printJson(summaryJson(report, extras, await context.journal.list({ batchId: current.id })));
   else await printSummary(io, report, extras);
+  // What this run recorded must be in the journal the next command reads: not so if the file was removed or replaced.
+  const displaced = context.journal.displaced();
+  if (displaced) {
+    io.err(`error: ${displaced}`);
+    return ExitCode.failed;
+  }
   if (outFailure !== undefined) {
     io.err(
       `error: the results file ${run.options.out ?? ''} could not be written (${safeText(outFailure)}): every row is in the journal — write it elsewhere with 'airtime batch show ${current.id} --out FILE'`,

@@ -3,9 +3,11 @@ import type { GlobalOptions } from '../cli.js';
 import { checkJournalUrl } from '../config/journal-url.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings } from '../config/settings.js';
-import { ExitCode, usageError } from '../core/errors.js';
+import { ExitCode, failedError, usageError } from '../core/errors.js';
 import { copyJournal } from '../journal/copy.js';
+import { Journal } from '../journal/journal.js';
 import { openDatabase } from '../journal/open.js';
+import { describeHolder, runningHolders } from '../transfers/ownership.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
 
@@ -27,6 +29,19 @@ export default async function journalMigrate(io: IO, options: MigrateOptions): P
   const file = options.from ?? paths.journalFile;
   if (!existsSync(file)) throw usageError(`there is no SQLite journal at ${file} to copy: name one with --from FILE`);
   const source = openDatabase({ kind: 'sqlite', file });
+  // A run still writing would make the copy a moment of a moving journal (and its check cry tampering):
+  // refused, naming the run, before anything is read or the target is touched.
+  try {
+    const [running, ...more] = await runningHolders(Journal.over(source));
+    if (running) {
+      throw failedError(
+        `${running.name.replace(/^batch:/, 'batch ')} is being run by ${describeHolder(running)}${more.length ? ` (and ${more.length} more run${more.length === 1 ? '' : 's'})` : ''}: nothing was copied; migrate once it has finished (or stop it)`,
+      );
+    }
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
   const target = openDatabase({ kind: 'postgres', url });
   try {
     if (!io.json) io.err(`copying ${source.location} into ${target.location}…`);

@@ -27,7 +27,7 @@ import type { IO } from '../ui/io.js';
 import { planLines } from '../ui/plan-view.js';
 import { startSpinner } from '../ui/spinner.js';
 import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
-import { parseSeconds } from './options.js';
+import { decimalMarkOption, parseSeconds } from './options.js';
 
 interface SendOptions extends GlobalOptions {
   currency?: string;
@@ -46,6 +46,8 @@ interface SendOptions extends GlobalOptions {
   productId?: string;
   sms?: string;
   retryHours?: string;
+  decimalComma?: boolean;
+  decimalPoint?: boolean;
 }
 
 /** Exit code of a single transfer: failed → 1, still unknown → 5 (not done), otherwise 0. */
@@ -58,6 +60,7 @@ export function exitCodeFor(transfer: Transfer): number {
 export default async function send(io: IO, target: string, amount: string, options: SendOptions): Promise<number> {
   const timeoutMs = parseSeconds(options.timeout, '--timeout') * 1000;
   const windowMs = repeatWindowOption(options.repeatWindow);
+  const decimalMark = decimalMarkOption(options);
   if (options.key !== undefined) {
     const problem = checkKey(options.key);
     if (problem) throw usageError(problem);
@@ -83,13 +86,28 @@ export default async function send(io: IO, target: string, amount: string, optio
     let targetText: string;
     let money: Money;
     if (kind === 'zesa') {
-      const purchase = resolveMeterPurchase({ meter: target, amount, currency: options.currency }, { currency: settings.currency, limits: settings.limits });
+      const purchase = resolveMeterPurchase(
+        { meter: target, amount, currency: options.currency },
+        {
+          currency: settings.currency,
+          limits: settings.limits,
+          decimalMark,
+          decimalFlags: true,
+        },
+      );
       targetText = purchase.meter;
       money = purchase.money;
     } else {
       const recipient = resolveRecipient(
         { phone: target, amount, currency: options.currency, country: options.country },
-        { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits },
+        {
+          country: settings.country,
+          currency: settings.currency,
+          forceCurrency: options.forceCurrency,
+          limits: settings.limits,
+          decimalMark,
+          decimalFlags: true,
+        },
       );
       targetText = recipient.phone.e164;
       money = recipient.money;
@@ -366,6 +384,11 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: PayO
     }
   }
   printTransfer(io, transfer);
+  const displaced = context.journal.displaced();
+  if (displaced) {
+    io.err(`error: ${displaced}`);
+    return ExitCode.failed;
+  }
   if (options.wait && !isFinal(transfer.status)) {
     io.err(`still ${colourStatus(io.errColor, transfer.status)} after ${timeoutMs / 1000}s: check later with 'airtime status ${transfer.reference}'`);
     return ExitCode.partial;

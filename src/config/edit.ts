@@ -83,7 +83,7 @@ function validate(key: ParsedKey, raw: string): string {
   if (value === '') throw usageError(`${key.key} cannot be empty: use 'airtime config unset ${key.key}' to remove it`);
   if (key.kind === 'journal') return checkJournalUrl(value);
   if (key.kind === 'limit' || (key.kind === 'large-run' && key.currency !== null)) {
-    parseAmount(value, requireCurrency(key.currency ?? ''), { minMinor: null, maxMinor: null });
+    parseAmount(value, requireCurrency(key.currency ?? ''), { minMinor: null, maxMinor: null, decimalMark: '.' });
     return value;
   }
   if (key.kind === 'large-run') {

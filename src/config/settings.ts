@@ -83,8 +83,8 @@ function profileLimits(profile: Profile): Record<string, AmountLimits> {
     // Parsing with open limits: a profile's bound is itself an amount in that currency.
     const open = { minMinor: null, maxMinor: null };
     limits[info.code] = {
-      ...(bounds.min !== undefined ? { minMinor: parseAmount(bounds.min, info, open).minor } : {}),
-      ...(bounds.max !== undefined ? { maxMinor: parseAmount(bounds.max, info, open).minor } : {}),
+      ...(bounds.min !== undefined ? { minMinor: parseAmount(bounds.min, info, { ...open, decimalMark: '.' }).minor } : {}),
+      ...(bounds.max !== undefined ? { maxMinor: parseAmount(bounds.max, info, { ...open, decimalMark: '.' }).minor } : {}),
     };
   }
   return limits;
@@ -95,7 +95,7 @@ function largeRun(profile: Profile | undefined): LargeRun {
   let rows = defaultLargeRunRows;
   for (const [name, value] of Object.entries(profile?.largeRun ?? {})) {
     if (name === 'rows') rows = Math.max(1, Number(value) || defaultLargeRunRows);
-    else totals[requireCurrency(name).code] = parseAmount(value, requireCurrency(name), { minMinor: null, maxMinor: null }).minor;
+    else totals[requireCurrency(name).code] = parseAmount(value, requireCurrency(name), { minMinor: null, maxMinor: null, decimalMark: '.' }).minor;
   }
   return { rows, totals };
 }

@@ -1,5 +1,5 @@
 import { invalidInput } from './errors.js';
-import { parseAmount, requireCurrency, type AmountLimits, type Money } from './money.js';
+import { parseAmount, requireCurrency, type AmountLimits, type DecimalMark, type Money } from './money.js';
 
 /**
  * ZESA prepaid electricity: the target of a token purchase is the meter, not a phone (zw.md → ZESA).
@@ -106,11 +106,20 @@ export const zesaDefaultCurrency = 'USD';
  */
 export function resolveMeterPurchase(
   input: { readonly meter: string; readonly amount: string; readonly currency?: string | undefined },
-  defaults: { readonly currency?: string | undefined; readonly limits?: Readonly<Record<string, AmountLimits>> | undefined } = {},
+  defaults: {
+    readonly currency?: string | undefined;
+    readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
+    readonly decimalMark?: DecimalMark | undefined;
+    readonly decimalFlags?: boolean | undefined;
+  } = {},
 ): { readonly meter: string; readonly money: Money } {
   const meter = parseMeter(input.meter);
   const currency = requireCurrency(input.currency?.trim() || defaults.currency || zesaDefaultCurrency);
-  const money = parseAmount(input.amount, currency, defaults.limits?.[currency.code] ?? { minMinor: null, maxMinor: null });
+  const money = parseAmount(input.amount, currency, {
+    ...(defaults.limits?.[currency.code] ?? { minMinor: null, maxMinor: null }),
+    decimalMark: defaults.decimalMark,
+    decimalFlags: defaults.decimalFlags,
+  });
   return { meter, money };
 }
 

@@ -1,6 +1,6 @@
 import { countriesForCurrency, currencyForCountry, currencyInfo } from './currency.js';
 import { invalidInput } from './errors.js';
-import { parseAmount, requireCurrency, type AmountLimits, type Money } from './money.js';
+import { parseAmount, requireCurrency, type AmountLimits, type DecimalMark, type Money } from './money.js';
 import { parsePhone, type Phone } from './phone.js';
 
 export interface RecipientInput {
@@ -17,6 +17,10 @@ export interface RecipientDefaults {
   readonly currency?: string | undefined;
   readonly forceCurrency?: boolean | undefined;
   readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
+  /** How amounts are written where they come from (--decimal-comma / --decimal-point); absent: ambiguous ones are refused. */
+  readonly decimalMark?: DecimalMark | undefined;
+  /** Whether the command offers --decimal-comma / --decimal-point (errors then name them). */
+  readonly decimalFlags?: boolean | undefined;
 }
 
 export interface Recipient {
@@ -42,6 +46,10 @@ export function resolveRecipient(input: RecipientInput, defaults: RecipientDefau
       `currency ${explicitCurrency} does not match ${phone.e164}, a ${phone.country} number: use ${currencyForCountry(phone.country) ?? 'its local currency'} or pass --force-currency`,
     );
   }
-  const money = parseAmount(input.amount, requireCurrency(currency), defaults.limits?.[currency] ?? {});
+  const money = parseAmount(input.amount, requireCurrency(currency), {
+    ...defaults.limits?.[currency],
+    decimalMark: defaults.decimalMark,
+    decimalFlags: defaults.decimalFlags,
+  });
   return { phone, money };
 }

@@ -143,3 +143,47 @@ async function firstEditedBatch(sql: Sql): Promise<AuditBreak | undefined> {
   }
   return undefined;
 }
+
+/** A chain head written down somewhere else (`airtime audit head`): how many events, and the last one's hash. */
+export interface RecordedHead {
+  readonly count: number | undefined;
+  readonly hash: string;
+}
+
+/** "1234:9f…" or a bare 64-hex hash, as `airtime audit head` prints it; undefined if it is neither. */
+export function parseRecordedHead(text: string): RecordedHead | undefined {
+  const match = /^(?:(\d+)[:\s]\s*)?([0-9a-f]{64})$/i.exec(text.trim());
+  if (!match?.[2]) return undefined;
+  return { count: match[1] === undefined ? undefined : Number(match[1]), hash: match[2].toLowerCase() };
+}
+
+/**
+ * Whether the chain still contains a head recorded elsewhere: the chain checks itself, but a tail deleted
+ * together with the recorded head (`chain` table) leaves a shorter chain that is whole. Only a head kept
+ * outside the journal shows that events were there. `report` is the verified chain (its events hash-checked).
+ */
+export async function checkRecordedHead(sql: Sql, report: AuditReport, recorded: RecordedHead): Promise<AuditBreak | undefined> {
+  const short = `${recorded.count === undefined ? '' : `${recorded.count}:`}${recorded.hash.slice(0, 16)}…`;
+  if (recorded.count === 0)
+    return recorded.hash === genesisHash ? undefined : { id: 0, kind: 'head', message: `the recorded head ${short} is not an empty chain's` };
+  if (recorded.count !== undefined && recorded.count > report.events) {
+    return {
+      id: report.events + 1,
+      kind: 'head',
+      message: `the chain holds ${report.events} events but the head recorded elsewhere (${short}) holds ${recorded.count}: events ${report.events + 1} to ${recorded.count} were deleted`,
+    };
+  }
+  const row =
+    recorded.count === undefined
+      ? await sql.get<{ id: number | string; hash: string }>('SELECT id, hash FROM events WHERE hash = ?', [recorded.hash])
+      : await sql.get<{ id: number | string; hash: string }>('SELECT id, hash FROM events WHERE id = ?', [recorded.count]);
+  if (row && row.hash === recorded.hash && Number(row.id) <= report.events) return undefined;
+  return {
+    id: recorded.count ?? report.events + 1,
+    kind: 'head',
+    message:
+      recorded.count === undefined
+        ? `the chain does not contain the head recorded elsewhere (${short}): events were deleted or the history rewritten`
+        : `event ${recorded.count} is not the one recorded elsewhere (${short}): the history from there on was rewritten`,
+  };
+}

@@ -112,7 +112,19 @@ async function copyInOneTransaction(source: Database, target: Database, onProgre
   const sourceChain = await source.get<{ head: string; count: number }>('SELECT head, count FROM chain WHERE id = 1');
   const sourceEvents = Number(sourceChain?.count ?? 0);
   const sourceCheck = await verifyJournal(source);
-  if (sourceCheck.breaks[0]) throw failedError(`the SQLite journal ${source.location} does not verify (${sourceCheck.breaks[0].message}): it is not copied`);
+  // Events written while it was being read (a send started meanwhile) are not tampering: say what happened.
+  const writtenMeanwhile = async () => {
+    const now = await source.get<{ head: string; count: number }>('SELECT head, count FROM chain WHERE id = 1');
+    return now?.head !== sourceChain?.head || Number(now?.count ?? 0) !== sourceEvents;
+  };
+  const busy = () =>
+    failedError(
+      `the SQLite journal ${source.location} was written to while it was being copied (an airtime command is running): nothing was copied; migrate again once it has finished`,
+    );
+  if (sourceCheck.breaks[0]) {
+    if (await writtenMeanwhile()) throw busy();
+    throw failedError(`the SQLite journal ${source.location} does not verify (${sourceCheck.breaks[0].message}): it is not copied`);
+  }
 
   return target.transaction(async (tx) => {
     await tx.run("SELECT set_config('airtime.import', 'on', true)");
@@ -153,6 +165,7 @@ async function copyInOneTransaction(source: Database, target: Database, onProgre
     await tx.run(`SELECT setval(pg_get_serial_sequence('transfers', 'id'), coalesce((SELECT max(id) FROM transfers), 0) + 1, false)`);
 
     const counts = {} as Record<CopiedTable, number>;
+    if (await writtenMeanwhile()) throw busy();
     for (const table of ['accounts', 'batches', 'transfers', 'events'] as const) {
       const [from, to] = [await count(source, table), await count(tx, table)];
       if (from !== to) throw failedError(`after the copy ${table} number ${to} in ${target.location} but ${from} in ${source.location}: nothing was copied`);

@@ -3,7 +3,7 @@ import { earlierPaymentStates, mayHavePaid, type EarlierPayment } from '../core/
 import { judgeTransition, type TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
 import { chainHash } from './audit-chain.js';
-import { verifyJournal, type AuditReport } from './audit.js';
+import { checkRecordedHead, verifyJournal, type AuditReport, type RecordedHead } from './audit.js';
 import { parseDetails, serialiseDetails, withDelivery } from './details.js';
 import type { Batch, BatchTally, NewBatch } from './batch.js';
 import type { Database, Sql, SqlValue } from './sql.js';
@@ -286,6 +286,8 @@ export interface Holder {
   readonly pid: number;
   readonly host: string;
   readonly actor: string;
+  /** When the holder's process started, where it can be read (transfers/ownership.ts): a reused pid is not the holder. */
+  readonly started?: string | null | undefined;
 }
 
 export interface LeaseInfo extends Holder {
@@ -304,6 +306,7 @@ interface LeaseRow {
   pid: number | null;
   host: string | null;
   actor: string | null;
+  started?: string | null;
   ttl_ms: number;
   acquired_at: string;
   heartbeat_at: string;
@@ -316,6 +319,7 @@ function toLease(row: LeaseRow): LeaseInfo {
     pid: Number(row.pid ?? 0),
     host: row.host ?? '?',
     actor: row.actor ?? '?',
+    started: row.started ?? null,
     acquiredAt: row.acquired_at,
     heartbeatAt: row.heartbeat_at,
     silentMs: Date.parse(row.db_now) - Date.parse(row.heartbeat_at),
@@ -418,6 +422,11 @@ export class Journal {
 
   async close(): Promise<void> {
     await this.database.close();
+  }
+
+  /** Why what this process wrote may not be in the journal others read (its file removed or replaced); undefined if it is. */
+  displaced(): string | undefined {
+    return this.database.displaced?.();
   }
 
   /** Runs `work` in one transaction (or in the caller's, when there already is one). */
@@ -1098,9 +1107,11 @@ export class Journal {
   // ——— leases ———
 
   /**
-   * Takes the lease `name` for `holder`, or says who holds it. A lease whose holder has been silent for
-   * longer than its time-to-live (by the journal's own clock, so it holds across hosts) is taken over;
-   * `onTakeover` runs in the same transaction (e.g. to take over the old holder's claims).
+   * Takes the lease `name` for `holder`, or says who holds it. What `local` knows decides first: a holder
+   * known to be alive (a live process on this host) is never taken over, one known to be gone (its process
+   * ended) is at once. Otherwise (another host) a holder silent for longer than the lease's time-to-live (by
+   * the journal's own clock) is taken over. `onTakeover` runs in the same transaction (e.g. to take over the
+   * old holder's claims).
    * @mustUse
    */
   async acquireLease(
@@ -1108,24 +1119,27 @@ export class Journal {
     holder: Holder,
     ttlMs: number,
     onTakeover?: (journal: Journal, previous: LeaseInfo) => Promise<void>,
-    /** A holder known to be gone (a dead process on this host) need not be waited for. */
-    gone?: (lease: LeaseInfo) => boolean,
+    /** 'alive' (never taken over), 'gone' (not waited for) or undefined (unknown here: the time-to-live decides). */
+    local?: (lease: LeaseInfo) => 'alive' | 'gone' | undefined,
   ): Promise<LeaseResult> {
     return this.atomically(async (journal) => {
       const { now: clock } = this.database.dialect;
       const row = await journal.sql.get<LeaseRow>(`SELECT *, ${clock} AS db_now FROM leases WHERE name = ?`, [name]);
       if (!row) {
         await journal.sql.run(
-          `INSERT INTO leases (name, holder, pid, host, actor, ttl_ms, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ${clock}, ${clock})`,
-          [name, holder.id, holder.pid, holder.host, holder.actor, ttlMs],
+          `INSERT INTO leases (name, holder, pid, host, actor, started, ttl_ms, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ${clock}, ${clock})`,
+          [name, holder.id, holder.pid, holder.host, holder.actor, holder.started ?? null, ttlMs],
         );
         return { acquired: true, tookOverFrom: null };
       }
       const current = toLease(row);
-      if (current.id !== holder.id && current.silentMs <= current.ttlMs && !gone?.(current)) return { acquired: false, heldBy: current };
+      if (current.id !== holder.id) {
+        const known = local?.(current);
+        if (known === 'alive' || (known === undefined && current.silentMs <= current.ttlMs)) return { acquired: false, heldBy: current };
+      }
       await journal.sql.run(
-        `UPDATE leases SET holder = ?, pid = ?, host = ?, actor = ?, ttl_ms = ?, acquired_at = ${clock}, heartbeat_at = ${clock} WHERE name = ?`,
-        [holder.id, holder.pid, holder.host, holder.actor, ttlMs, name],
+        `UPDATE leases SET holder = ?, pid = ?, host = ?, actor = ?, started = ?, ttl_ms = ?, acquired_at = ${clock}, heartbeat_at = ${clock} WHERE name = ?`,
+        [holder.id, holder.pid, holder.host, holder.actor, holder.started ?? null, ttlMs, name],
       );
       if (current.id === holder.id) return { acquired: true, tookOverFrom: null };
       await onTakeover?.(journal, current);
@@ -1141,6 +1155,12 @@ export class Journal {
 
   async releaseLease(name: string, holderId: string): Promise<void> {
     await this.sql.run('DELETE FROM leases WHERE name = ? AND holder = ?', [name, holderId]);
+  }
+
+  /** Every lease recorded (held, or left by a run that ended without releasing it): `journal migrate` asks who is running. */
+  async leases(): Promise<(LeaseInfo & { readonly name: string })[]> {
+    const rows = await this.sql.all<LeaseRow>(`SELECT *, ${this.database.dialect.now} AS db_now FROM leases ORDER BY name`);
+    return rows.map((row) => ({ ...toLease(row), name: row.name }));
   }
 
   async lease(name: string): Promise<LeaseInfo | undefined> {
@@ -1190,9 +1210,13 @@ export class Journal {
   // ——— audit ———
 
   /** Recomputes the audit chain and checks every transfer's status against its events (`airtime audit verify`). */
-  async verify(onProgress?: (done: { events: number; transfers: number }) => void): Promise<AuditReport> {
+  async verify(options: { head?: RecordedHead | undefined; onProgress?: (done: { events: number; transfers: number }) => void } = {}): Promise<AuditReport> {
     await this.flushEvents();
-    return verifyJournal(this.sql, onProgress ? { onProgress } : {});
+    const report = await verifyJournal(this.sql, options.onProgress ? { onProgress: options.onProgress } : {});
+    if (!options.head) return report;
+    const broken = await checkRecordedHead(this.sql, report, options.head);
+    // A break of the chain itself comes first: it is where the history stops holding together.
+    return broken ? { ...report, breaks: [...report.breaks, broken] } : report;
   }
 
   /** Events in order with their transfer's reference, a page at a time, optionally of one batch or since a time (`airtime audit export`). */

@@ -292,4 +292,11 @@ export const boundedQueryIndexes = `
   DROP INDEX transfers_by_provider_reference;
 `;
 
-export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema, addTransferDetails, boundedQueryIndexes];
+/**
+ * Lease holders' process start (e.g. "linux:<boot id>:<start ticks>"): with host and pid, it tells a live holder
+ * from a process that merely reuses its pid, so a live holder on the same host is never taken over whatever
+ * the clock says (transfers/ownership.ts). Null where it cannot be read: the pid alone is checked.
+ */
+export const leaseProcessStart = `ALTER TABLE leases ADD COLUMN started TEXT;`;
+
+export const sqliteMigrations: readonly SqliteMigration[] = [version1, toVersion2, policySchema, addTransferDetails, boundedQueryIndexes, leaseProcessStart];

@@ -287,4 +287,7 @@ const boundedQueryIndexes = `
   DROP INDEX transfers_by_status;
 `;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed, boundedQueryIndexes];
+/** Lease holders' process start, as in SQLite's migration (migrations.ts → leaseProcessStart). */
+const leaseProcessStart = `ALTER TABLE leases ADD COLUMN started TEXT;`;
+
+export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed, boundedQueryIndexes, leaseProcessStart];

@@ -47,5 +47,11 @@ export interface Database extends Sql {
   actor(): Promise<string>;
   /** Whether this writer may change the approval policy: anyone on SQLite, members of `airtime_admin` on PostgreSQL. */
   isPolicyAdmin(): Promise<boolean>;
+  /**
+   * Why what this process writes may no longer be the journal others read: SQLite's file removed or replaced
+   * at its path since it was opened (this process still writes the file it opened). Undefined when it is
+   * still there (always, for PostgreSQL).
+   */
+  displaced?(): string | undefined;
   close(): Promise<void>;
 }

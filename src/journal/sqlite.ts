@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../config/paths.js';
 import type { Database, Dialect, RunResult, Sql, SqlValue } from './sql.js';
@@ -25,6 +25,8 @@ export class SqliteDatabase implements Database {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private lock: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** The file opened, as the file system names it (device and inode): the path may later name another file, or none. */
+  private readonly opened: { readonly dev: number; readonly ino: number } | undefined;
 
   constructor(
     readonly location: string,
@@ -42,6 +44,15 @@ export class SqliteDatabase implements Database {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db, migrations);
     capSize(this.db);
+    this.opened = location === ':memory:' ? undefined : identity(location);
+  }
+
+  displaced(): string | undefined {
+    if (!this.opened) return undefined;
+    const now = identity(this.location);
+    const what = !now ? 'removed' : now.dev !== this.opened.dev || now.ino !== this.opened.ino ? 'replaced by another file' : undefined;
+    if (!what) return undefined;
+    return `the journal ${this.location} was ${what} while this command was writing to it: what it did is recorded only in the file it opened, which no later command reads — compare with the provider's records before paying anyone again, and restore the journal from that file or a backup`;
   }
 
   /** The schema version (how many migrations ran). */
@@ -165,4 +176,13 @@ function migrate(db: BetterSqlite3.Database, migrations: readonly SqliteMigratio
     }
     db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
+}
+
+function identity(path: string): { dev: number; ino: number } | undefined {
+  try {
+    const { dev, ino } = statSync(path);
+    return { dev, ino };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AirtimeError } from '../core/errors.js';
 import type { Holder, Journal, LeaseInfo } from '../journal/journal.js';
@@ -11,22 +12,60 @@ export function leaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
 
 /** This process as a lease holder and claim owner. */
 export async function newHolder(journal: Journal): Promise<Holder> {
-  return { id: randomUUID(), pid: process.pid, host: hostname(), actor: await journal.whoami() };
+  return { id: randomUUID(), pid: process.pid, host: hostname(), actor: await journal.whoami(), started: processStart(process.pid) ?? null };
+}
+
+let bootId: string | null | undefined;
+
+/**
+ * When a process started, as Linux counts it ("linux:<boot id>:<clock ticks since boot>", /proc/PID/stat
+ * field 22): with the pid it names one process across pid reuse and reboots. Undefined elsewhere (the pid
+ * alone is then checked). Read by hand: no maintained package reads it without spawning `ps`.
+ */
+export function processStart(pid: number): string | undefined {
+  return linuxProcess(pid)?.started;
+}
+
+/** /proc/PID/stat's state and start (undefined off Linux or when the process is not there). */
+function linuxProcess(pid: number): { readonly state: string; readonly started: string | undefined } | undefined {
+  try {
+    if (bootId === undefined) bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    if (!bootId) return undefined;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19];
+    return { state: fields[0] ?? '', started: ticks && /^\d+$/.test(ticks) ? `linux:${bootId}:${ticks}` : undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 export function describeHolder(info: LeaseInfo): string {
   return `pid ${info.pid} on ${info.host} (${info.actor}), last heard from ${Math.max(0, Math.round(info.silentMs / 1000))}s ago`;
 }
 
-/** A holder on this machine whose process no longer exists (killed, crashed) is gone: no need to wait out its lease. */
-function deadOnThisHost(lease: LeaseInfo): boolean {
-  if (lease.host !== hostname() || lease.pid <= 0) return false;
+/**
+ * What this host knows of a holder, beyond any clock: on this host, its process is either alive (the same
+ * pid, started when the holder recorded — never taken over, however old its heartbeat looks: a suspended
+ * process, a clock that jumped) or gone (killed, crashed, its pid now another process's: no need to wait
+ * out its lease). Undefined for a holder on another host: only the lease's time-to-live can tell.
+ */
+export function holderOnThisHost(lease: Pick<LeaseInfo, 'host' | 'pid' | 'started'>): 'alive' | 'gone' | undefined {
+  if (lease.host !== hostname() || lease.pid <= 0) return undefined;
   try {
     process.kill(lease.pid, 0);
-    return false;
   } catch (error) {
-    return (error as { code?: string }).code === 'ESRCH';
+    const code = (error as { code?: string }).code;
+    if (code === 'ESRCH') return 'gone';
+    // EPERM: the process exists (another user's); anything else says nothing either way.
+    if (code !== 'EPERM') return undefined;
   }
+  const now = linuxProcess(lease.pid);
+  // A zombie (exited, not yet reaped by its parent) still answers signal 0 but runs no more.
+  if (now && (now.state === 'Z' || now.state === 'X')) return 'gone';
+  if (lease.started && now?.started !== undefined && now.started !== lease.started) return 'gone';
+  return 'alive';
 }
 
 /** Another run holds what we asked for: nothing was done. */
@@ -35,19 +74,26 @@ export class HeldElsewhereError extends AirtimeError {
     what: string,
     readonly heldBy: LeaseInfo,
   ) {
-    super('failed', `${what} is being run by ${describeHolder(heldBy)}: nothing was done; wait for it to finish (or stop it) and run again`);
+    super(
+      'failed',
+      heldBy.silentMs > heldBy.ttlMs
+        ? `${what} is being run by ${describeHolder(heldBy)}: that process is alive on this host, so it is not taken over however long it has been silent; nothing was done — resume it (fg, or kill -CONT ${heldBy.pid}) or stop it (kill ${heldBy.pid}), then run again`
+        : `${what} is being run by ${describeHolder(heldBy)}: nothing was done; wait for it to finish (or stop it) and run again`,
+    );
   }
 }
 
 /**
  * One owner per batch: a lease in the journal, renewed by heartbeats. A second run, a resume or a
- * reconcile of a held batch is refused with who holds it; a holder silent for longer than the lease's
- * time-to-live (crashed, killed, suspended) is taken over, and its claims with it — so a suspended run
- * that wakes up finds its claims gone and sends nothing more.
+ * reconcile of a held batch is refused with who holds it. A holder whose process is gone from this host is
+ * taken over at once; a live one on this host never is, whatever the clocks say; a holder on another host
+ * silent for longer than the lease's time-to-live is, and its claims with it — so a run that wakes up
+ * finds its claims gone, sends nothing more, and says who took it.
  */
 export class BatchLease {
   private timer: NodeJS.Timeout | undefined;
   private lostTo: string | undefined;
+  private taker: LeaseInfo | undefined;
 
   private constructor(
     private readonly journal: Journal,
@@ -67,7 +113,7 @@ export class BatchLease {
         const recorded = await inner.recordEvent({ batchId, kind: 'lease-takeover', payload: { from: previous, to: holder } });
         if (!recorded) throw new Error('a lease takeover was not recorded');
       },
-      deadOnThisHost,
+      holderOnThisHost,
     );
     if (!result.acquired) throw new HeldElsewhereError(`batch ${batchId}`, result.heldBy);
     const lease = new BatchLease(journal, batchId, holder, result.tookOverFrom);
@@ -86,7 +132,8 @@ export class BatchLease {
     if (!this.held) return false;
     try {
       if (await this.journal.heartbeat(`batch:${this.batchId}`, this.holder.id)) return true;
-      this.lostTo = (await this.journal.lease(`batch:${this.batchId}`))?.id ?? 'nobody';
+      this.taker = await this.journal.lease(`batch:${this.batchId}`);
+      this.lostTo = this.taker?.id ?? 'nobody';
       return false;
     } catch {
       // A heartbeat that could not be written (a busy or full disk) is retried at the next beat; the
@@ -95,8 +142,21 @@ export class BatchLease {
     }
   }
 
+  /** Who holds the batch now that we lost it (undefined: nobody, the lease was removed). */
+  get takenBy(): LeaseInfo | undefined {
+    return this.taker;
+  }
+
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.held) await this.journal.releaseLease(`batch:${this.batchId}`, this.holder.id);
   }
+}
+
+/** The leases whose holder may still be running: alive on this host, or on another host and not silent past its lease. */
+export async function runningHolders(journal: Journal): Promise<(LeaseInfo & { readonly name: string })[]> {
+  return (await journal.leases()).filter((lease) => {
+    const known = holderOnThisHost(lease);
+    return known === 'alive' || (known === undefined && lease.silentMs <= lease.ttlMs);
+  });
 }

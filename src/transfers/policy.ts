@@ -79,7 +79,7 @@ export function policyChange(key: string, value: string): Record<string, string>
     if (!amount || !currency)
       throw usageError(`${key} "${value}" is not an amount with its currency: give e.g. "50000 KES" (one per currency, separated by commas)`);
     if (single !== undefined && currency !== single) throw usageError(`${key} "${value}" names ${currency}, not ${single}`);
-    const minor = parseAmount(amount.replace(/_/g, ''), requireCurrency(currency), { minMinor: null, maxMinor: null }).minor;
+    const minor = parseAmount(amount.replace(/_/g, ''), requireCurrency(currency), { minMinor: null, maxMinor: null, decimalMark: '.' }).minor;
     changes[`${abovePrefix}${requireCurrency(currency).code}`] = String(minor);
   }
   return changes;

@@ -83,7 +83,7 @@ function matches(typed: string, large: { rows: number; totals: Record<string, nu
   if (text.replaceAll(',', '') === String(large.rows)) return true;
   return Object.entries(large.totals).some(([currency, minor]) => {
     try {
-      return parseAmount(text, currency, { minMinor: null, maxMinor: null }).minor === minor;
+      return parseAmount(text, currency, { minMinor: null, maxMinor: null, decimalMark: '.' }).minor === minor;
     } catch {
       return false;
     }

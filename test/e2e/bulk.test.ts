@@ -281,3 +281,71 @@ describe('airtime reconcile', () => {
     }
   });
 });
+
+describe('airtime bulk: amounts that could be read two ways', () => {
+  let home: ReturnType<typeof tempHome>;
+  beforeEach(() => {
+    home = tempHome();
+  });
+  afterEach(() => home.cleanup());
+
+  const european = (name: string, rows: string[]) => {
+    const path = join(home.home, name);
+    writeFileSync(path, ['phone;amount;currency', ...rows].join('\n') + '\n');
+    return path;
+  };
+
+  it('refuses 1,000 / 10.000 KES / 5.000 UGX in a file that does not say how it writes decimals, naming both readings', async () => {
+    const path = european('eu.csv', ['+254711000100;12,50;KES', '+254711000200;1,000;KES', '+254711000300;10.000;KES', '+256772000500;5.000;UGX']);
+    const result = await runCli(home.home, ['bulk', path, '--dry-run']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain(
+      'line 3, amount: amount "1,000" is ambiguous: 1000 if "," separates thousands, 1 if it is a decimal comma: write 1000 or 1',
+    );
+    expect(result.stdout).toContain('line 4, amount: amount "10.000" is ambiguous: 10000 if "." separates thousands, 10 if it is a decimal point');
+    expect(result.stdout).toContain('line 5, amount: amount "5.000" is ambiguous: 5000 if "." separates thousands, 5 if it is a decimal point');
+    expect(result.stdout).toContain('--decimal-comma');
+    expect(sandboxState(home.home).transfers).toBe(0);
+  });
+
+  it('pays a file that declares --decimal-comma as it means: 1.000 is a thousand, 12,50 is twelve and a half', async () => {
+    const path = european('eu.csv', ['+254711000100;12,50;KES', '+254711000200;1.000;KES', '+256772000500;5.000;UGX', '+254711000300;1.000,25;KES']);
+    const result = await runCli(home.home, ['bulk', path, '--decimal-comma', '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
+    expect(result.code).toBe(0);
+    expect(parseJson<BulkJson>(result.stdout).totals).toEqual({ KES: '2012.75', UGX: '5000' });
+    const state = sandboxState(home.home);
+    expect(state.deliveredMinor('KES')).toBe(201275);
+    expect(state.deliveredMinor('UGX')).toBe(5000);
+  });
+
+  it('refuses a row written in the other convention than the one declared, and a file that mixes both', async () => {
+    const declared = european('declared.csv', ['+254711000100;12,50;KES', '+254711000200;13.75;KES']);
+    const wrong = await runCli(home.home, ['bulk', declared, '--decimal-comma', '--dry-run']);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toContain(
+      'line 3, amount: amount "13.75" is written with a decimal point but the decimal comma was declared (--decimal-comma): write 13,75',
+    );
+    const mixed = european('mixed.csv', ['+254711000100;12,50;KES', '+254711000200;100;KES', '+254711000300;13.75;KES']);
+    const result = await runCli(home.home, ['bulk', mixed, '--dry-run']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('line 4, amount: amount "13.75" writes decimals with a point but line 2 ("12,50") with a comma');
+    expect(result.stdout).toContain('3 rows, 2 valid, 1 invalid');
+  });
+
+  it('reads a file whose amounts show one convention and none is ambiguous, without a flag', async () => {
+    const path = european('eu.csv', ['+254711000100;12,50;KES', '+256772000200;1.000.000;UGX', '+254711000300;7;KES']);
+    const result = await runCli(home.home, ['bulk', path, '--dry-run', '--json']);
+    expect(result.code).toBe(0);
+    expect(parseJson<BulkJson>(result.stdout).totals).toEqual({ KES: '19.50', UGX: '1000000' });
+  });
+
+  it('send refuses 1,000 on the command line and pays what a declared convention says', async () => {
+    const refused = await runCli(home.home, ['send', '+254711000100', '1,000', '--yes']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('amount "1,000" is ambiguous: 1000 if "," separates thousands, 1 if it is a decimal comma');
+    expect(sandboxState(home.home).transfers).toBe(0);
+    const paid = await runCli(home.home, ['send', '+254711000100', '1,000', '--decimal-point', '--yes', '--json'], { env: fast });
+    expect(paid.code).toBe(0);
+    expect(parseJson<{ amount: string }>(paid.stdout).amount).toBe('1000.00');
+  });
+});

@@ -259,7 +259,7 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
        DROP FUNCTION airtime_batch_fixed(); DROP FUNCTION airtime_importing();
        DROP INDEX transfers_by_phone_attempt; DROP INDEX transfers_by_provider_ref; DROP INDEX transfers_by_attempt_id; DROP INDEX transfers_by_status_id;
        CREATE INDEX transfers_by_provider_reference ON transfers (provider, provider_reference); CREATE INDEX transfers_by_attempt ON transfers (last_attempt_at);
-       CREATE INDEX transfers_by_status ON transfers (status);
+       CREATE INDEX transfers_by_status ON transfers (status); ALTER TABLE leases DROP COLUMN started;
        DELETE FROM airtime_schema WHERE version >= 3`,
     );
     const refused = await cli(home(), pgUrl(database, alice), ['whoami']);

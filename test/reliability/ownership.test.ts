@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,42 @@ async function settleBatch(home: string, env: Record<string, string>, batch: str
     await runCli(home, ['bulk', '--resume', batch, '--yes', '--wait', '--timeout', '10'], { env, timeoutMs: 60_000 });
     if (journalCount(home, ['queued', 'sending', 'unknown', 'submitted']) === 0) return;
     await delay(300);
+  }
+}
+
+/**
+ * Suspends a run between two journal writes: a process stopped inside one keeps SQLite's write lock and
+ * nobody can write (nothing is sent either). Bounded: at most 50 tries.
+ */
+async function stopBetweenWrites(child: ChildProcess, home: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    child.kill('SIGSTOP');
+    const db = new Database(join(home, 'journal.db'));
+    try {
+      db.pragma('busy_timeout = 200');
+      db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      return;
+    } catch {
+      child.kill('SIGCONT');
+      await delay(30);
+    } finally {
+      db.close();
+    }
+  }
+  throw new Error('the run never paused between two writes');
+}
+
+/** Waits (bounded) until the batch's lease has been silent for longer than its time-to-live, by the journal's clock. */
+async function leaseLooksOld(home: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const db = new Database(join(home, 'journal.db'), { readonly: true });
+    const row = db.prepare(`SELECT (julianday('now') - julianday(heartbeat_at)) * 86400000 AS silent, ttl_ms FROM leases WHERE name LIKE 'batch:%'`).get() as
+      { silent: number; ttl_ms: number } | undefined;
+    db.close();
+    if (row && row.silent > row.ttl_ms + 200) return;
+    if (Date.now() > deadline) throw new Error('the lease never looked old');
+    await delay(100);
   }
 }
 
@@ -129,7 +166,40 @@ describe('one owner, proof before a resend', () => {
     expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 200, minor: 200 * 100, maxSends: 1 });
   });
 
-  it('a suspended run is taken over after its lease lapses, and sends nothing more when it wakes', async () => {
+  it('a live run on this host whose lease looks old (suspended, or a clock that jumped) is never taken over, and pays everything once', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 15 } });
+    const env = { ...simEnv(sim.url), AIRTIME_LEASE_TTL_MS: '1000', AIRTIME_RESEND_SETTLE_MS: '0' };
+    const { path } = writeZwPayouts(home.home, 300);
+    let stderr = '';
+    const first = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    first.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['delivered']) < 30 && Date.now() < deadline) await delay(10);
+      await stopBetweenWrites(first, home.home);
+      await leaseLooksOld(home.home);
+      const second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 60_000 });
+      expect(second.code, second.stderr).toBe(1);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `is being run by pid ${first.pid} on .*: that process is alive on this host, so it is not taken over however long it has been silent; nothing was done — resume it \\(fg, or kill -CONT ${first.pid}\\)`,
+        ),
+      );
+      first.kill('SIGCONT');
+      expect(await exited, stderr).toBe(0);
+      expect(stderr).not.toMatch(/taken over/);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(journalRows(home.home).every((row) => row.status === 'delivered')).toBe(true);
+    expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 300, minor: 300 * 100, maxSends: 1 });
+  });
+
+  it('a run on another host silent past its lease is taken over; when it wakes it sends nothing more and says who took it and how to continue', async () => {
     sim = await startTestSim({ faults: { latencyMs: 15 } });
     const env = { ...simEnv(sim.url), AIRTIME_LEASE_TTL_MS: '1500', AIRTIME_RESEND_SETTLE_MS: '0' };
     const { path } = writeZwPayouts(home.home, 300);
@@ -143,18 +213,15 @@ describe('one owner, proof before a resend', () => {
     try {
       const deadline = Date.now() + 20_000;
       while (journalCount(home.home, ['delivered']) < 30 && Date.now() < deadline) await delay(10);
-      first.kill('SIGSTOP');
-      // Refused while the lease is fresh; taken over once the suspended holder has been silent for its TTL.
+      await stopBetweenWrites(first, home.home);
+      // As a run on another machine sharing the journal looks (team mode): this host cannot ask about its process.
+      const db = new Database(join(home.home, 'journal.db'));
+      db.prepare(`UPDATE leases SET host = 'another-host'`).run();
+      db.close();
+      // Refused while the lease is fresh; taken over once the silent holder has been silent for its TTL.
       let second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 60_000 });
       for (let attempt = 0; attempt < 20 && second.code === 1; attempt += 1) {
-        expect(second.stderr).toMatch(/is being run by|journal in .* is busy/);
-        if (/is busy/.test(second.stderr)) {
-          // Stopped inside a write: SQLite's lock stays with the sleeper, so nobody can write — and nothing was
-          // sent. This scenario is a run suspended between writes: let it go on briefly and stop it again.
-          first.kill('SIGCONT');
-          await delay(30);
-          first.kill('SIGSTOP');
-        }
+        expect(second.stderr).toMatch(/is being run by pid \d+ on another-host/);
         await delay(250);
         second = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 60_000 });
       }
@@ -163,7 +230,10 @@ describe('one owner, proof before a resend', () => {
       first.kill('SIGCONT');
       const code = await exited;
       expect(code).toBe(5);
-      expect(stderr).toMatch(/another run took batch .* over while this one was not answering/);
+      // The last line says why this run stopped, who has the batch now, and what to type.
+      expect(stderr.trim().split('\n').at(-1)).toMatch(
+        /^batch (b_[0-9a-f]+) was taken over by another run (\(pid \d+ on [^,]+, [^)]+\)|\(since ended\)) while this run was silent for longer than its lease: this run stopped sending \(\d+ sent by it\)(; | and that run sends the rest; once it ends, )check or finish with: airtime bulk --resume \1 --provider zw$/,
+      );
     } finally {
       first.kill('SIGKILL');
     }
@@ -173,6 +243,84 @@ describe('one owner, proof before a resend', () => {
     expect(rows.every((row) => row.status === 'delivered')).toBe(true);
     // Charged once each: a request in flight at the suspension may have been repeated, under the same key.
     expect(charged(sim, 'zw', 'USD')).toMatchObject({ transfers: 300, minor: 300 * 100 });
+  });
+
+  it('journal migrate refuses while a run holds a batch, naming the run (it said "the last events were deleted")', async () => {
+    sim = await startTestSim({ faults: { latencyMs: 15 } });
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const { path } = writeZwPayouts(home.home, 300);
+    const first = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+      env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['delivered']) < 10 && Date.now() < deadline) await delay(10);
+      const migrate = await runCli(home.home, ['journal', 'migrate', '--to', 'postgres://airtime@127.0.0.1:1/airtime'], { env });
+      expect(migrate.code, migrate.stderr).toBe(1);
+      expect(migrate.stderr).toMatch(
+        new RegExp(
+          `batch b_[0-9a-f]+ is being run by pid ${first.pid} on [^ ]+ \\([^)]+\\), last heard from \\d+s ago: nothing was copied; migrate once it has finished`,
+        ),
+      );
+      expect(migrate.stderr).not.toMatch(/deleted|tampered/);
+      expect(await exited).toBe(0);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(charged(sim, 'zw', 'USD')).toEqual({ transfers: 300, minor: 300 * 100, maxSends: 1 });
+  });
+
+  it.each(['removed', 'replaced by another file'] as const)(
+    'a journal file %s under a running bulk is noticed before the run reports success: one line, exit 1',
+    async (what) => {
+      sim = await startTestSim({ faults: { latencyMs: 15 } });
+      const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+      const { path } = writeZwPayouts(home.home, 200);
+      let stderr = '';
+      const run = spawn(process.execPath, [binPath, 'bulk', path, '--provider', 'zw', '--yes', '--concurrency', '2'], {
+        env: { ...process.env, ...env, AIRTIME_HOME: home.home },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      run.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => run.on('exit', (code) => resolve(code)));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (journalCount(home.home, ['delivered']) < 10 && Date.now() < deadline) await delay(10);
+        const file = join(home.home, 'journal.db');
+        if (what === 'removed') rmSync(file);
+        else {
+          copyFileSync(file, `${file}.copy`);
+          renameSync(`${file}.copy`, file);
+        }
+        expect(await exited, stderr).toBe(1);
+      } finally {
+        run.kill('SIGKILL');
+      }
+      expect(stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`^error: the journal .*journal\\.db was ${what} while this command was writing to it: what it did is recorded only in the file it opened`),
+      );
+    },
+  );
+
+  it('a journal file removed while `send --wait` waits is noticed before it reports the transfer delivered: exit 1', async () => {
+    const sending = spawn(process.execPath, [binPath, 'send', '+254711000100', '100', '--yes', '--wait'], {
+      env: { ...process.env, AIRTIME_HOME: home.home, AIRTIME_SANDBOX_SETTLE_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    sending.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => sending.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (journalCount(home.home, ['submitted']) < 1 && Date.now() < deadline) await delay(10);
+      rmSync(join(home.home, 'journal.db'));
+      expect(await exited, stderr).toBe(1);
+    } finally {
+      sending.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/^error: the journal .*journal\.db was removed while this command was writing to it/m);
   });
 
   it('Lipad, killed with a request in flight at a provider slow to show it: no row ever joins another request, charges equal rows', async () => {
