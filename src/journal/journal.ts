@@ -365,9 +365,21 @@ export class Journal {
     return new Journal(database, database, false, new Set());
   }
 
-  /** Who writes: the OS user and host (SQLite) or the database role (PostgreSQL), as every event records it. */
+  /** Who writes: the OS user and host (SQLite) or the authenticated login (PostgreSQL `session_user`), as every event records it. */
   async whoami(): Promise<string> {
     return this.database.actor();
+  }
+
+  /** Who we are, even where the journal would refuse us: the login, the role in effect (another after SET ROLE) and whether it is a person. */
+  async identity(): Promise<{ login: string; role: string; person: boolean }> {
+    if (this.database.identity) return this.database.identity();
+    const login = await this.database.actor();
+    return { login, role: login, person: true };
+  }
+
+  /** Of these actors, the group roles (PostgreSQL NOLOGIN roles such as airtime_operator): never a planner or an approver. */
+  async groupRoles(names: readonly string[]): Promise<Set<string>> {
+    return this.database.groupRoles ? this.database.groupRoles([...new Set(names)]) : new Set();
   }
 
   /** Whether this writer may change the approval policy (members of `airtime_admin` on PostgreSQL; anyone on SQLite). */
