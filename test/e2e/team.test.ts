@@ -254,16 +254,17 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
 
   it('a journal this airtime must upgrade: an operator is told its owner must run airtime once, and is let in after', async () => {
     const alice = await createOperator(database, 'alice');
-    // Back to version 2, as a journal made by the previous release is.
+    // Back to version 3, as a journal made by the previous release is.
     await asSuperuser(
       database,
-      `DROP TRIGGER transfers_moves ON transfers; DROP TRIGGER transfers_join ON transfers; DROP TRIGGER transfers_fixed ON transfers;
-       DROP TRIGGER batches_fixed ON batches; DROP FUNCTION airtime_transfer_move_refused(); DROP FUNCTION airtime_transfer_fixed();
-       DROP FUNCTION airtime_batch_fixed(); DROP FUNCTION airtime_importing(); DELETE FROM airtime_schema WHERE version = 3`,
+      `DROP TRIGGER accounts_writer ON accounts; DROP TRIGGER transfers_writer ON transfers; DROP TRIGGER chain_writer ON chain;
+       DROP TRIGGER leases_writer ON leases; DROP TRIGGER events_writer ON events; DROP TRIGGER batches_writer ON batches;
+       DROP TRIGGER policy_writer ON policy; DROP FUNCTION airtime_no_switched_role(); DROP FUNCTION airtime_actor_is_person();
+       DELETE FROM airtime_schema WHERE version = 4`,
     );
     const refused = await cli(home(), pgUrl(database, alice), ['whoami']);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('is at schema version 2 and this airtime needs version 3: its owner must upgrade it first');
+    expect(refused.stderr).toContain('is at schema version 3 and this airtime needs version 4: its owner must upgrade it first');
     expect((await cli(home(), ownerUrl, ['whoami'])).code).toBe(0);
     expect((await cli(home(), pgUrl(database, alice), ['whoami'])).stdout.trim()).toBe(alice);
   });
