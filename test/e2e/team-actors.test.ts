@@ -115,6 +115,15 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     // As herself, she still cannot name anyone else.
     expect(await tryAs(asAlice, [event('airtime_operator')])).toMatch(new RegExp(`must name ${alice} as its actor`));
     expect(await approvalsOf(batch)).toEqual([]);
+
+    // A role default she may set on herself (ALTER ROLE … SET role) switches every later session: the same refusal.
+    expect(await tryAs(asAlice, [`ALTER ROLE ${alice} SET role = 'airtime_operator'`])).toBeUndefined();
+    const who = await cli(home(), asAlice, ['whoami']);
+    expect([who.stdout.trim(), who.code]).toEqual([alice, 4]);
+    const approved = await cli(home(), asAlice, ['approve', batch, '--yes']);
+    expect(approved.code).toBe(4);
+    expect(approved.stderr).toMatch(/act as role airtime_operator/);
+    expect(await approvalsOf(batch)).toEqual([]);
   });
 
   it('SET SESSION AUTHORIZATION: an operator may not (the server refuses it, in a session or in the URL); a superuser switching to a group role writes nothing', async () => {
