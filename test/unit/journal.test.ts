@@ -6,6 +6,7 @@ import { makeAccount } from '../../src/core/account.js';
 import type { Batch } from '../../src/journal/batch.js';
 import type { Journal } from '../../src/journal/journal.js';
 import { openPostgresJournal, openSqliteJournal } from '../../src/journal/open.js';
+import { postgresMigrations } from '../../src/journal/postgres-migrations.js';
 import { tempHome } from '../helpers/cli.js';
 import { approvalState, approveBatch } from '../../src/transfers/approvals.js';
 import { policyChange } from '../../src/transfers/policy.js';
@@ -178,7 +179,9 @@ describe('Journal (PostgreSQL across machines)', () => {
     const journals = Array.from({ length: 4 }, () => openPostgresJournal(url));
     try {
       expect(await Promise.all(journals.map((journal) => journal.whoami()))).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
-      expect(await asSuperuser(name, 'SELECT version FROM airtime_schema ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(await asSuperuser(name, 'SELECT version FROM airtime_schema ORDER BY version')).toEqual(
+        postgresMigrations.map((_, index) => ({ version: index + 1 })),
+      );
     } finally {
       await Promise.all(journals.map((journal) => journal.close()));
     }
