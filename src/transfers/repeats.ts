@@ -117,9 +117,10 @@ export interface RepeatMatch {
 
 export async function describeRepeats(journal: Journal, samples: readonly RepeatSample[]): Promise<RepeatMatch[]> {
   const matches: RepeatMatch[] = [];
+  const nowMs = Date.now();
   for (const sample of samples) {
     const earlier = (await journal.find({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, states: earlierPaymentStates }))
-      .filter((transfer) => transfer.batchId === sample.earlierBatch)
+      .filter((transfer) => transfer.batchId === sample.earlierBatch && transferMayHavePaid(transfer, nowMs))
       .at(-1);
     matches.push({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, line: sample.line, earlier });
   }
