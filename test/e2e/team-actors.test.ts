@@ -22,8 +22,8 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     homes.push(made);
     return made.home;
   };
-  const cli = (where: string, url: string, args: string[]): Promise<CliResult> =>
-    runCli(where, args, { env: { ...simEnv(sim.url), AIRTIME_JOURNAL_URL: url, AIRTIME_PROVIDER: 'zw' }, timeoutMs: 60_000 });
+  const cli = (where: string, url: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(where, args, { env: { ...simEnv(sim.url), AIRTIME_JOURNAL_URL: url, AIRTIME_PROVIDER: 'zw', ...env }, timeoutMs: 60_000 });
   const charged = () => [...sim.zw.gateway.sendCounts().values()];
   /** A URL that sets a role over the login, as `psql "options=-c role=…"` does. */
   const withRole = (url: string, role: string) => {
@@ -87,6 +87,13 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     const resumed = await cli(aliceHome, disguised, ['bulk', '--resume', batch, '--yes']);
     expect(resumed.code).toBe(4);
     expect(charged()).toHaveLength(0);
+    // The same through libpq's environment variable, and logging in as the group role itself.
+    const viaEnv = await cli(aliceHome, pgUrl(database, alice), ['approve', batch, '--yes'], { PGOPTIONS: '-c role=airtime_operator' });
+    expect(viaEnv.code).toBe(4);
+    expect(viaEnv.stderr).toMatch(/act as role airtime_operator/);
+    const asGroup = await cli(aliceHome, pgUrl(database, 'airtime_operator'), ['approve', batch, '--yes']);
+    expect(asGroup.code).toBe(4);
+    expect(asGroup.stderr).toMatch(/not permitted to log in/);
     // Her own login still cannot approve her own batch.
     expect((await cli(aliceHome, pgUrl(database, alice), ['approve', batch, '--yes'])).code).toBe(1);
     expect(await approvalsOf(batch)).toEqual([]);
