@@ -111,6 +111,7 @@ describe('resolve asks the provider first', () => {
     const payload = JSON.parse(event?.payload ?? '{}') as { by: string; note: string; override: boolean; provider: { said: string; text: string } };
     expect(payload).toMatchObject({ by: answer.by, note: 'zw support says reversed, ticket 881', override: true, provider: { said: 'paid' } });
     expect(payload.provider.text).toMatch(/zw says delivered/);
+    expect((await runCli(home.home, ['audit', 'verify'], { env })).code).toBe(0);
 
     const again = await runCli(home.home, ['send', provider.phone, provider.amount, '--provider', 'zw', '--yes'], { env });
     expect(again.code).toBe(1);
