@@ -158,6 +158,31 @@ describe('resolve asks the provider first', () => {
     expect(charges('at')).toBeLessThanOrEqual(2);
   });
 
+  it('zw: --not-sent on requests zw proves it never had is confirmed; the resume pays each row once', async () => {
+    const path = writeZwPayouts(home.home, 3).path;
+    // Killed after claiming the rows, before any request left: zw has no record of any of them.
+    const run = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes'], {
+      env: { ...env, AIRTIME_FAILPOINT: 'after-claim:1' },
+      timeoutMs: 60_000,
+    });
+    expect(run.signal).toBe('SIGKILL');
+    const batch = /batch (b_\w+): 3 rows journaled/.exec(run.stderr)?.[1] ?? '';
+    const claimed = journalRows(home.home).filter((row) => row.status === 'sending').length;
+    expect(claimed).toBeGreaterThan(0);
+    const resolved = await runCli(home.home, ['resolve', '--batch', batch, '--not-sent', '--note', 'never left: the run was killed', '--yes', '--json'], {
+      env,
+    });
+    expect(resolved.code).toBe(0);
+    const outcome = parseJson<{ transfers: { status: string; confirmedByProvider: boolean; provider: { said: string } }[] }>(resolved.stdout).transfers;
+    expect(outcome).toHaveLength(claimed);
+    for (const transfer of outcome) expect(transfer).toMatchObject({ status: 'queued', confirmedByProvider: true, provider: { said: 'no-record' } });
+    expect(resolveEvents(home.home).every((event) => !(event.flags ?? '').includes('unconfirmed'))).toBe(true);
+    const resumed = await runCli(home.home, ['bulk', '--resume', batch, '--provider', 'zw', '--yes'], { env, timeoutMs: 60_000 });
+    expect(resumed.code).toBe(0);
+    expect(charges('zw')).toBe(3);
+    expect(Math.max(...sim.zw.gateway.sendCounts().values())).toBe(1);
+  });
+
   it.each([
     // zw: one order per request; the run dies after the third is taken, before their answers are recorded.
     {
