@@ -183,6 +183,25 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     expect(charged()).toHaveLength(0);
   });
 
+  it('a batch a group role planned (as an earlier release could record it) cannot be approved by anyone', async () => {
+    const alice = await createOperator(database, 'alice');
+    const bob = await createOperator(database, 'bob');
+    const batch = await planHeld(home(), pgUrl(database, alice));
+    const client = new pg.Client({ connectionString: ownerUrl });
+    await client.connect();
+    try {
+      await client.query('SET session_replication_role = replica');
+      await client.query(`UPDATE events SET actor = 'airtime_operator' WHERE batch_id = $1 AND kind = 'batch-created'`, [batch]);
+    } finally {
+      await client.end();
+    }
+    const approved = await cli(home(), pgUrl(database, bob), ['approve', batch, '--yes']);
+    expect(approved.code).toBe(1);
+    expect(approved.stderr).toContain(`batch ${batch} was planned under the group role airtime_operator, not by a person`);
+    expect(await approvalsOf(batch)).toEqual([]);
+    expect(charged()).toHaveLength(0);
+  });
+
   it('a second login the same person owns is a second person to the database: both names stand in the audit trail', async () => {
     const alice = await createOperator(database, 'alice');
     const aliceToo = await createOperator(database, 'alice_again');
