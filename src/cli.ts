@@ -204,13 +204,14 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
   program
     .command('resolve')
     .helpGroup(groups.pay)
-    .description("record what only you know about a transfer (e.g. from the provider's dashboard), with who and why")
+    .description("record what only you know about a transfer (e.g. from the provider's dashboard), with who and why; the provider is asked first")
     .argument('[reference]', "our reference or the provider's")
     .option('--delivered', 'the provider delivered it')
     .option('--failed', 'the provider failed it (nothing was paid)')
     .option('--not-sent', 'the provider never received it: it becomes sendable again')
     .option('--note <text>', 'why you know (required)')
     .option('--batch <id>', 'every transfer of this batch still in sending or unknown')
+    .option('--override-provider', 'record it even though the provider says otherwise (journaled as an override, with what it said)')
     .option('-y, --yes', 'do not ask for confirmation (--not-sent asks)')
     .examples([
       'airtime resolve tx_3k9f2m8q1z7a1b2c --delivered --note "AT dashboard shows Success, 14:02"',

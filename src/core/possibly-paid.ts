@@ -10,17 +10,22 @@ export interface EarlierPayment {
   readonly lastAttemptAt: string | null;
   /** Africa's Talking delivery retries (`maxNumRetry`) it was sent with, in hours; 0 when none. */
   readonly retryHours: number;
-  /** Its failure came only from a callback nothing authenticated. */
+  /** Its failure has no proof from the provider: a callback nothing authenticated, an operator's word it did not confirm. */
   readonly unverifiedFailure?: boolean;
+  /** Put back to `queued` by an operator's word the provider did not confirm: the earlier request may have paid. */
+  readonly unprovenRequeue?: boolean;
 }
 
 /**
  * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` (or
  * `reversed`) on no proof — while Africa's Talking is still retrying it (a Success may follow within its retry
- * hours), or on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it).
+ * hours), on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it)
+ * or of an operator the provider did not confirm — or back in `queued` (or failed after) on an operator's
+ * unconfirmed "never sent": the first request may have paid.
  */
 export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
   if (sentStates.includes(earlier.status)) return true;
+  if (earlier.unprovenRequeue === true && (earlier.status === 'queued' || earlier.status === 'failed' || earlier.status === 'reversed')) return true;
   if (earlier.status === 'reversed') return earlier.unverifiedFailure === true;
   return earlier.status === 'failed' && (earlier.unverifiedFailure === true || retryStillOpen(earlier, nowMs));
 }
@@ -33,4 +38,4 @@ export function retryStillOpen(earlier: Pick<EarlierPayment, 'provider' | 'lastA
 }
 
 /** The states worth reading for the repeat guard; `mayHavePaid` decides among them. */
-export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed', 'reversed'];
+export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed', 'reversed', 'queued'];

@@ -24,10 +24,18 @@ export interface TransferDetails {
   readonly tokens?: readonly ElectricityToken[] | undefined;
   readonly units?: string | undefined;
   /**
-   * Its failure was reported only by a callback nothing authenticates (Africa's Talking or Lipad without a
-   * path token): not proof that nobody was paid, so the repeat guard still counts it.
+   * Its failure has no proof from the provider: reported only by a callback nothing authenticates (Africa's
+   * Talking or Lipad without a path token), or recorded by an operator (`airtime resolve --failed`) that the
+   * provider did not confirm. Not proof that nobody was paid, so the repeat guard still counts it.
    */
   readonly unverifiedFailure?: true | undefined;
+  /**
+   * Put back to `queued` on an operator's word (`airtime resolve --not-sent`) that the provider could not
+   * confirm (no lookup by our key, unreachable, its settle delay not over). The earlier request may still
+   * have paid: the repeat guard counts it — queued, resent, or failed — so that a new send to the same
+   * recipient is held as a repeat; only its own resend (same key, `--resume`) sends it.
+   */
+  readonly unprovenRequeue?: true | undefined;
 }
 
 /** What a provider's answer, a status query or a callback adds: the delivery, never what was asked for. */

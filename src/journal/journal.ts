@@ -277,6 +277,7 @@ function earlierPayment(row: EarlierPaymentRow): EarlierPayment {
     lastAttemptAt: row.last_attempt_at,
     retryHours: details?.retryHours ?? 0,
     unverifiedFailure: details?.unverifiedFailure === true,
+    unprovenRequeue: details?.unprovenRequeue === true,
   };
 }
 
@@ -402,9 +403,21 @@ export class Journal {
     return new Journal(database, database, false, new Set());
   }
 
-  /** Who writes: the OS user and host (SQLite) or the database role (PostgreSQL), as every event records it. */
+  /** Who writes: the OS user and host (SQLite) or the authenticated login (PostgreSQL `session_user`), as every event records it. */
   async whoami(): Promise<string> {
     return this.database.actor();
+  }
+
+  /** Who we are, even where the journal would refuse us: the login, the role in effect (another after SET ROLE) and whether it is a person. */
+  async identity(): Promise<{ login: string; role: string; person: boolean }> {
+    if (this.database.identity) return this.database.identity();
+    const login = await this.database.actor();
+    return { login, role: login, person: true };
+  }
+
+  /** Of these actors, the group roles (PostgreSQL NOLOGIN roles such as airtime_operator): never a planner or an approver. */
+  async groupRoles(names: readonly string[]): Promise<Set<string>> {
+    return this.database.groupRoles ? this.database.groupRoles([...new Set(names)]) : new Set();
   }
 
   /** Whether this writer may change the approval policy (members of `airtime_admin` on PostgreSQL; anyone on SQLite). */
@@ -760,9 +773,19 @@ export class Journal {
     let transfer = current;
     // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
     const delivered = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
+    const unverified =
+      observation.unverifiedFailure === true &&
+      verdict.kind === 'move' &&
+      (observation.status === 'failed' || observation.status === 'reversed') &&
+      !recordOnly;
+    const unproven = observation.unprovenRequeue === true && verdict.kind === 'move' && observation.status === 'queued' && !recordOnly;
     const details =
-      observation.unverifiedFailure && verdict.kind === 'move' && (observation.status === 'failed' || observation.status === 'reversed') && !recordOnly
-        ? { ...(delivered ?? current.details ?? {}), unverifiedFailure: true as const }
+      unverified || unproven
+        ? {
+            ...(delivered ?? current.details ?? {}),
+            ...(unverified ? { unverifiedFailure: true as const } : {}),
+            ...(unproven ? { unprovenRequeue: true as const } : {}),
+          }
         : delivered;
     if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
       const at = now();
@@ -1314,7 +1337,10 @@ export class Journal {
         [...phones, ...earlierPaymentStates, since, ...(batchId === null ? [] : [batchId])],
       );
       const earlier = new Map<string, string>();
+      const own = new Set(slice.map((member) => member.id));
       for (const row of rows) {
+        // A member is not its own repeat (a single send's key put back to queued by an operator is resent as itself).
+        if (own.has(Number(row.id))) continue;
         if (mayHavePaid(earlierPayment(row), nowMs)) earlier.set(`${row.phone}|${Number(row.amount_minor)}|${row.currency}`, row.reference);
       }
       for (const member of slice) {

@@ -290,4 +290,82 @@ const boundedQueryIndexes = `
 /** Lease holders' process start, as in SQLite's migration (migrations.ts → leaseProcessStart). */
 const leaseProcessStart = `ALTER TABLE leases ADD COLUMN started TEXT;`;
 
-export const postgresMigrations: readonly string[] = [roles + tables + triggers + grants, transferDetails, planFixed, boundedQueryIndexes, leaseProcessStart];
+ * An actor is a person (invariant 10): the login the server authenticated, `session_user` — never a role
+ * switched to (`SET ROLE`, `options=-c role=…` in the URL), which changes `current_user` and let one
+ * operator plan as herself and approve as the group role `airtime_operator`. From this version:
+ * - nothing in the journal is written while `current_user` differs from `session_user` (a statement-level
+ *   check on every table: one comparison per statement, no catalogue read);
+ * - events, batches and the policy are written only by a role that can log in: a group role (NOLOGIN,
+ *   e.g. `airtime_operator`, reachable only by a superuser's SET SESSION AUTHORIZATION) is never a
+ *   planner, an approver or the writer of anything;
+ * - an event's actor, the policy's admins and `journal migrate`'s import are judged by `session_user`.
+ * What no database can tell: two logins held by one person are two people to it (docs/decisions.md).
+ */
+const actorIsLogin = `
+  CREATE FUNCTION airtime_no_switched_role() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF current_user <> session_user THEN
+      RAISE EXCEPTION 'the journal is written only as the login that authenticated (%), not as role % set with SET ROLE or options=-c role=… in the URL: remove it and connect as yourself', session_user, current_user
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+  END
+  $fn$;
+
+  CREATE FUNCTION airtime_actor_is_person() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF current_user <> session_user THEN
+      RAISE EXCEPTION 'the journal is written only as the login that authenticated (%), not as role % set with SET ROLE or options=-c role=… in the URL: remove it and connect as yourself', session_user, current_user
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = session_user AND rolcanlogin) THEN
+      RAISE EXCEPTION '% is a group role (it cannot log in): a group role is never a planner, an approver or a writer of the journal', session_user
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+  END
+  $fn$;
+
+  CREATE TRIGGER accounts_writer BEFORE INSERT OR UPDATE OR DELETE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION airtime_no_switched_role();
+  CREATE TRIGGER transfers_writer BEFORE INSERT OR UPDATE OR DELETE ON transfers FOR EACH STATEMENT EXECUTE FUNCTION airtime_no_switched_role();
+  CREATE TRIGGER chain_writer BEFORE INSERT OR UPDATE OR DELETE ON chain FOR EACH STATEMENT EXECUTE FUNCTION airtime_no_switched_role();
+  CREATE TRIGGER leases_writer BEFORE INSERT OR UPDATE OR DELETE ON leases FOR EACH STATEMENT EXECUTE FUNCTION airtime_no_switched_role();
+  CREATE TRIGGER events_writer BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION airtime_actor_is_person();
+  CREATE TRIGGER batches_writer BEFORE INSERT OR UPDATE OR DELETE ON batches FOR EACH STATEMENT EXECUTE FUNCTION airtime_actor_is_person();
+  CREATE TRIGGER policy_writer BEFORE INSERT OR UPDATE OR DELETE ON policy FOR EACH STATEMENT EXECUTE FUNCTION airtime_actor_is_person();
+
+  CREATE OR REPLACE FUNCTION airtime_event_actor() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF NEW.actor IS DISTINCT FROM session_user::text
+       AND NOT (coalesce(current_setting('airtime.import', true), '') = 'on' AND pg_has_role(session_user, 'airtime_admin', 'MEMBER')) THEN
+      RAISE EXCEPTION 'an event written by % must name % as its actor, not %', session_user, session_user, NEW.actor
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END
+  $fn$;
+
+  CREATE OR REPLACE FUNCTION airtime_importing() RETURNS boolean LANGUAGE sql STABLE AS $fn$
+    SELECT coalesce(current_setting('airtime.import', true), '') = 'on' AND pg_has_role(session_user, 'airtime_admin', 'MEMBER')
+  $fn$;
+
+  CREATE OR REPLACE FUNCTION airtime_policy_admin() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF NOT pg_has_role(session_user, 'airtime_admin', 'MEMBER') THEN
+      RAISE EXCEPTION 'only members of airtime_admin may change the approval policy (% is not)', session_user
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END
+  $fn$;
+`;
+
+export const postgresMigrations: readonly string[] = [
+  roles + tables + triggers + grants,
+  transferDetails,
+  planFixed,
+  boundedQueryIndexes,
+  leaseProcessStart,
+  actorIsLogin,
+];

@@ -40,15 +40,21 @@ export function numberedPlaceholders(sql: string): string {
 }
 
 interface Opened {
+  /** The login the server authenticated (`session_user`): who every event names. */
   readonly actor: string;
+  /** The role in effect (`current_user`): another one only after SET ROLE, which the journal refuses. */
+  readonly role: string;
+  /** Whether the login can log in at all (false: a group role, reached by a superuser's SET SESSION AUTHORIZATION). */
+  readonly person: boolean;
   readonly admin: boolean;
 }
 
 /**
  * The team journal: one PostgreSQL database shared by every operator's machine. The pool connects on first
  * use (so opening is synchronous and commands need no extra `await`), brings the schema up to date under an
- * advisory lock (two processes starting at once migrate once) and reads who we are (`current_user`), which
- * the database enforces on every event. Write transactions take a transaction-scoped advisory lock first,
+ * advisory lock (two processes starting at once migrate once) and reads who we are: the authenticated login
+ * (`session_user`), which the database enforces on every event — never a role switched to (SET ROLE, or
+ * `options=-c role=…` in the URL), under which it refuses every write and so does airtime, at once. Write transactions take a transaction-scoped advisory lock first,
  * so transactions from every machine apply one at a time, in the order of the audit chain.
  */
 export class PostgresDatabase implements Database {
@@ -81,7 +87,7 @@ export class PostgresDatabase implements Database {
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    await this.ready();
+    await this.person();
     return (await this.query(this.pool, sql, params)).rows as T[];
   }
 
@@ -90,12 +96,12 @@ export class PostgresDatabase implements Database {
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    await this.ready();
+    await this.person();
     return { changes: (await this.query(this.pool, sql, params)).rowCount ?? 0 };
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    await this.ready();
+    await this.person();
     const client = await this.connect();
     let unusable = false;
     try {
@@ -115,11 +121,27 @@ export class PostgresDatabase implements Database {
   }
 
   async actor(): Promise<string> {
-    return (await this.ready()).actor;
+    return (await this.person()).actor;
   }
 
   async isPolicyAdmin(): Promise<boolean> {
-    return (await this.ready()).admin;
+    return (await this.person()).admin;
+  }
+
+  /** Who we are, even when the journal would refuse us (for `whoami`): the login, and the role set over it if any. */
+  async identity(): Promise<{ login: string; role: string; person: boolean }> {
+    const { actor, role, person } = await this.ready();
+    return { login: actor, role, person };
+  }
+
+  /** Roles among `names` that are not people: they exist and cannot log in (`airtime_operator`, `airtime_admin`, any NOLOGIN role). */
+  async groupRoles(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await this.all<{ rolname: string }>(
+      `SELECT rolname FROM pg_roles WHERE rolname IN (${names.map(() => '?').join(', ')}) AND NOT rolcanlogin`,
+      names,
+    );
+    return new Set(rows.map((row) => row.rolname));
   }
 
   async close(): Promise<void> {
@@ -131,16 +153,39 @@ export class PostgresDatabase implements Database {
     return this.opened;
   }
 
+  /**
+   * `ready`, refusing a session that is not a person acting as themselves: the database refuses its writes
+   * anyway (PostgreSQL migration 4); saying so before anything is read or asked of a provider is clearer.
+   */
+  private async person(): Promise<Opened> {
+    const opened = await this.ready();
+    if (opened.role !== opened.actor) {
+      throw configError(
+        `you logged in to the journal at ${this.location} as ${opened.actor} but act as role ${opened.role} (SET ROLE, or options=-c role=… in the URL): the journal records the login and refuses writes under another role`,
+        'remove the role option from the journal URL (or PGOPTIONS) and connect as yourself',
+      );
+    }
+    if (!opened.person) {
+      throw configError(
+        `${opened.actor} is a group role (it cannot log in): a group role is never a planner, an approver or a writer of the journal at ${this.location}`,
+        'connect as your own login, a member of airtime_operator',
+      );
+    }
+    return opened;
+  }
+
   private async open(): Promise<Opened> {
     const client = await this.connect();
     try {
       await migrate(client, this.migrations, this.location);
-      const { rows } = await client.query<{ actor: string; admin: boolean }>(
-        `SELECT current_user::text AS actor, pg_has_role(current_user, 'airtime_admin', 'MEMBER') AS admin`,
+      const { rows } = await client.query<{ actor: string; role: string; person: boolean | null; admin: boolean }>(
+        `SELECT session_user::text AS actor, current_user::text AS role,
+           (SELECT rolcanlogin FROM pg_roles WHERE rolname = session_user) AS person,
+           pg_has_role(session_user, 'airtime_admin', 'MEMBER') AS admin`,
       );
       const row = rows[0];
       if (!row) throw new Error('PostgreSQL did not say who we are');
-      return { actor: row.actor, admin: row.admin };
+      return { actor: row.actor, role: row.role, person: row.person !== false, admin: row.admin };
     } catch (error) {
       // Opening is all configuration: the server, the role, its password and privileges, the schema.
       throw this.explain(error, 'cannot reach');

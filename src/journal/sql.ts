@@ -41,10 +41,14 @@ export interface Database extends Sql {
    */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
   /**
-   * Who writes: the OS user and host (SQLite), or the database role, `current_user`, which the database
-   * itself authenticates and enforces on every event (PostgreSQL). Known once the database is open.
+   * Who writes: the OS user and host (SQLite), or the login the database authenticated, `session_user`,
+   * which it enforces on every event (PostgreSQL; a role switched to is refused). Known once the database is open.
    */
   actor(): Promise<string>;
+  /** Who we are even where the journal refuses us: the login and the role in effect (PostgreSQL), for `whoami`. */
+  identity?(): Promise<{ login: string; role: string; person: boolean }>;
+  /** Of these actors, those that are group roles rather than people (PostgreSQL NOLOGIN roles); none on SQLite. */
+  groupRoles?(names: readonly string[]): Promise<Set<string>>;
   /** Whether this writer may change the approval policy: anyone on SQLite, members of `airtime_admin` on PostgreSQL. */
   isPolicyAdmin(): Promise<boolean>;
   /**

@@ -72,8 +72,10 @@ export interface Observation {
   readonly keepRequestReference?: boolean | undefined;
   /** What the provider delivered (ZESA tokens, units): merged into the transfer's details. */
   readonly delivered?: DeliveredDetails | undefined;
-  /** A failure reported by a callback nothing authenticates: kept in the details (see TransferDetails). */
+  /** A failure reported by a callback nothing authenticates, or by an operator the provider did not confirm: kept in the details (see TransferDetails). */
   readonly unverifiedFailure?: boolean | undefined;
+  /** A requeue on an operator's word the provider did not confirm: kept in the details (see TransferDetails). */
+  readonly unprovenRequeue?: boolean | undefined;
 }
 
 export type ObservationResult = { readonly outcome: 'moved' | 'same' | 'refused' | 'duplicate'; readonly transfer: Transfer; readonly previous: TransferState };

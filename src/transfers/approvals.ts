@@ -109,13 +109,17 @@ async function stateOf(
 ): Promise<ApprovalState> {
   const hash = await planHash(journal, batch);
   const planner = plannerOf(batch, events);
-  const approvers = [
+  const candidates = [
     ...new Set(
       events
         .filter((event) => event.kind === approvalKind && (event.payload as { planHash?: unknown } | null)?.planHash === hash && event.actor !== planner)
         .map((event) => event.actor),
     ),
   ];
+  // A group role (airtime_operator, …) is nobody in particular: it never approves, and a batch it planned
+  // (journaled before PostgreSQL migration 4 refused such writers) has no planner to tell apart from its approvers.
+  const groups = await journal.groupRoles([planner, ...candidates]);
+  const approvers = groups.has(planner) ? [] : candidates.filter((actor) => !groups.has(actor));
   const required = approvalsNeeded(rules, totals);
   const rejected = batch.state === 'rejected' || events.some((event) => event.kind === 'batch-rejected');
   return {
@@ -172,6 +176,12 @@ export async function approveBatch(journal: Journal, batch: Batch, note: string 
   if (!batch.complete) throw failedError(`batch ${batch.id} is not wholly journaled yet: its planner must run 'airtime bulk ${batch.fileName}' again first`);
   if (before.planner === me) {
     throw failedError(`you (${me}) planned batch ${batch.id}: another operator must approve it`, 'four eyes: the planner cannot approve their own batch');
+  }
+  if ((await journal.groupRoles([before.planner])).size) {
+    throw failedError(
+      `batch ${batch.id} was planned under the group role ${before.planner}, not by a person: nobody can tell its planner from its approvers, so it cannot be approved`,
+      'reject it (airtime reject B --note …) and plan the file again as yourself',
+    );
   }
   const recorded = await journal.recordEvent({
     batchId: batch.id,

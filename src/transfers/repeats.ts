@@ -13,6 +13,7 @@ export function transferMayHavePaid(transfer: Transfer, nowMs: number): boolean 
       lastAttemptAt: transfer.lastAttemptAt,
       retryHours: transfer.details?.retryHours ?? 0,
       unverifiedFailure: transfer.details?.unverifiedFailure === true,
+      unprovenRequeue: transfer.details?.unprovenRequeue === true,
     },
     nowMs,
   );
@@ -116,9 +117,10 @@ export interface RepeatMatch {
 
 export async function describeRepeats(journal: Journal, samples: readonly RepeatSample[]): Promise<RepeatMatch[]> {
   const matches: RepeatMatch[] = [];
+  const nowMs = Date.now();
   for (const sample of samples) {
     const earlier = (await journal.find({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, states: earlierPaymentStates }))
-      .filter((transfer) => transfer.batchId === sample.earlierBatch)
+      .filter((transfer) => transfer.batchId === sample.earlierBatch && transferMayHavePaid(transfer, nowMs))
       .at(-1);
     matches.push({ phone: sample.phone, amountMinor: sample.amountMinor, currency: sample.currency, line: sample.line, earlier });
   }

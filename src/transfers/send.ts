@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { failedError, isAirtimeError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
+import { failpoint } from '../failpoints.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { Provider, SendItem } from '../providers/provider.js';
 import type { AppContext } from './context.js';
@@ -78,6 +79,8 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
   }
   try {
     const outcomes = await provider.send([sendItem(claimed)], claim.requestReference);
+    // A crash here: the provider took the request and nobody heard its answer (the reliability suite, resolve tests).
+    failpoint('after-send');
     await journal.observeMany(outcomeObservations(context.secrets, new Map([[claimed.reference, claimed.id]]), outcomes));
   } catch (error) {
     await journal.observeMany(failureObservations(context.secrets, [claimed.id], error));

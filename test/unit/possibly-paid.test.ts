@@ -22,4 +22,9 @@ describe('what the repeat guard counts as possibly paid', () => {
     expect(mayHavePaid({ ...base, status: 'failed', retryHours: 4, lastAttemptAt: at(4 + retryGraceMs / 3600_000 + 0.01) }, now)).toBe(false);
     expect(mayHavePaid({ ...base, provider: 'zw', status: 'failed', retryHours: 4 }, now)).toBe(false);
   });
+
+  it('counts a transfer an operator put back to queued without the provider’s confirmation, queued, resent and failed alike', () => {
+    for (const status of ['queued', 'failed', 'reversed'] as const) expect(mayHavePaid({ ...base, status, unprovenRequeue: true }, now)).toBe(true);
+    expect(mayHavePaid({ ...base, status: 'cancelled', unprovenRequeue: true }, now)).toBe(false);
+  });
 });
