@@ -290,6 +290,7 @@ const boundedQueryIndexes = `
 /** Lease holders' process start, as in SQLite's migration (migrations.ts → leaseProcessStart). */
 const leaseProcessStart = `ALTER TABLE leases ADD COLUMN started TEXT;`;
 
+/**
  * An actor is a person (invariant 10): the login the server authenticated, `session_user` — never a role
  * switched to (`SET ROLE`, `options=-c role=…` in the URL), which changes `current_user` and let one
  * operator plan as herself and approve as the group role `airtime_operator`. From this version:
