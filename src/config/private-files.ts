@@ -16,7 +16,8 @@ import type { AirtimePaths } from './paths.js';
  */
 
 /** The names airtime keeps in its folders: only these are checked (the folder may hold a user's own files). */
-const ownNames = /^(config\.json|journal\.db(-wal|-shm|-journal)?|sandbox\.db(-wal|-shm|-journal)?|sandbox-callbacks\.key|callback-spool|lipad-token-.*\.json|zw-products\.json)$/;
+const ownNames =
+  /^(config\.json|journal\.db(-wal|-shm|-journal)?|sandbox\.db(-wal|-shm|-journal)?|sandbox-callbacks\.key|callback-spool|lipad-token-.*\.json|zw-products\.json)$/;
 
 /** The current user's id, or undefined where there are no POSIX owners (Windows): no check there. */
 function currentUid(): number | undefined {
