@@ -71,7 +71,8 @@ describe('secrets stay secret', () => {
         await run(['config', 'list', '--profile', profile, '--json']);
       }
       await run(['send', '+254711000100', '10', '--profile', 'at', '--yes', '--json']);
-      await run(['send', '+254711000100', '10', '--profile', 'lipad', '--yes', '--json', '--wait', '--timeout', '5']);
+      // --allow-repeats: the same phone and amount were just paid through AT; without it Lipad is never reached.
+      expect((await run(['send', '+254711000100', '10', '--profile', 'lipad', '--yes', '--json', '--wait', '--timeout', '5', '--allow-repeats'])).code).toBe(0);
       await run(['send', '+263772279099', '1', '--profile', 'zw', '--yes', '--json']);
       await run(['bulk', 'samples/africastalking.csv', '--profile', 'at', '--yes', '--out', join(home.home, 'results.csv')]);
       await run(['wallet', '--profile', 'zw', '--ledger', '--json']);
@@ -111,6 +112,10 @@ describe('secrets stay secret', () => {
       expect(statSync(join(home.home, 'config.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
       expect(statSync(join(home.home, 'results.csv')).mode & 0o777).toBe(0o600);
+      // The token and catalogue caches: replaced whole, created exclusively, owner-only.
+      const caches = everyFile(home.home).filter((file) => /(lipad-token-.*|zw-products)\.json$/.test(file));
+      expect(caches.some((file) => file.includes('lipad-token-'))).toBe(true);
+      for (const file of caches) expect(statSync(file).mode & 0o777, file).toBe(0o600);
     } finally {
       await sim.close();
       home.cleanup();
