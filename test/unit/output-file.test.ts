@@ -12,3 +12,25 @@ describe('an output file the system refuses', () => {
     await expect(written).rejects.toThrow(/\/dev\/full could not be written \(ENOSPC: no space left on device, write\): the journal is not affected/);
   });
 });
+
+describe('an output file at a link made after the path was checked', () => {
+  it('is refused (ELOOP), never written through: the file behind the link is untouched', async () => {
+    const { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'airtime-out-'));
+    try {
+      writeFileSync(join(dir, 'precious'), 'precious\n');
+      symlinkSync(join(dir, 'precious'), join(dir, 'results.csv'));
+      const file = new OutputFile(join(dir, 'results.csv'));
+      const written = (async () => {
+        await file.write('phone,amount\n');
+        await file.close();
+      })();
+      await expect(written).rejects.toThrow(/results\.csv could not be written \(ELOOP/);
+      expect(readFileSync(join(dir, 'precious'), 'utf8')).toBe('precious\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
