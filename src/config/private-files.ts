@@ -106,7 +106,8 @@ export function checkDataFolder(paths: AirtimePaths): void {
 }
 
 /** O_NOFOLLOW where the platform has it: a symbolic link at the path is refused (ELOOP), never followed. */
-export const noFollow = constants.O_NOFOLLOW ?? 0;
+// Typed as always there, but Windows has none.
+export const noFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0;
 
 /**
  * Creates a private file if it does not exist, exclusively and without following a link (0600). False

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputFile, OutputFileError } from '../../src/output-file.js';
 
@@ -15,9 +18,6 @@ describe('an output file the system refuses', () => {
 
 describe('an output file at a link made after the path was checked', () => {
   it('is refused (ELOOP), never written through: the file behind the link is untouched', async () => {
-    const { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'airtime-out-'));
     try {
       writeFileSync(join(dir, 'precious'), 'precious\n');
