@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, runCli, tempHome } from '../helpers/cli.js';
-import { startTrickleProxy } from '../helpers/scripted-server.js';
+import { startScriptedServer, startTrickleProxy } from '../helpers/scripted-server.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 
 /**
@@ -35,6 +35,29 @@ describe('a provider whose answer crawls in', () => {
     } finally {
       await proxy.close();
       await sim.close();
+      home.cleanup();
+    }
+  }, 60_000);
+});
+
+describe('a callback receiver whose answer crawls in', () => {
+  it('callbacks trigger ends at AIRTIME_HTTP_TIMEOUT_MS with one line (exit 1), not when the trickle ends', async () => {
+    const receiver = await startScriptedServer(() => ({ status: 200, body: 'x'.repeat(300), trickleMs: 200 }));
+    const home = tempHome();
+    try {
+      const started = Date.now();
+      const result = await runCli(home.home, ['callbacks', 'trigger', 'sandbox', 'delivered', '--to', receiver.url], {
+        env: { AIRTIME_HTTP_TIMEOUT_MS: '1000' },
+        timeoutMs: 40_000,
+      });
+      expect(result.signal).toBeNull();
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/error: could not post to .*: no complete answer within 1000 ms/);
+      expect(result.stderr).not.toMatch(/this is a bug|\n\s+at /);
+      // Generous: the deadline is 1 s; the trickle takes 60 s.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await receiver.close();
       home.cleanup();
     }
   }, 60_000);
