@@ -31,8 +31,13 @@ export function requireSecureBaseUrl(settings: Settings): void {
   if (url.protocol === 'https:') return;
   if (url.protocol !== 'http:') throw configError(`the base URL ${settings.baseUrl} (${settings.baseUrlFrom}) is not an http(s) URL: give https://host[/path]`);
   if (isLoopbackUrl(url)) return;
+  // The allowance is a profile's, for the profile's own provider (as its credentials are).
+  const allow =
+    settings.profileProvider === settings.provider
+      ? `allow it for this profile with 'airtime config set allow-insecure-http true --profile ${settings.profileName}'`
+      : `allow it on a profile for ${settings.provider} ('airtime profile add NAME --provider ${settings.provider}', then 'airtime config set allow-insecure-http true --profile NAME')`;
   throw configError(
-    `the base URL ${url.origin} (${settings.baseUrlFrom}) is plain http:// to ${url.hostname}, not this machine: your credentials would cross the network unencrypted — use https://, or allow it for this profile with 'airtime config set allow-insecure-http true --profile ${settings.profileName}'`,
+    `the base URL ${url.origin} (${settings.baseUrlFrom}) is plain http:// to ${url.hostname}, not this machine: your credentials would cross the network unencrypted — use https://, or ${allow}`,
   );
 }
 

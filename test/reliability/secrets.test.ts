@@ -143,7 +143,8 @@ describe('secrets never go out in clear', () => {
         expect(result.code, args.join(' ')).toBe(4);
         expect(result.stderr.trim().split('\n')).toHaveLength(1);
         expect(result.stderr).toContain(`the base URL http://provider.example.com (${variable}) is plain http://`);
-        expect(result.stderr).toContain("'airtime config set allow-insecure-http true --profile default'");
+        // --provider overrides the default profile's (sandbox): its allowance would not apply, so it says where one would.
+        expect(result.stderr).toContain(`allow it on a profile for ${provider} ('airtime profile add NAME --provider ${provider}'`);
         expect(result.stderr).not.toMatch(noise);
       }
       expect(transfersOf(await runCli(home.home, ['status', '--json']))).toEqual([]);
@@ -165,6 +166,7 @@ describe('secrets never go out in clear', () => {
       const sent = await runCli(home.home, ['send', '+254711000100', '10', '--profile', 'at', '--yes']);
       expect(sent.code).toBe(4);
       expect(sent.stderr).toContain("(profile at's base-url) is plain http:// to 10.20.30.40");
+      expect(sent.stderr).toContain("'airtime config set allow-insecure-http true --profile at'");
       expect((await runCli(home.home, ['config', 'set', 'allow-insecure-http', 'maybe', '--profile', 'at'])).code).toBe(2);
 
       await runCli(home.home, ['config', 'set', 'base-url', sim.url.replace('127.0.0.1', 'localhost'), '--profile', 'at']);
