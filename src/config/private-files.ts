@@ -71,8 +71,8 @@ export function checkPrivateEntry(path: string, uid = currentUid()): void {
 
 /**
  * Checks a folder airtime keeps private: the folder (a link to it is followed, as the platform's folders
- * may be links), and its parent, which must not let other users rename or replace it (writable by others
- * only with the sticky bit, as /tmp).
+ * may be links), and its parent, which must not let other users rename or replace it (the user's or
+ * root's, and writable by others only with the sticky bit, as /tmp).
  */
 export function checkPrivateFolder(dir: string, uid = currentUid()): boolean {
   if (uid === undefined) return false;
@@ -84,13 +84,29 @@ export function checkPrivateFolder(dir: string, uid = currentUid()): boolean {
   checkOwned(dir, stats, uid, true);
   const parent = dirname(dir);
   const above = parent === dir ? undefined : statOrNothing(parent, true);
-  // 0o1000: the sticky bit (node names no constant for it).
-  if (above && (above.mode & 0o022) !== 0 && (above.mode & 0o1000) === 0) {
+  if (above && above.uid !== uid && above.uid !== 0) {
+    throw configError(
+      `the data folder ${dir} is inside ${parent}, which another user (uid ${above.uid}) owns and can replace it in: move the data folder (AIRTIME_HOME) into a folder of your own`,
+    );
+  }
+  if (above && othersCanReplace(above)) {
     throw configError(
       `the data folder ${dir} is inside ${parent}, which other users can change (mode ${octal(above.mode)}, no sticky bit): move the data folder (AIRTIME_HOME) somewhere only you can write`,
     );
   }
   return true;
+}
+
+/**
+ * A parent folder others may write without the sticky bit (0o1000, which node names no constant for) lets
+ * them rename the data folder away and put their own in its place. Group-writable is allowed when the group
+ * is the user's own primary group: with user private groups (Debian, Ubuntu: umask 002) `~/.config` is often
+ * 0775, and only the user is in that group — Debian's ssh makes the same exception.
+ */
+function othersCanReplace(stats: Stats): boolean {
+  if ((stats.mode & 0o1000) !== 0) return false;
+  if ((stats.mode & 0o002) !== 0) return true;
+  return (stats.mode & 0o020) !== 0 && stats.gid !== process.getgid?.();
 }
 
 /** The one check every command passes before it runs: config, journal, spool, caches and their folders. */

@@ -123,7 +123,7 @@ describe('the data folder is yours or it is not used', () => {
     }
   });
 
-  it('a data folder inside a folder anyone can change (777, no sticky bit) is refused; inside /tmp-like 1777 it is used', async () => {
+  it("a data folder inside a folder others can change (777, or 775 for another group, no sticky bit) or another user owns is refused; inside /tmp-like 1777, or 775 of the user's own group, it is used", async () => {
     const shared = mkdtempSync(join(tmpdir(), 'airtime-open-'));
     try {
       const home = join(shared, 'airtime');
@@ -131,6 +131,17 @@ describe('the data folder is yours or it is not used', () => {
       refused(await runCli(home, ['status']), shared, /no sticky bit/);
       chmodSync(shared, 0o1777);
       expect((await runCli(home, ['send', '+254711000100', '10', '--yes'])).code).toBe(0);
+      // Group-writable: refused for a group that is not the user's own, allowed for the user's primary group
+      // (user private groups, umask 002, as Debian's ssh allows).
+      chmodSync(shared, 0o775);
+      chownSync(shared, 0, other);
+      refused(await runCli(home, ['status']), shared, /mode 775, no sticky bit/);
+      chownSync(shared, 0, process.getgid?.() ?? 0);
+      expect((await runCli(home, ['status'])).code).toBe(0);
+      // A parent another user owns: they could replace the folder in it.
+      chmodSync(shared, 0o755);
+      chownSync(shared, other, other);
+      refused(await runCli(home, ['status']), shared, /another user \(uid 65534\) owns/);
     } finally {
       rmSync(shared, { recursive: true, force: true });
     }
