@@ -81,6 +81,9 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
       // Loaded here, not at the top: `--help` should not pay for chalk.
       const { createIO } = await import('./ui/io.js');
       const io = createIO({ json: globals.json ?? false, color: globals.color !== false });
+      // The one place every command passes: a data folder another user can change is not used (ssh's StrictModes).
+      const [{ airtimePaths }, { checkDataFolder }] = await Promise.all([import('./config/paths.js'), import('./config/private-files.js')]);
+      checkDataFolder(airtimePaths());
       const { default: run } = await load();
       const positional = args.slice(0, -2);
       setExit(await (run as (io: IO, ...rest: unknown[]) => number | Promise<number>)(io, ...positional, globals));

@@ -1,5 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { noFollow } from './config/private-files.js';
 import { AirtimeError } from './core/errors.js';
 
 /** A file the user asked us to write (results, rejected rows, an audit export) that the system refused. */
@@ -13,7 +14,7 @@ export class OutputFileError extends AirtimeError {
 }
 
 /**
- * An owner-only output file whose every failure (a full disk, a device that refuses, EIO) becomes an
+ * An owner-only output file, never written through a symbolic link, whose every failure (a full disk, a device that refuses, EIO) becomes an
  * OutputFileError from `write` or `close`, never an unhandled 'error' event or a blame on the journal.
  */
 export class OutputFile {
@@ -21,7 +22,10 @@ export class OutputFile {
   private failure: Error | undefined;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { mode: 0o600 });
+    // O_NOFOLLOW: a link put at the path after it was checked fails (ELOOP) instead of being written through.
+    // fs.open takes numeric flags; @types/node declares the stream option as a string only.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | noFollow;
+    this.stream = createWriteStream(path, { flags: flags as unknown as string, mode: 0o600 });
     this.stream.on('error', (error) => {
       this.failure ??= error;
     });

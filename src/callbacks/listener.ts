@@ -8,6 +8,7 @@ import { SerialisedPayload } from '../journal/transfer.js';
 import { textOf } from '../providers/wire-read.js';
 import type { ProviderName } from '../providers/names.js';
 import { MinuteBudget, type Tally } from './budget.js';
+import { callbackDeadlineMs, deadlineCode } from './post.js';
 import { claimedMoney } from './claims.js';
 import { MalformedCallback, type CallbackEvent } from './event.js';
 import type { CallbackLine } from './line.js';
@@ -499,13 +500,17 @@ async function forward(target: string, req: IncomingMessage, pathname: string, r
     if (value === undefined || ['host', 'content-length', 'connection', 'transfer-encoding'].includes(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  // A whole deadline: the provider waits on this answer, and an app that trickles its own must not hold it.
+  const ms = callbackDeadlineMs();
+  const signal = AbortSignal.timeout(ms);
   try {
     const url = new URL(target);
     if (url.pathname === '/' || url.pathname === '') url.pathname = pathname;
-    const response = await request(url, { method: 'POST', headers, body: raw, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const response = await request(url, { method: 'POST', headers, body: raw, headersTimeout: 10_000, bodyTimeout: 10_000, signal });
     await response.body.dump();
     return response.statusCode;
   } catch (error) {
+    if (signal.aborted) return `error: ${deadlineCode(ms)}`;
     return `error: ${(error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error))}`;
   }
 }

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { usageError } from '../core/errors.js';
+import { timeoutsFromEnv } from '../providers/http.js';
 import { routePath } from './routes.js';
 import type { ShapedCallback } from './shapes.js';
 
@@ -25,15 +26,37 @@ export function callbackUrl(to: string, provider: ShapedCallback['provider'], pa
   return url;
 }
 
+/**
+ * The whole deadline of a callback post (headers and body): the idle timeouts alone let an answer trickled a
+ * byte at a time hold the command, or the provider waiting on a forwarded callback, for minutes.
+ * AIRTIME_HTTP_TIMEOUT_MS sets it, as it does the providers' requests.
+ */
+export function callbackDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  return timeoutsFromEnv(env).totalMs ?? 10_000;
+}
+
+/** What a post that ran out of time reports (as an error `code`: callers print that). */
+export function deadlineCode(ms: number): string {
+  return `no complete answer within ${ms} ms`;
+}
+
 /** Posts one callback as its provider would and reads the answer (at most 4 KiB of it). */
 export async function postCallback(url: URL, callback: ShapedCallback): Promise<Posted> {
-  const response = await request(url, {
-    method: 'POST',
-    headers: { 'content-type': callback.contentType, ...callback.headers },
-    body: callback.body,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
-  const text = await response.body.text();
-  return { url: url.toString(), status: response.statusCode, body: text.slice(0, 4096) };
+  const ms = callbackDeadlineMs();
+  const signal = AbortSignal.timeout(ms);
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': callback.contentType, ...callback.headers },
+      body: callback.body,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+      signal,
+    });
+    const text = await response.body.text();
+    return { url: url.toString(), status: response.statusCode, body: text.slice(0, 4096) };
+  } catch (error) {
+    if (signal.aborted) throw Object.assign(new Error(deadlineCode(ms)), { code: deadlineCode(ms) });
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkPrivateEntry } from '../config/private-files.js';
 import { isProviderName, type ProviderName } from '../providers/names.js';
 
 /** One callback the journal could not take, as it arrived (its signature already checked). */
@@ -71,6 +72,8 @@ export class CallbackSpool {
     const entries: SpoolEntry[] = [];
     for (const name of names.filter((entry) => /^\d{15}-.+\.json$/.test(entry)).sort()) {
       const file = join(this.dir, name);
+      // A callback replayed from here is trusted as already verified: only the user's own files are.
+      checkPrivateEntry(file);
       entries.push({ file, callback: parseSpooled(await readFile(file, 'utf8').catch(() => '')) });
     }
     return entries;

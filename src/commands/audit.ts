@@ -1,3 +1,4 @@
+import { checkOutputPath } from '../batch/output-paths.js';
 import { OutputFile } from '../output-file.js';
 import { once } from 'node:events';
 import type { GlobalOptions } from '../cli.js';
@@ -129,6 +130,7 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
     if (Number.isNaN(parsed)) throw usageError(`--since "${options.since}" is not a date: give e.g. 2026-11-01 or 2026-11-01T08:00:00Z`);
     since = new Date(parsed).toISOString();
   }
+  if (options.out) await checkOutputPath(options.out, '--out', []);
   const context = AppContext.open(options);
   const file = options.out ? new OutputFile(options.out) : undefined;
   const write = async (text: string) => {

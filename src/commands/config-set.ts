@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { isInsecureRemote } from '../config/base-url.js';
 import { checkGlobalSetting, displaySetting, parseSettingKey, writeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';
@@ -32,7 +33,13 @@ export default async function configSet(io: IO, key: string, value: string | und
   if (value !== undefined && parsed.secret) {
     io.err(`warning: a secret given as an argument stays in your shell history; prefer 'airtime config set ${parsed.key}' (prompt) or --stdin`);
   }
-  await store.saveProfile(profileName, writeSetting(store.profile(profileName) ?? {}, parsed, text));
+  const profile = writeSetting(store.profile(profileName) ?? {}, parsed, text);
+  await store.saveProfile(profileName, profile);
+  if (parsed.key === 'base-url' && profile.baseUrl && isInsecureRemote(profile.baseUrl) && profile.allowInsecureHttp !== 'true') {
+    io.err(
+      `warning: ${profile.baseUrl} is plain http:// to another machine: commands will refuse it (credentials would cross the network unencrypted) unless you run 'airtime config set allow-insecure-http true --profile ${profileName}'`,
+    );
+  }
   const shown = displaySetting(parsed, parsed.kind === 'setting' && !parsed.secret ? text.trim() : text);
   if (io.json) io.printJson({ profile: profileName, key: parsed.key, value: shown });
   else io.err(`${parsed.key} = ${shown} (profile ${profileName})`);

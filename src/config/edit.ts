@@ -58,6 +58,8 @@ export function defaultSetting(profile: Profile, key: ParsedKey): string | undef
       return 'sandbox';
     case 'base-url':
       return defaultBaseUrl(profile.provider ?? 'sandbox', profile.username);
+    case 'allow-insecure-http':
+      return 'false';
     case 'country':
     case 'currency':
     case 'username':
@@ -118,6 +120,9 @@ function validate(key: ParsedKey, raw: string): string {
       return value;
     case 'retry-hours':
       return String(parseRetryHours(value, 'retry-hours'));
+    case 'allow-insecure-http':
+      if (value !== 'true' && value !== 'false') throw usageError(`allow-insecure-http "${value}" is not true or false`);
+      return value;
   }
 }
 

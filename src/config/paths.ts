@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import envPaths from 'env-paths';
+import { checkPrivateFolder } from './private-files.js';
 
 export interface AirtimePaths {
   readonly configDir: string;
@@ -23,8 +24,12 @@ export function airtimePaths(env: NodeJS.ProcessEnv = process.env): AirtimePaths
   };
 }
 
-/** Data folders are private to their owner: they hold who was paid what. */
+/**
+ * Data folders are private to their owner: they hold who was paid what. Checked again after it is made:
+ * a folder someone else created first (or made writable) is refused, not used.
+ */
 export function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkPrivateFolder(dir);
   return dir;
 }

@@ -17,6 +17,8 @@ export interface Profile {
   webhookSecret?: string;
   campaignSecret?: string;
   retryHours?: string;
+  /** "true": a plain http:// base URL to another host is used (its secrets cross the network in clear). */
+  allowInsecureHttp?: string;
   limits?: ProfileLimits;
   /** What makes a run large enough to be confirmed by typing its size: `rows` (1000 unless set) and amounts per currency. */
   largeRun?: Record<string, string>;
@@ -42,6 +44,11 @@ export const settingKeys = {
   'webhook-secret': { field: 'webhookSecret', secret: true, about: 'zw webhook signing secret' },
   'campaign-secret': { field: 'campaignSecret', secret: true, about: 'zw campaign payout signing secret' },
   'retry-hours': { field: 'retryHours', secret: false, about: "Africa's Talking: hours to retry a failed delivery (maxNumRetry)" },
+  'allow-insecure-http': {
+    field: 'allowInsecureHttp',
+    secret: false,
+    about: 'true: use a plain http:// base URL to another host (credentials cross the network unencrypted)',
+  },
 } as const satisfies Record<string, { field: keyof Profile; secret: boolean; about: string }>;
 
 export type SettingKey = keyof typeof settingKeys;

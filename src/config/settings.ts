@@ -31,6 +31,10 @@ export interface Settings {
   readonly country: string | undefined;
   readonly currency: string | undefined;
   readonly baseUrl: string | undefined;
+  /** Where the base URL came from, for messages: the environment variable or the profile's setting. */
+  readonly baseUrlFrom: string;
+  /** The profile allows a plain http:// base URL to another host (`allow-insecure-http true`). */
+  readonly allowInsecureHttp: boolean;
   readonly credentials: Credentials;
   readonly limits: Record<string, AmountLimits>;
   /** Where the journal lives: `AIRTIME_JOURNAL_URL` > the `journal` setting > the embedded SQLite file. */
@@ -121,6 +125,7 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
   const fromEnv = envCredentials(provider, env);
   const fromProfile: Credentials = sameProvider && profile ? profile : {};
   const baseUrlEnv = envBaseUrl[provider];
+  const baseUrlFromEnv = baseUrlEnv ? pick(env[baseUrlEnv]) : undefined;
   return {
     paths,
     profileName,
@@ -129,7 +134,10 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     profileProvider: profile?.provider ?? 'sandbox',
     country: profile?.country?.toUpperCase(),
     currency: profile?.currency?.toUpperCase(),
-    baseUrl: pick(baseUrlEnv ? env[baseUrlEnv] : undefined, sameProvider ? profile?.baseUrl : undefined),
+    baseUrl: pick(baseUrlFromEnv, sameProvider ? profile?.baseUrl : undefined),
+    baseUrlFrom: baseUrlFromEnv !== undefined && baseUrlEnv ? baseUrlEnv : `profile ${profileName}'s base-url`,
+    // Like its credentials, a profile's allowance is for the profile's own provider.
+    allowInsecureHttp: sameProvider && profile?.allowInsecureHttp === 'true',
     credentials: {
       username: pick(fromEnv.username, fromProfile.username),
       apiKey: pick(fromEnv.apiKey, fromProfile.apiKey),

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../config/paths.js';
+import { checkPrivateEntry, createPrivateFile } from '../config/private-files.js';
 
 export type Db = Database.Database;
 
@@ -10,10 +10,8 @@ export type Db = Database.Database;
  * same journal at once, and brings its schema up to date.
  */
 export function openDatabase(file: string, schema: readonly string[]): Db {
-  if (file !== ':memory:') ensureDir(dirname(file));
-  const fresh = file === ':memory:' || !existsSync(file);
+  if (file !== ':memory:') openPrivately(file);
   const db = new Database(file);
-  if (fresh && file !== ':memory:') chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 10000');
   // FULL: a transfer recorded before a provider call must survive a power cut, not just a crash.
@@ -34,4 +32,14 @@ function migrate(db: Db, schema: readonly string[]): void {
     }
     db.pragma(`user_version = ${schema.length}`);
   }).immediate();
+}
+
+/**
+ * A journal is private (0600, as SQLite then gives its -wal and -shm): created exclusively, without
+ * following a link, before SQLite opens it; an existing one, and its -wal/-shm, must be the user's own.
+ */
+function openPrivately(file: string): void {
+  ensureDir(dirname(file));
+  if (createPrivateFile(file)) return;
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) checkPrivateEntry(path);
 }

@@ -1,7 +1,8 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureDir } from '../config/paths.js';
+import { checkPrivateEntry, createPrivateFile } from '../config/private-files.js';
 import type { Database, Dialect, RunResult, Sql, SqlValue } from './sql.js';
 
 /** A migration: SQL to execute, or a step that needs code (hashing what SQL cannot). */
@@ -33,10 +34,8 @@ export class SqliteDatabase implements Database {
     migrations: readonly SqliteMigration[],
     private readonly writer: string,
   ) {
-    if (location !== ':memory:') ensureDir(dirname(location));
-    const fresh = location === ':memory:' || !existsSync(location);
+    if (location !== ':memory:') openPrivately(location);
     this.db = new BetterSqlite3(location);
-    if (fresh && location !== ':memory:') chmodSync(location, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     // FULL: a transfer recorded before a provider call must survive a power cut, not just a crash.
@@ -185,4 +184,14 @@ function identity(path: string): { dev: number; ino: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A journal is private (0600, as SQLite then gives its -wal and -shm): created exclusively, without
+ * following a link, before SQLite opens it; an existing one, and its -wal/-shm, must be the user's own.
+ */
+function openPrivately(file: string): void {
+  ensureDir(dirname(file));
+  if (createPrivateFile(file)) return;
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) checkPrivateEntry(path);
 }

@@ -1,3 +1,4 @@
+import { requireSecureBaseUrl } from '../config/base-url.js';
 import { requireCredentials } from '../config/credentials-check.js';
 import type { Settings } from '../config/settings.js';
 import { ensureDir } from '../config/paths.js';
@@ -7,6 +8,7 @@ import type { Provider } from './provider.js';
 /** The adapters that talk HTTP, each built from the resolved settings (profile or environment). */
 export async function createHttpProvider(settings: Settings, diagnostics?: ProviderDiagnostics): Promise<Provider> {
   requireCredentials(settings);
+  requireSecureBaseUrl(settings);
   const { credentials, baseUrl } = settings;
   const cacheDir = ensureDir(settings.paths.dataDir);
   switch (settings.provider) {

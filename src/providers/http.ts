@@ -17,8 +17,14 @@ export interface HttpResponse {
 
 export interface HttpTimeouts {
   readonly connectMs: number;
+  /** Idle limits: the longest wait for the headers, and between two chunks of the body. */
   readonly headersMs: number;
   readonly bodyMs: number;
+  /**
+   * The whole attempt's deadline, headers and body: an answer trickled a byte at a time never trips the idle
+   * limits, and would hold a run for as long as the provider liked.
+   */
+  readonly totalMs: number;
 }
 
 export interface HttpClientOptions {
@@ -45,13 +51,13 @@ export interface RequestOptions {
   readonly uncertainRetries?: number;
 }
 
-export const defaultTimeouts: HttpTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 };
+export const defaultTimeouts: HttpTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, totalMs: 60_000 };
 
-/** Timeouts from AIRTIME_HTTP_TIMEOUT_MS (all three), for slow links and for tests. */
+/** Timeouts from AIRTIME_HTTP_TIMEOUT_MS (all four: no attempt takes longer), for slow links and for tests. */
 export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<HttpTimeouts> {
   const value = Number(env.AIRTIME_HTTP_TIMEOUT_MS);
   if (!Number.isFinite(value) || value <= 0) return {};
-  return { connectMs: value, headersMs: value, bodyMs: value };
+  return { connectMs: value, headersMs: value, bodyMs: value, totalMs: value };
 }
 
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -62,9 +68,11 @@ export class HttpClient {
   private readonly base: URL;
   private readonly maxRateLimitRetries: number;
   private readonly maxRetryAfterMs: number;
+  private readonly totalMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
     const timeouts = { ...defaultTimeouts, ...options.timeouts };
+    this.totalMs = timeouts.totalMs;
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
     this.agent = new Agent({
       connect: { timeout: timeouts.connectMs },
@@ -146,9 +154,12 @@ export class HttpClient {
   }
 
   private async once(url: URL, options: RequestOptions): Promise<Omit<HttpResponse, 'afterUncertainAttempt'>> {
+    // One deadline for the whole attempt: connect, headers and every byte of the body.
+    const deadline = AbortSignal.timeout(this.totalMs);
     try {
       const response = await request(url, {
         dispatcher: this.agent,
+        signal: deadline,
         method: options.method,
         headers: { 'user-agent': this.options.userAgent, ...options.headers },
         ...(options.body !== undefined ? { body: options.body } : {}),
@@ -156,6 +167,8 @@ export class HttpClient {
       const text = await response.body.text();
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
+      // The request may have been read and acted on before the deadline: uncertain (unknown), never failed.
+      if (deadline.aborted) throw new TransportError(`no complete answer from ${url.host} within ${this.totalMs} ms (the request's deadline)`, true);
       const code = (error as { code?: string }).code ?? '';
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';
       const notSent = notSentCodes.has(code) || notSentCodes.has(cause);

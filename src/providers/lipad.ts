@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
 import { failedError } from '../core/errors.js';
 import type { TransferState } from '../core/transfer-state.js';
@@ -292,7 +293,7 @@ export class LipadProvider implements Provider {
 
   private writeCache(token: CachedToken): void {
     try {
-      writeFileSync(this.cacheFile, JSON.stringify(token), { mode: 0o600 });
+      writePrivateFile(this.cacheFile, JSON.stringify(token));
     } catch {
       // A cache that cannot be written only costs an extra authentication next time.
     }

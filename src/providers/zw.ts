@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
 import { configError, failedError, invalidInput, isAirtimeError } from '../core/errors.js';
 import { isMeterNumber } from '../core/meter.js';
@@ -401,7 +402,7 @@ export class ZwProvider implements Provider {
     if (skipped > 0) this.diagnostics.note(this.name, `${skipped} catalogue entries could not be read and were left out`);
     this.catalogue = products;
     try {
-      writeFileSync(this.cacheFile, JSON.stringify({ fetchedAtMs: Date.now(), origin: this.http.origin, products }), { mode: 0o600 });
+      writePrivateFile(this.cacheFile, JSON.stringify({ fetchedAtMs: Date.now(), origin: this.http.origin, products }));
     } catch {
       // Only costs a fetch next time.
     }

@@ -64,3 +64,48 @@ describe('the HTTP client: sent or not sent', () => {
     expect(response.afterUncertainAttempt).toBe(true);
   });
 });
+
+/** Deadlines are whole: an answer that crawls in (never idle long enough for an idle timeout) still ends on time. */
+describe('the HTTP client: one deadline for the whole request', () => {
+  let server: ScriptedServer | undefined;
+  let client: HttpClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = server = undefined;
+  });
+
+  // Idle limits far above the trickle's gaps (100 ms): only the overall deadline (800 ms) can end these.
+  const slowLink = (url: string) =>
+    (client = new HttpClient({ baseUrl: url, userAgent: 'test', timeouts: { connectMs: 5_000, headersMs: 5_000, bodyMs: 5_000, totalMs: 800 } }));
+  const body = JSON.stringify({ status: 'Success', padding: 'x'.repeat(200) });
+
+  it.each([
+    ['the body', false],
+    ['the headers and the body', true],
+  ])('%s trickled a byte every 100 ms: given up at the deadline, as uncertain (sent: true), not after the ~25 s it takes', async (_, trickleHeaders) => {
+    server = await startScriptedServer(() => ({ status: 200, body, trickleMs: 100, trickleHeaders }));
+    const started = Date.now();
+    const error = await rejection(slowLink(server.url).request({ method: 'POST', path: '/send', body: '{}' }));
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).sent).toBe(true);
+    expect((error as TransportError).message).toMatch(/within 800 ms \(the request's deadline\)/);
+    expect(server.requests).toHaveLength(1);
+    // Generous: the deadline is 800 ms; without it the answer takes ~25 s.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it('an answer that arrives whole within the deadline is read as usual', async () => {
+    server = await startScriptedServer(() => ({ status: 200, body: '{"ok":true}' }));
+    const response = await slowLink(server.url).request({ method: 'GET', path: '/status' });
+    expect(response.text).toBe('{"ok":true}');
+  });
+});
+
+/** The error a promise rejects with (none: undefined). */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+}

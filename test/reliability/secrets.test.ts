@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { startCli } from '../helpers/process.js';
-import { startTestSim } from '../helpers/sim.js';
+import { simCreds, simEnv, startTestSim } from '../helpers/sim.js';
 
 /** Distinctive secrets: if any of them shows up anywhere but the config file, the test names where. */
 const secrets = {
@@ -71,7 +71,8 @@ describe('secrets stay secret', () => {
         await run(['config', 'list', '--profile', profile, '--json']);
       }
       await run(['send', '+254711000100', '10', '--profile', 'at', '--yes', '--json']);
-      await run(['send', '+254711000100', '10', '--profile', 'lipad', '--yes', '--json', '--wait', '--timeout', '5']);
+      // --allow-repeats: the same phone and amount were just paid through AT; without it Lipad is never reached.
+      expect((await run(['send', '+254711000100', '10', '--profile', 'lipad', '--yes', '--json', '--wait', '--timeout', '5', '--allow-repeats'])).code).toBe(0);
       await run(['send', '+263772279099', '1', '--profile', 'zw', '--yes', '--json']);
       await run(['bulk', 'samples/africastalking.csv', '--profile', 'at', '--yes', '--out', join(home.home, 'results.csv')]);
       await run(['wallet', '--profile', 'zw', '--ledger', '--json']);
@@ -111,9 +112,74 @@ describe('secrets stay secret', () => {
       expect(statSync(join(home.home, 'config.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(home.home, 'journal.db')).mode & 0o777).toBe(0o600);
       expect(statSync(join(home.home, 'results.csv')).mode & 0o777).toBe(0o600);
+      // The token and catalogue caches: replaced whole, created exclusively, owner-only.
+      const caches = everyFile(home.home).filter((file) => /(lipad-token-.*|zw-products)\.json$/.test(file));
+      expect(caches.some((file) => file.includes('lipad-token-'))).toBe(true);
+      for (const file of caches) expect(statSync(file).mode & 0o777, file).toBe(0o600);
     } finally {
       await sim.close();
       home.cleanup();
     }
   });
 });
+
+describe('secrets never go out in clear', () => {
+  const noise = /this is a bug|\n\s+at /;
+
+  it.each([
+    ['africastalking', 'AT_BASE_URL'],
+    ['lipad', 'LIPAD_BASE_URL'],
+    ['zw', 'ZW_BASE_URL'],
+  ])('%s: a plain http:// %s to another host is refused before any request (exit 4, one line)', async (provider, variable) => {
+    const home = tempHome();
+    try {
+      // The host is never contacted: the refusal comes first (no network is needed to prove it).
+      const env = { ...simEnv('https://unused.example'), [variable]: 'http://provider.example.com' };
+      for (const args of [
+        ['send', provider === 'zw' ? '+263772279099' : '+254711000100', '10', '--provider', provider, '--yes'],
+        ['wallet', '--provider', provider],
+      ]) {
+        const result = await runCli(home.home, args, { env });
+        expect(result.code, args.join(' ')).toBe(4);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toContain(`the base URL http://provider.example.com (${variable}) is plain http://`);
+        // --provider overrides the default profile's (sandbox): its allowance would not apply, so it says where one would.
+        expect(result.stderr).toContain(`allow it on a profile for ${provider} ('airtime profile add NAME --provider ${provider}'`);
+        expect(result.stderr).not.toMatch(noise);
+      }
+      expect(transfersOf(await runCli(home.home, ['status', '--json']))).toEqual([]);
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  it("a profile's http:// base-url to another host: warned when set, refused when used; loopback (localhost) works", async () => {
+    const sim = await startTestSim();
+    const home = tempHome();
+    try {
+      await runCli(home.home, ['profile', 'add', 'at', '--provider', 'africastalking']);
+      await runCli(home.home, ['config', 'set', 'username', 'sandbox', '--profile', 'at']);
+      await runCli(home.home, ['config', 'set', 'api-key', '--stdin', '--profile', 'at'], { input: simCreds.at.apiKey });
+      const set = await runCli(home.home, ['config', 'set', 'base-url', 'http://10.20.30.40:8080', '--profile', 'at']);
+      expect(set.code).toBe(0);
+      expect(set.stderr).toMatch(/warning: http:\/\/10\.20\.30\.40:8080 is plain http:\/\/ to another machine: commands will refuse it/);
+      const sent = await runCli(home.home, ['send', '+254711000100', '10', '--profile', 'at', '--yes']);
+      expect(sent.code).toBe(4);
+      expect(sent.stderr).toContain("(profile at's base-url) is plain http:// to 10.20.30.40");
+      expect(sent.stderr).toContain("'airtime config set allow-insecure-http true --profile at'");
+      expect((await runCli(home.home, ['config', 'set', 'allow-insecure-http', 'maybe', '--profile', 'at'])).code).toBe(2);
+
+      await runCli(home.home, ['config', 'set', 'base-url', sim.url.replace('127.0.0.1', 'localhost'), '--profile', 'at']);
+      const local = await runCli(home.home, ['send', '+254711000100', '10', '--profile', 'at', '--yes']);
+      expect(local.code, local.stderr).toBe(0);
+      expect(sim.at.gateway.sendCounts().size).toBe(1);
+    } finally {
+      await sim.close();
+      home.cleanup();
+    }
+  });
+});
+
+function transfersOf(result: { stdout: string }): unknown[] {
+  return (JSON.parse(result.stdout) as { transfers: unknown[] }).transfers;
+}

@@ -137,8 +137,9 @@ describe('ports, pipes and disks', () => {
       const { path } = writePayouts(full.home, 3000, 'big.csv');
       writeFileSync(join(full.home, 'note.txt'), 'the payout file lives outside the full disk');
       const data = join(full.home, 'data');
+      // mode=0700: a tmpfs is 1777 by default, a data folder anyone can write, which airtime refuses.
       const script =
-        'mkdir -p "$AIRTIME_HOME" && mount -t tmpfs -o size=256k tmpfs "$AIRTIME_HOME" || exit 99\n"$NODE" "$BIN" bulk "$FILE" --yes; echo "rc=$?" >&2';
+        'mkdir -p "$AIRTIME_HOME" && mount -t tmpfs -o size=256k,mode=0700 tmpfs "$AIRTIME_HOME" || exit 99\n"$NODE" "$BIN" bulk "$FILE" --yes; echo "rc=$?" >&2';
       const result = await new Promise<CliResult>((resolve) => {
         const child = spawn('unshare', ['-rm', 'bash', '-c', script], {
           env: { ...process.env, AIRTIME_HOME: data, NODE: process.execPath, BIN: binPath, FILE: path, NO_COLOR: '1' },
