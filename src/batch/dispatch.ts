@@ -7,9 +7,9 @@ import type { Provider } from '../providers/provider.js';
 import { requestReferenceFor } from '../providers/request-reference.js';
 import type { AppContext } from '../transfers/context.js';
 import { assertConsent, type Consent } from '../transfers/gate.js';
-import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
+import { failureObservations, outcomeObservations, resentIds, type PendingObservation } from '../transfers/outcomes.js';
 import type { BatchLease } from '../transfers/ownership.js';
-import { resendWindowClosed, sendItem } from '../transfers/send.js';
+import { resendRefusal, sendItem } from '../transfers/send.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface DispatchOptions {
@@ -116,11 +116,9 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     for (const requestReference of requeued) {
       const members = await journal.find({ account: batch.account, requestReference });
       const waiting = members.filter((member) => member.status === 'queued');
-      if (resendWindowClosed(provider, members)) {
-        await holdBack(
-          waiting,
-          `${provider.name} no longer remembers the first attempt's idempotency key: not resent; check the dashboard, then 'airtime resolve'`,
-        );
+      const refusal = resendRefusal(provider, members);
+      if (refusal) {
+        await holdBack(waiting, refusal);
         continue;
       }
       if (waiting.length !== members.length) {
@@ -230,7 +228,7 @@ async function sendChunk(
         ? await provider.sendBulk(items, chunk.requestReference ?? requestReferenceFor(items.map((item) => item.reference)))
         : await provider.send(items, chunk.requestReference);
     failpoint('after-send');
-    observed = outcomeObservations(context.secrets, ids, outcomes);
+    observed = outcomeObservations(context.secrets, ids, outcomes, resentIds(chunk.transfers));
   } catch (error) {
     observed = failureObservations(
       context.secrets,

@@ -12,15 +12,22 @@ export interface EarlierPayment {
   readonly retryHours: number;
   /** Its failure came only from a callback nothing authenticated. */
   readonly unverifiedFailure?: boolean;
+  /**
+   * Put back to `queued` on an assumption (a "not found" the provider's documents do not make proof), not
+   * on proof that nothing left: the first attempt may still have paid, until a resend's answer is journaled.
+   */
+  readonly possiblyTaken?: boolean;
 }
 
 /**
- * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` (or
+ * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, queued again on
+ * an assumption rather than proof (`possiblyTaken`), or `failed` (or
  * `reversed`) on no proof — while Africa's Talking is still retrying it (a Success may follow within its retry
  * hours), or on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it).
  */
 export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
   if (sentStates.includes(earlier.status)) return true;
+  if (earlier.status === 'queued') return earlier.possiblyTaken === true;
   if (earlier.status === 'reversed') return earlier.unverifiedFailure === true;
   return earlier.status === 'failed' && (earlier.unverifiedFailure === true || retryStillOpen(earlier, nowMs));
 }
@@ -33,4 +40,4 @@ export function retryStillOpen(earlier: Pick<EarlierPayment, 'provider' | 'lastA
 }
 
 /** The states worth reading for the repeat guard; `mayHavePaid` decides among them. */
-export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed', 'reversed'];
+export const earlierPaymentStates: readonly TransferState[] = [...sentStates, 'failed', 'reversed', 'queued'];

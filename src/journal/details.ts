@@ -28,6 +28,12 @@ export interface TransferDetails {
    * path token): not proof that nobody was paid, so the repeat guard still counts it.
    */
   readonly unverifiedFailure?: true | undefined;
+  /**
+   * It was put back to `queued` by reconcile's "not found" (a requeue), not by proof that its request never
+   * left: the earlier attempt may have been taken. The repeat guard counts it as possibly paid while it is
+   * queued, and any refusal of its resend is `unknown`, never `failed` (DESIGN.md, invariant 9). Kept for good.
+   */
+  readonly possiblyTaken?: true | undefined;
 }
 
 /** What a provider's answer, a status query or a callback adds: the delivery, never what was asked for. */

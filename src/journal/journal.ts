@@ -277,6 +277,7 @@ function earlierPayment(row: EarlierPaymentRow): EarlierPayment {
     lastAttemptAt: row.last_attempt_at,
     retryHours: details?.retryHours ?? 0,
     unverifiedFailure: details?.unverifiedFailure === true,
+    possiblyTaken: details?.possiblyTaken === true,
   };
 }
 
@@ -703,10 +704,15 @@ export class Journal {
     let transfer = current;
     // Tokens are kept only from an answer that may move the transfer (never from a refused or mismatched one).
     const delivered = recordOnly || verdict.kind === 'refused' ? undefined : withDelivery(current.details, observation.delivered);
-    const details =
+    const unverified =
       observation.unverifiedFailure && verdict.kind === 'move' && (observation.status === 'failed' || observation.status === 'reversed') && !recordOnly
         ? { ...(delivered ?? current.details ?? {}), unverifiedFailure: true as const }
         : delivered;
+    // A requeue on a "not found" is an assumption: the transfer stays possibly paid (core/possibly-paid.ts).
+    const details =
+      observation.cause === 'requeue' && verdict.kind === 'move' && !recordOnly
+        ? { ...(unverified ?? current.details ?? {}), possiblyTaken: true as const }
+        : unverified;
     if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
       const at = now();
       const keepsError = observation.status === 'failed' || observation.status === 'unknown' || observation.status === 'queued';
@@ -1221,7 +1227,10 @@ export class Journal {
         [...phones, ...earlierPaymentStates, since, ...(batchId === null ? [] : [batchId])],
       );
       const earlier = new Map<string, string>();
+      const own = new Set(members.map((member) => member.id));
       for (const row of rows) {
+        // A transfer queued again is never a repeat of itself.
+        if (own.has(Number(row.id))) continue;
         if (mayHavePaid(earlierPayment(row), nowMs)) earlier.set(`${row.phone}|${Number(row.amount_minor)}|${row.currency}`, row.reference);
       }
       for (const member of slice) {

@@ -13,6 +13,7 @@ export function transferMayHavePaid(transfer: Transfer, nowMs: number): boolean 
       lastAttemptAt: transfer.lastAttemptAt,
       retryHours: transfer.details?.retryHours ?? 0,
       unverifiedFailure: transfer.details?.unverifiedFailure === true,
+      possiblyTaken: transfer.details?.possiblyTaken === true,
     },
     nowMs,
   );
