@@ -81,6 +81,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     shapes: faults.variants ? variantShapes(faults.seed) : documentedShapes,
     visibleAfterMs: faults.visibleAfterMs,
     clock,
+    lipadDuplicates: faults.lipadDuplicates,
+    atKeyWindowMs: faults.atKeyWindowMs,
   };
   const at = new AtSimulator(new SimulatedGateway(file('at'), { settleMs, refPrefix: 'ATQid_', clock }), credentials.at, behaviour);
   const lipad = new LipadSimulator(
