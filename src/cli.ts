@@ -484,7 +484,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
       '--lipad-duplicates <mode>',
       'what Lipad does with a repeated reference: dedupe (default), reject (721) or accept (charges again) (AIRTIME_SIM_LIPAD_DUPLICATES)',
     )
-    .option('--at-key-window <ms>', "how long AT remembers an Idempotency-Key; after it the same key pays again (default 300000, AIRTIME_SIM_AT_KEY_WINDOW_MS)")
+    .option('--at-key-window <ms>', 'how long AT remembers an Idempotency-Key; after it the same key pays again (default 300000, AIRTIME_SIM_AT_KEY_WINDOW_MS)')
     .examples([
       'airtime sandbox serve --port 4010',
       'airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2',

@@ -110,10 +110,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
         continue;
       }
       const settled = ageMs(transfer.lastAttemptAt) >= policy.settleMs;
-      waiting.set(
-        transfer.id,
-        settled || !transfer.lastAttemptAt ? { needsOperator: true } : { askAgainAtMs: askableAtMs(policy, transfer.lastAttemptAt) },
-      );
+      waiting.set(transfer.id, settled || !transfer.lastAttemptAt ? { needsOperator: true } : { askAgainAtMs: askableAtMs(policy, transfer.lastAttemptAt) });
       const reason = stillUnknownReason(provider, policy, transfer, scope);
       writes.push({
         id: transfer.id,
