@@ -12,6 +12,9 @@ export interface AtSimCredentials {
 
 const atLimits: Record<string, [number, number]> = { KES: [5_00, 10_000_00] };
 
+/** AT's documented duplicate rule: an identical request within 5 minutes is refused, unless keys differ. */
+const duplicateWindowMs = 5 * 60_000;
+
 const format4 = (minor: number, currency: string) => {
   const text2 = formatMinor(minor, currency);
   return `${currency} ${text2.includes('.') ? `${text2}00` : `${text2}.0000`}`;
@@ -69,11 +72,11 @@ export class AtSimulator {
     if (retryHours !== undefined && (!Number.isInteger(retryHours) || retryHours <= 0)) {
       return json(400, { errorMessage: 'Invalid maxNumRetry', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
     }
-    // Without a key (or with one it no longer remembers), AT rejects an identical request within its window (5 minutes) as a duplicate.
+    // Without a key (or with one it no longer remembers), AT rejects an identical request within 5 minutes as a duplicate.
     if (!sentKey || use > 0) {
       const fingerprint = form.get('recipients') ?? '';
       const seen = this.recentRequests.get(fingerprint);
-      if (seen !== undefined && Date.now() - seen < window) {
+      if (seen !== undefined && now - seen < duplicateWindowMs) {
         return json(201, {
           errorMessage: 'A duplicate request was received within the last 5 minutes',
           numSent: 0,
@@ -83,7 +86,7 @@ export class AtSimulator {
         });
       }
     }
-    this.recentRequests.set(form.get('recipients') ?? '', Date.now());
+    this.recentRequests.set(form.get('recipients') ?? '', now);
     const shapes = this.behaviour.shapes;
     let loseAnswer = false;
     let numSent = 0;

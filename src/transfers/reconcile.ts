@@ -34,10 +34,11 @@ export interface ReconcileOptions {
 
 /**
  * Resolves transfers in `sending`, `submitted` or `unknown` by asking each one's own account — never by
- * sending under a new key. A transfer goes back to `queued` only on proof about that exact request
- * (resend-policy.ts): the provider does not know it, the settle delay has passed, and the resend would be
- * the identical request under the provider's own idempotency key. Everything else stays `unknown`, with
- * what the operator can check.
+ * sending under a new key. A transfer goes back to `queued` only where "not found" is an answer
+ * (resend-policy.ts, rule `same-key`): the provider documents that it deduplicates our key and can be asked
+ * about it, does not know it, and the settle delay has passed. Even then it stays possibly paid for the
+ * repeat guard (`possiblyTaken`) until its resend is answered. Everything else stays `unknown`, with what
+ * the operator can check and, inside the settle delay, when it can be asked about.
  */
 export async function reconcileTransfers(context: AppContext, transfers: readonly Transfer[], options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { resolved: 0, requeued: 0, unresolved: [] };

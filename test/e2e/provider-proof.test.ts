@@ -96,6 +96,28 @@ describe('zw: a row queued again on "not found" is still possibly paid', () => {
   }, 60_000);
 });
 
+describe('a refusal of a resend is not a failure', () => {
+  it('zw: a row queued again on "not found" and refused on its resend is unknown with the answer kept, until a status query says', async () => {
+    sim = await startTestSim();
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const path = join(home.home, 'zw.csv');
+    // The magic number makes zw refuse the order.
+    writeFileSync(path, 'phone,amount,currency\n+263772000002,1,USD\n');
+    const killed = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-claim:1' } });
+    expect(killed.signal).toBe('SIGKILL');
+    const rerun = await runCli(home.home, ['bulk', path, '--provider', 'zw', '--yes', '--json'], { env, timeoutMs: 30_000 });
+    expect(rerun.code).toBe(5);
+    const [row] = journalRows(home.home);
+    expect(row?.status).toBe('unknown');
+    expect(row?.error).toMatch(/answered to a resend of a request that may already have been taken/);
+    // zw can be asked by our key: its own status of the order settles it.
+    const reconcile = await runCli(home.home, ['reconcile', '--json'], { env });
+    expect(reconcile.code).toBe(0);
+    expect(journalRows(home.home)[0]?.status).toBe('failed');
+    expect(sim.zw.gateway.sendCounts().size).toBe(1);
+  }, 60_000);
+});
+
 describe('Lipad: nothing documents that a repeated reference is deduplicated', () => {
   it.each(['accept', 'reject', 'dedupe'] as const)(
     'an answer lost after Lipad took the request is never resent in the call (--lipad-duplicates %s)',
@@ -138,8 +160,8 @@ describe('Lipad: nothing documents that a repeated reference is deduplicated', (
   }, 60_000);
 
   it('a rerun inside the settle delay says when the rows can be asked about; --wait waits and finishes the batch', async () => {
-    sim = await startTestSim({ faults: { visibleAfterMs: 1500 } });
-    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '2000' };
+    sim = await startTestSim({ faults: { visibleAfterMs: 6000 } });
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '10000' };
     const path = join(home.home, 'lipad.csv');
     writeFileSync(path, 'phone,amount\n+254711000105,10\n+254711000115,10\n');
     // Killed after Lipad took the request, before its answer was journaled.
