@@ -193,7 +193,10 @@ describe('what a repeated request does, as each provider plausibly behaves (issu
     const headers = { apikey: simCreds.at.apiKey, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
     const answer = (await (await fetch(`${sim.url}/version1/airtime/send`, { method: 'POST', headers, body })).json()) as { totalAmount: string };
     expect(answer.totalAmount).toBe('KES 10.0000, UGX 500.0000');
-    const balance = (await (await fetch(`${sim.url}/query/wallet/balance?username=${simCreds.at.username}`, { headers })).json()) as { status: string; balance: string };
+    const balance = (await (await fetch(`${sim.url}/query/wallet/balance?username=${simCreds.at.username}`, { headers })).json()) as {
+      status: string;
+      balance: string;
+    };
     expect(balance).toMatchObject({ status: 'Success', balance: expect.stringMatching(/^KES \d+/) as unknown });
   });
 

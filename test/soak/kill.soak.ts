@@ -50,12 +50,15 @@ function summarise(name: string, results: readonly TrialResult[], ms: number): s
 }
 
 describe('soak: kill -9 at random moments, per provider and repeat behaviour', () => {
-  it.each(matrix.filter(([provider]) => providers.includes(provider)).map(([provider, scenario]) => [scenarioName(provider, scenario), provider, scenario] as const))(
+  it.each(
+    matrix.filter(([provider]) => providers.includes(provider)).map(([provider, scenario]) => [scenarioName(provider, scenario), provider, scenario] as const),
+  )(
     '%s',
     async (name, provider, scenario) => {
       const started = Date.now();
       const results: TrialResult[] = [];
-      for (let trial = 0; trial < trials; trial += 1) results.push(await killTrial(provider, trial % 3 === 2 ? 'anytime' : 'while-paying', Math.random, scenario));
+      for (let trial = 0; trial < trials; trial += 1)
+        results.push(await killTrial(provider, trial % 3 === 2 ? 'anytime' : 'while-paying', Math.random, scenario));
       const line = summarise(name, results, Date.now() - started);
       process.stdout.write(`${line}\n`);
       if (process.env.SOAK_REPORT) appendFileSync(process.env.SOAK_REPORT, `${line}\n`);
