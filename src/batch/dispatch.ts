@@ -9,6 +9,7 @@ import type { AppContext } from '../transfers/context.js';
 import { assertConsent, type Consent } from '../transfers/gate.js';
 import { failureObservations, outcomeObservations, resentIds, type PendingObservation } from '../transfers/outcomes.js';
 import type { BatchLease } from '../transfers/ownership.js';
+import { resendPolicy } from '../transfers/resend-policy.js';
 import { resendRefusal, sendItem } from '../transfers/send.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -73,7 +74,11 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   // safe where a crash's leftovers can be asked about by our key; for a provider without that (AT), claim
   // one chunk at a time and record each answer at once, so a requestId is never lost.
   const askable = provider.capabilities.statusQuery === 'by-our-reference';
-  const windowChunks = askable ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
+  // Claims ahead only where a claim that never left can be proven so later (rule `same-key`): for Lipad a
+  // "not found" proves nothing, so a row claimed but never sent would stay unknown until an operator
+  // resolves it — claim each chunk just before it goes.
+  const claimAhead = askable && resendPolicy(provider.name).rule === 'same-key';
+  const windowChunks = claimAhead ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
   const limiter = new RateLimiter(options.ratePerSecond);
   const recorder = new OutcomeRecorder(context, askable ? 200 : 0);
   const tally = await journal.tally(batch.id);
