@@ -484,6 +484,10 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
       '--lipad-duplicates <mode>',
       'what Lipad does with a repeated reference: dedupe (default), reject (721) or accept (charges again) (AIRTIME_SIM_LIPAD_DUPLICATES)',
     )
+    .option(
+      '--at-validation',
+      'AT asks <callback-url>/callbacks/africastalking/validation before forwarding each transfer; a refusal fails it (AIRTIME_SIM_AT_VALIDATION=1)',
+    )
     .option('--at-key-window <ms>', 'how long AT remembers an Idempotency-Key; after it the same key pays again (default 300000, AIRTIME_SIM_AT_KEY_WINDOW_MS)')
     .examples([
       'airtime sandbox serve --port 4010',

@@ -22,6 +22,7 @@ interface ServeOptions extends GlobalOptions {
   visibleAfter?: string;
   lipadDuplicates?: string;
   atKeyWindow?: string;
+  atValidation?: boolean;
 }
 
 function rate(text: string | undefined, flag: string): number | undefined {
@@ -57,6 +58,7 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
       visibleAfterMs: count(options.visibleAfter, '--visible-after'),
       lipadDuplicates: options.lipadDuplicates,
       atKeyWindowMs: count(options.atKeyWindow, '--at-key-window'),
+      atValidation: options.atValidation,
       seed: count(options.seed, '--seed'),
     }).filter(([, value]) => value !== undefined),
   );
@@ -100,6 +102,8 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
   if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);
+  if (faults.atValidation)
+    io.err(options.callbackUrl ? "AT asks the listener's validation route before forwarding each transfer" : 'AT validation needs --callback-url: it is off');
   if (faults.visibleAfterMs > 0) io.err(`accepted requests are visible to status queries only after ${faults.visibleAfterMs} ms`);
   io.err(
     `a repeated Lipad reference is ${{ dedupe: 'answered as the first (no charge)', reject: 'refused with 721', accept: 'charged again' }[faults.lipadDuplicates]}; an AT Idempotency-Key is remembered for ${Math.round(faults.atKeyWindowMs / 1000)} s`,

@@ -25,6 +25,7 @@ export class AtSimulator {
   private readonly recentRequests = new Map<string, number>();
   /** Idempotency-Keys remembered, with when first seen and which use of the key this is (a key past its window is new). */
   private readonly keys = new Map<string, { firstMs: number; use: number }>();
+  private readonly accepted: GatewayTransfer[] = [];
 
   constructor(
     readonly gateway: SimulatedGateway,
@@ -116,7 +117,7 @@ export class AtSimulator {
       const [min, max] = atLimits[currency] ?? [1, Number.MAX_SAFE_INTEGER];
       if (minor < min || minor > max) return failed('Value Outside The Allowed Limits');
       const key = idempotencyKey ? `${idempotencyKey}#${index}` : `auto-${Date.now()}-${index}-${Math.random()}`;
-      const { transfer } = this.gateway.submit({
+      const { transfer, duplicate } = this.gateway.submit({
         key,
         phone,
         amountMinor: minor,
@@ -126,6 +127,7 @@ export class AtSimulator {
       });
       if (transfer.answerLost) loseAnswer = true;
       if (transfer.state === 'failed') return failed(transfer.error ?? 'Failed');
+      if (!duplicate && this.behaviour.atValidation) this.accepted.push(transfer);
       numSent += 1;
       totals.set(currency, (totals.get(currency) ?? 0) + minor);
       return {
@@ -189,6 +191,40 @@ export class AtSimulator {
   private walletBalance(): SimResponse {
     const kes = this.gateway.balances().find((balance) => balance.currency === 'KES');
     return json(200, { status: 'Success', balance: `KES ${formatMinor(kes?.minor ?? 0, 'KES')}` });
+  }
+
+  /**
+   * The validation callback AT posts before forwarding a transfer to the telco (africastalking.md), as JSON.
+   * The caller posts it and passes the reply to `applyValidation`.
+   */
+  validationFor(transfer: GatewayTransfer): OutgoingCallback {
+    return {
+      path: '/callbacks/africastalking/validation',
+      body: JSON.stringify({
+        transactionId: transfer.providerRef,
+        phoneNumber: transfer.phone,
+        sourceIpAddress: '127.0.0.1',
+        currencyCode: transfer.currency,
+        amount: formatMinor(transfer.amountMinor, transfer.currency),
+      }),
+      contentType: 'application/json',
+    };
+  }
+
+  /** Anything but `{"status":"Validated"}` (or no answer) and AT does not forward the transfer: it fails, unpaid. */
+  applyValidation(transfer: GatewayTransfer, reply: string | undefined): void {
+    let validated = false;
+    try {
+      validated = (JSON.parse(reply ?? '') as { status?: unknown }).status === 'Validated';
+    } catch {
+      validated = false;
+    }
+    if (!validated) this.gateway.failUnsettled(transfer.key, 'Validation Failed');
+  }
+
+  /** Transfers accepted since the last call, for the validation callback. */
+  takeAccepted(): GatewayTransfer[] {
+    return this.accepted.splice(0);
   }
 
   /**

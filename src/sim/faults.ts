@@ -26,6 +26,8 @@ export interface FaultOptions {
   readonly lipadDuplicates: LipadDuplicates;
   /** How long the Africa's Talking simulator remembers an `Idempotency-Key` (AT: a few minutes); after it, the same key pays again. */
   readonly atKeyWindowMs: number;
+  /** Africa's Talking asks the listener's validation route before forwarding each transfer; `Failed` fails it. */
+  readonly atValidation: boolean;
   readonly seed: number;
 }
 
@@ -50,6 +52,7 @@ export const noFaults: FaultOptions = {
   visibleAfterMs: 0,
   lipadDuplicates: 'dedupe',
   atKeyWindowMs: 5 * 60_000,
+  atValidation: false,
   seed: 1,
 };
 
@@ -77,6 +80,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultOption
     visibleAfterMs: number('AIRTIME_SIM_VISIBLE_AFTER_MS', noFaults.visibleAfterMs),
     lipadDuplicates: isLipadDuplicates(env.AIRTIME_SIM_LIPAD_DUPLICATES) ? env.AIRTIME_SIM_LIPAD_DUPLICATES : noFaults.lipadDuplicates,
     atKeyWindowMs: number('AIRTIME_SIM_AT_KEY_WINDOW_MS', noFaults.atKeyWindowMs),
+    atValidation: env.AIRTIME_SIM_AT_VALIDATION === '1',
     seed: number('AIRTIME_SIM_SEED', Date.now() % 2 ** 31),
   };
 }

@@ -38,6 +38,8 @@ export interface SimBehaviour {
   readonly lipadDuplicates?: LipadDuplicates;
   /** Africa's Talking: how long an Idempotency-Key is remembered. */
   readonly atKeyWindowMs?: number;
+  /** Africa's Talking: ask the listener's validation route before forwarding each transfer. */
+  readonly atValidation?: boolean;
 }
 
 export const defaultBehaviour: SimBehaviour = { shapes: documentedShapes, visibleAfterMs: 0, clock: Date.now };

@@ -213,3 +213,38 @@ describe('what a repeated request does, as each provider plausibly behaves (issu
     expect(sim.zw.gateway.sendCounts().size).toBe(0);
   });
 });
+
+describe("Africa's Talking's validation callback (--at-validation)", () => {
+  it.each([
+    ['Validated', 'delivered'],
+    ['Failed', 'failed'],
+  ] as const)('asks the listener before forwarding; a reply %s leaves the transfer %s', async (reply, state) => {
+    const { createServer } = await import('node:http');
+    const asked: string[] = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.url === '/callbacks/africastalking/validation') asked.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: reply }));
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      sim = await startTestSim({ faults: { atValidation: true }, callbackUrl: `http://127.0.0.1:${port}`, settleMs: 2000 });
+      const at = track(new AfricasTalkingProvider({ ...simCreds.at, baseUrl: sim.url }));
+      const sent = item('validate-at-1', '+254711006007', 1000, 'KES');
+      const [outcome] = await at.send([sent], sent.reference);
+      expect(outcome?.status).toBe('submitted');
+      for (let wait = 0; wait < 100 && asked.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(JSON.parse(asked[0] ?? '{}')).toMatchObject({ phoneNumber: '+254711006007', currencyCode: 'KES', amount: '10.00' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const transfer = sim.at.gateway.byKey(`${sent.reference}#0`);
+      if (state === 'failed') expect(transfer).toMatchObject({ state: 'failed', error: 'Validation Failed' });
+      else expect(transfer?.state).toBe('pending');
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
+  });
+});

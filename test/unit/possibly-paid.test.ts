@@ -22,4 +22,9 @@ describe('what the repeat guard counts as possibly paid', () => {
     expect(mayHavePaid({ ...base, status: 'failed', retryHours: 4, lastAttemptAt: at(4 + retryGraceMs / 3600_000 + 0.01) }, now)).toBe(false);
     expect(mayHavePaid({ ...base, provider: 'zw', status: 'failed', retryHours: 4 }, now)).toBe(false);
   });
+
+  it('counts a row queued again on an assumption ("not found"), not one queued on proof that nothing left', () => {
+    expect(mayHavePaid({ ...base, provider: 'zw', status: 'queued', possiblyTaken: true }, now)).toBe(true);
+    expect(mayHavePaid({ ...base, provider: 'zw', status: 'queued', possiblyTaken: false }, now)).toBe(false);
+  });
 });
