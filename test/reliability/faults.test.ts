@@ -13,9 +13,9 @@ import { simEnv, startTestSim } from '../helpers/sim.js';
 const faults = { timeoutRate: 0.05, errorRate: 0.1, rateLimitRate: 0.1, resetRate: 0.1, malformedRate: 0.05, hangMs: 400 };
 const clientEnv = { AIRTIME_HTTP_TIMEOUT_MS: '250', AIRTIME_RESEND_SETTLE_MS: '0' };
 
-async function settle(home: string, env: Record<string, string>, provider: string, batch: string): Promise<number | null> {
+async function settle(home: string, env: Record<string, string>, provider: string, batch: string, rounds = 12): Promise<number | null> {
   let code: number | null = null;
-  for (let round = 0; round < 12; round += 1) {
+  for (let round = 0; round < rounds; round += 1) {
     const reconcile = await runCli(home, ['reconcile', batch, '--provider', provider, '--json'], { env, timeoutMs: 60_000 });
     await runCli(home, ['bulk', '--resume', batch, '--provider', provider, '--yes', '--wait', '--timeout', '20'], { env, timeoutMs: 60_000 });
     code = reconcile.code;
@@ -101,7 +101,8 @@ describe('provider faults: zero duplicates, zero lost rows', () => {
       expect(counts.unknown ?? 0).toBeGreaterThan(0);
       const calm = { ...env, AIRTIME_SIM_RESET_RATE: '0' };
       sim.setFaults({ resetRate: 0 });
-      await settle(home.home, calm, 'africastalking', batch);
+      // What AT has no lookup for never settles by asking: two rounds show it stays put.
+      await settle(home.home, calm, 'africastalking', batch, 2);
       const rows = journalRows(home.home);
       expect(rows).toHaveLength(250);
       // "No record" of a request AT has no lookup for proves nothing: those rows stay unknown, never queued.
