@@ -488,10 +488,20 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--seed <n>', 'seed of the fault dice, to replay a run')
     .option('--variants', "answer in the providers' variant shapes too, not only the documented ones (AIRTIME_SIM_VARIANTS=1)")
     .option('--visible-after <ms>', 'slow acceptance: accepted requests show in status queries only after <ms> (AIRTIME_SIM_VISIBLE_AFTER_MS)')
+    .option(
+      '--lipad-duplicates <mode>',
+      'what Lipad does with a repeated reference: dedupe (default), reject (721) or accept (charges again) (AIRTIME_SIM_LIPAD_DUPLICATES)',
+    )
+    .option(
+      '--at-validation',
+      'AT asks <callback-url>/callbacks/africastalking/validation before forwarding each transfer; a refusal fails it (AIRTIME_SIM_AT_VALIDATION=1)',
+    )
+    .option('--at-key-window <ms>', 'how long AT remembers an Idempotency-Key; after it the same key pays again (default 300000, AIRTIME_SIM_AT_KEY_WINDOW_MS)')
     .examples([
       'airtime sandbox serve --port 4010',
       'airtime sandbox serve --callback-url http://127.0.0.1:4000 --error-rate 0.1 --duplicate-callbacks 0.2',
       'airtime sandbox serve --variants --seed 7 --visible-after 2000',
+      'airtime sandbox serve --lipad-duplicates reject --at-key-window 5000',
     ])
     .action(action(() => import('./commands/sandbox-serve.js')));
 

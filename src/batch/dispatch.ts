@@ -7,9 +7,10 @@ import type { Provider } from '../providers/provider.js';
 import { requestReferenceFor } from '../providers/request-reference.js';
 import type { AppContext } from '../transfers/context.js';
 import { assertConsent, type Consent } from '../transfers/gate.js';
-import { failureObservations, outcomeObservations, type PendingObservation } from '../transfers/outcomes.js';
+import { failureObservations, outcomeObservations, resentIds, type PendingObservation } from '../transfers/outcomes.js';
 import type { BatchLease } from '../transfers/ownership.js';
-import { resendWindowClosed, sendItem } from '../transfers/send.js';
+import { resendPolicy } from '../transfers/resend-policy.js';
+import { resendRefusal, sendItem } from '../transfers/send.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface DispatchOptions {
@@ -73,7 +74,11 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
   // safe where a crash's leftovers can be asked about by our key; for a provider without that (AT), claim
   // one chunk at a time and record each answer at once, so a requestId is never lost.
   const askable = provider.capabilities.statusQuery === 'by-our-reference';
-  const windowChunks = askable ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
+  // Claims ahead only where a claim that never left can be proven so later (rule `same-key`): for Lipad a
+  // "not found" proves nothing, so a row claimed but never sent would stay unknown until an operator
+  // resolves it — claim each chunk just before it goes.
+  const claimAhead = askable && resendPolicy(provider.name).rule === 'same-key';
+  const windowChunks = claimAhead ? Math.max(options.concurrency * 2, Math.ceil(512 / chunkSize)) : 1;
   const limiter = new RateLimiter(options.ratePerSecond);
   const recorder = new OutcomeRecorder(context, askable ? 200 : 0);
   const tally = await journal.tally(batch.id);
@@ -116,11 +121,9 @@ export async function dispatchBatch(context: AppContext, consent: Consent, batch
     for (const requestReference of requeued) {
       const members = await journal.find({ account: batch.account, requestReference });
       const waiting = members.filter((member) => member.status === 'queued');
-      if (resendWindowClosed(provider, members)) {
-        await holdBack(
-          waiting,
-          `${provider.name} no longer remembers the first attempt's idempotency key: not resent; check the dashboard, then 'airtime resolve'`,
-        );
+      const refusal = resendRefusal(provider, members);
+      if (refusal) {
+        await holdBack(waiting, refusal);
         continue;
       }
       if (waiting.length !== members.length) {
@@ -233,7 +236,7 @@ async function sendChunk(
         ? await provider.sendBulk(items, chunk.requestReference ?? requestReferenceFor(items.map((item) => item.reference)))
         : await provider.send(items, chunk.requestReference);
     failpoint('after-send');
-    observed = outcomeObservations(context.secrets, ids, outcomes);
+    observed = outcomeObservations(context.secrets, ids, outcomes, resentIds(chunk.transfers));
   } catch (error) {
     observed = failureObservations(
       context.secrets,

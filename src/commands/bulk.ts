@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
 import type { GlobalOptions } from '../cli.js';
 import { hashFile } from '../batch/batch-identity.js';
@@ -31,7 +32,7 @@ import { formatTime, formatTotals, totalsJson } from '../ui/format.js';
 import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { gateView, planJson } from '../ui/plan-view.js';
 import { startRunProgress } from '../ui/progress.js';
-import { startSpinner } from '../ui/spinner.js';
+import { canSpin, startSpinner } from '../ui/spinner.js';
 import { OutputFileError } from '../output-file.js';
 import { safeText } from '../ui/safe-text.js';
 import { didYouMean } from '../core/suggest.js';
@@ -290,12 +291,7 @@ function consentRequest(options: BulkOptions): ConsentRequest {
 
 /** Resolves what an earlier run left in flight, then sends the queued rows; Ctrl-C stops cleanly. */
 async function send(io: IO, context: AppContext, batch: Batch, lease: BatchLease, consent: Consent, run: RunSettings): Promise<number> {
-  const inFlight = await context.journal.batchPage(batch.id, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
-  if (inFlight.length) {
-    io.err(`asking about ${inFlight.length} rows an earlier run left in flight`);
-    const report = await reconcileTransfers(context, inFlight, { concurrency: run.concurrency });
-    io.err(`asked: ${report.resolved} resolved, ${report.requeued} never arrived (resent as the identical request), ${report.unresolved.length} still unknown`);
-  }
+  await askInFlight(io, context, batch, run);
 
   const controller = new AbortController();
   const stopListening = onInterrupt(
@@ -354,6 +350,54 @@ function lostLeaseLine(batch: Batch, lease: BatchLease, sent: number, resume: st
   return taker
     ? `${head} (pid ${taker.pid} on ${taker.host}, ${taker.actor}) ${why} (${sent} sent by it) and that run sends the rest; once it ends, check or finish with: ${resume}`
     : `${head} (since ended) ${why} (${sent} sent by it); check or finish with: ${resume}`;
+}
+
+/**
+ * What an earlier run left in flight is asked about before anything is sent. Rows the provider has no
+ * record of yet, inside the settle delay after their last attempt, cannot be asked about until it passes:
+ * the run says when; with `--wait` it waits that out (a countdown on a terminal, a line otherwise) and asks
+ * again, so that running the same command again is always enough.
+ */
+async function askInFlight(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
+  const deadline = Date.now() + run.timeoutMs;
+  // Bounded: each round either settles rows or waits for a settle delay to pass; a few rounds suffice.
+  for (let round = 0; round < 5; round += 1) {
+    const inFlight = await context.journal.batchPage(batch.id, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
+    if (!inFlight.length) return;
+    io.err(`asking about ${inFlight.length} rows an earlier run left in flight`);
+    const report = await reconcileTransfers(context, inFlight, { concurrency: run.concurrency });
+    const early = report.unresolved.filter((entry) => entry.askAgainAtMs !== undefined);
+    const operator = report.unresolved.filter((entry) => entry.needsOperator).length;
+    io.err(
+      `asked: ${report.resolved} resolved, ${report.requeued} never arrived (resent under the same key)${early.length ? `, ${early.length} not yet known to the provider` : ''}, ${report.unresolved.length - early.length} still unknown${operator ? ` (${operator} need a status callback or 'airtime resolve': no status query can settle them)` : ''}`,
+    );
+    if (!early.length) return;
+    const askAt = Math.max(...early.map((entry) => entry.askAgainAtMs ?? 0));
+    const when = new Date(askAt).toISOString().slice(11, 19);
+    if (!run.options.wait) {
+      io.err(`${early.length} rows can be asked about from ${when} UTC: run the same command again with --wait to wait for that and finish the batch`);
+      return;
+    }
+    if (askAt > deadline) {
+      io.err(`${early.length} rows can be asked about only from ${when} UTC, after --timeout: run the same command again then`);
+      return;
+    }
+    await waitUntil(io, askAt, `${early.length} rows can be asked about from ${when} UTC`);
+  }
+}
+
+/** Waits until `atMs`: a countdown on a terminal, one line otherwise. */
+async function waitUntil(io: IO, atMs: number, what: string): Promise<void> {
+  const spinner = await startSpinner(io, what);
+  if (!canSpin(io)) io.err(`${what}: waiting ${Math.ceil((atMs - Date.now()) / 1000)} s`);
+  try {
+    for (let left = atMs - Date.now(); left > 0; left = atMs - Date.now()) {
+      spinner.update(`${what}: ${Math.ceil(left / 1000)} s…`);
+      await delay(Math.min(left, 1000));
+    }
+  } finally {
+    spinner.stop();
+  }
 }
 
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */

@@ -61,7 +61,7 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
       io.printJson({ batch: batchId ?? null, checked: pending.length, resolved: report.resolved, requeued: report.requeued, unresolved, skipped });
     } else {
       io.err(
-        `checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
+        `checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued, resent under the same key, which the provider deduplicates${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
       );
       for (const entry of skipped) io.err(`skipped ${entry.rows} rows: ${entry.reason}`);
       if (unresolved.length) {

@@ -1,6 +1,6 @@
 import type { GlobalOptions } from '../cli.js';
 import { ExitCode, usageError } from '../core/errors.js';
-import { faultsFromEnv, type FaultOptions } from '../sim/faults.js';
+import { faultsFromEnv, isLipadDuplicates, lipadDuplicateModes, type FaultOptions } from '../sim/faults.js';
 import { defaultSimCredentials, simCredentials, startSimServer } from '../sim/server.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
@@ -20,6 +20,9 @@ interface ServeOptions extends GlobalOptions {
   seed?: string;
   variants?: boolean;
   visibleAfter?: string;
+  lipadDuplicates?: string;
+  atKeyWindow?: string;
+  atValidation?: boolean;
 }
 
 function rate(text: string | undefined, flag: string): number | undefined {
@@ -38,6 +41,8 @@ function count(text: string | undefined, flag: string): number | undefined {
 
 export default async function sandboxServe(io: IO, options: ServeOptions): Promise<number> {
   const port = count(options.port, '--port') ?? 0;
+  if (options.lipadDuplicates !== undefined && !isLipadDuplicates(options.lipadDuplicates))
+    throw usageError(`--lipad-duplicates "${options.lipadDuplicates}" must be one of ${lipadDuplicateModes.join(', ')}`);
   if (port > 65535) throw usageError(`--port ${port} is not a port number`);
   const fromFlags: Partial<FaultOptions> = Object.fromEntries(
     Object.entries({
@@ -51,6 +56,9 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
       reorderCallbacks: options.reorderCallbacks,
       variants: options.variants,
       visibleAfterMs: count(options.visibleAfter, '--visible-after'),
+      lipadDuplicates: options.lipadDuplicates,
+      atKeyWindowMs: count(options.atKeyWindow, '--at-key-window'),
+      atValidation: options.atValidation,
       seed: count(options.seed, '--seed'),
     }).filter(([, value]) => value !== undefined),
   );
@@ -94,7 +102,12 @@ export default async function sandboxServe(io: IO, options: ServeOptions): Promi
   io.err(`then: airtime send +254711000100 100 --provider africastalking --yes`);
   io.err(options.callbackUrl ? `callbacks go to ${options.callbackUrl}/callbacks/<provider>` : 'callbacks are off (--callback-url URL turns them on)');
   if (faults.variants) io.err(`answers take the providers' variant shapes too (seed ${faults.seed}; docs/providers.md lists them)`);
+  if (faults.atValidation)
+    io.err(options.callbackUrl ? "AT asks the listener's validation route before forwarding each transfer" : 'AT validation needs --callback-url: it is off');
   if (faults.visibleAfterMs > 0) io.err(`accepted requests are visible to status queries only after ${faults.visibleAfterMs} ms`);
+  io.err(
+    `a repeated Lipad reference is ${{ dedupe: 'answered as the first (no charge)', reject: 'refused with 721', accept: 'charged again' }[faults.lipadDuplicates]}; an AT Idempotency-Key is remembered for ${Math.round(faults.atKeyWindowMs / 1000)} s`,
+  );
   await stopped;
   stopListening();
   io.err('stopping simulators');

@@ -14,10 +14,16 @@ export interface EarlierPayment {
   readonly unverifiedFailure?: boolean;
   /** Put back to `queued` by an operator's word the provider did not confirm: the earlier request may have paid. */
   readonly unprovenRequeue?: boolean;
+  /**
+   * Put back to `queued` on an assumption (a "not found" the provider's documents do not make proof), not
+   * on proof that nothing left: the first attempt may still have paid, until a resend's answer is journaled.
+   */
+  readonly possiblyTaken?: boolean;
 }
 
 /**
- * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, or `failed` (or
+ * Whether an earlier transfer may have paid its recipient, or may still: sent or in flight, queued again on
+ * an assumption rather than proof (`possiblyTaken`), or `failed` (or
  * `reversed`) on no proof — while Africa's Talking is still retrying it (a Success may follow within its retry
  * hours), on the word of a callback nothing authenticated (anyone who can reach the listener could have sent it)
  * or of an operator the provider did not confirm — or back in `queued` (or failed after) on an operator's
@@ -26,6 +32,7 @@ export interface EarlierPayment {
 export function mayHavePaid(earlier: EarlierPayment, nowMs: number): boolean {
   if (sentStates.includes(earlier.status)) return true;
   if (earlier.unprovenRequeue === true && (earlier.status === 'queued' || earlier.status === 'failed' || earlier.status === 'reversed')) return true;
+  if (earlier.status === 'queued') return earlier.possiblyTaken === true;
   if (earlier.status === 'reversed') return earlier.unverifiedFailure === true;
   return earlier.status === 'failed' && (earlier.unverifiedFailure === true || retryStillOpen(earlier, nowMs));
 }

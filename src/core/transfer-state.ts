@@ -19,8 +19,9 @@ export const openStates: readonly TransferState[] = ['sending', 'submitted', 'un
  * - `callback`: a provider's callback. Forward only: to submitted or a final state, never back to queued,
  *   sending or unknown (a forged or stale callback must not make a paid transfer payable again).
  * - `not-sent`: local proof that the request never left (connection refused, a claim never handed over).
- * - `requeue`: reconcile's proof about that exact request (the provider does not know it, and the resend
- *   would be the identical request under the provider's own idempotency key).
+ * - `requeue`: reconcile's "not found" about that exact request, where the provider documents that it
+ *   deduplicates our key (zw, the sandbox): the resend is the same transfer. The row stays possibly paid for
+ *   the repeat guard (details.possiblyTaken) until its resend is answered.
  * - `operator`: a person's decision recorded with `airtime resolve` (e.g. after checking a dashboard).
  * - `cancel`: a batch or transfer withdrawn before it was sent.
  * - `retried-delivery`: a provider that was asked to retry failed deliveries (Africa's Talking `maxNumRetry`)

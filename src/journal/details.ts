@@ -36,6 +36,12 @@ export interface TransferDetails {
    * recipient is held as a repeat; only its own resend (same key, `--resume`) sends it.
    */
   readonly unprovenRequeue?: true | undefined;
+  /**
+   * It was put back to `queued` by reconcile's "not found" (a requeue), not by proof that its request never
+   * left: the earlier attempt may have been taken. The repeat guard counts it as possibly paid while it is
+   * queued, and any refusal of its resend is `unknown`, never `failed` (DESIGN.md, invariant 9). Kept for good.
+   */
+  readonly possiblyTaken?: true | undefined;
 }
 
 /** What a provider's answer, a status query or a callback adds: the delivery, never what was asked for. */

@@ -278,6 +278,7 @@ function earlierPayment(row: EarlierPaymentRow): EarlierPayment {
     retryHours: details?.retryHours ?? 0,
     unverifiedFailure: details?.unverifiedFailure === true,
     unprovenRequeue: details?.unprovenRequeue === true,
+    possiblyTaken: details?.possiblyTaken === true,
   };
 }
 
@@ -779,12 +780,15 @@ export class Journal {
       (observation.status === 'failed' || observation.status === 'reversed') &&
       !recordOnly;
     const unproven = observation.unprovenRequeue === true && verdict.kind === 'move' && observation.status === 'queued' && !recordOnly;
+    // A requeue on a "not found" is an assumption: the transfer stays possibly paid (core/possibly-paid.ts).
+    const possiblyTaken = observation.cause === 'requeue' && verdict.kind === 'move' && !recordOnly;
     const details =
-      unverified || unproven
+      unverified || unproven || possiblyTaken
         ? {
             ...(delivered ?? current.details ?? {}),
             ...(unverified ? { unverifiedFailure: true as const } : {}),
             ...(unproven ? { unprovenRequeue: true as const } : {}),
+            ...(possiblyTaken ? { possiblyTaken: true as const } : {}),
           }
         : delivered;
     if (!recordOnly && (verdict.kind === 'move' || (verdict.kind === 'same' && (hasNews(current, observation) || details !== undefined)))) {
@@ -1337,9 +1341,9 @@ export class Journal {
         [...phones, ...earlierPaymentStates, since, ...(batchId === null ? [] : [batchId])],
       );
       const earlier = new Map<string, string>();
-      const own = new Set(slice.map((member) => member.id));
+      const own = new Set(members.map((member) => member.id));
       for (const row of rows) {
-        // A member is not its own repeat (a single send's key put back to queued by an operator is resent as itself).
+        // A transfer queued again is never a repeat of itself (a single send's key put back to queued is resent as itself).
         if (own.has(Number(row.id))) continue;
         if (mayHavePaid(earlierPayment(row), nowMs)) earlier.set(`${row.phone}|${Number(row.amount_minor)}|${row.currency}`, row.reference);
       }

@@ -260,9 +260,16 @@ function readFindAnswer(answer: JsonRecord): FindAnswer {
   if (isRecord(answer.data)) {
     if (lookup === 'failed') return { kind: 'not-found', message };
     if (lookup !== undefined && lookup !== 'success') return { kind: 'unreadable', what: `lookup status word ${JSON.stringify(answer.status)}` };
+    if (!describesTransaction(answer.data)) return { kind: 'unreadable', what: 'a find-transaction answer that names no transaction' };
     return { kind: 'record', record: answer.data };
   }
-  const describesTransaction = ['transactionId', 'requestId', 'destination', 'value', 'phoneNumber'].some((name) => answer[name] !== undefined);
-  if (lookup === 'failed' && !describesTransaction) return { kind: 'not-found', message };
+  if (lookup === 'failed' && !describesTransaction(answer)) return { kind: 'not-found', message };
+  // A flat `{"status":"Success"}` (the node SDK's own mock) is the request's status, not a transaction's: no answer.
+  if (!describesTransaction(answer)) return { kind: 'unreadable', what: 'a find-transaction answer that names no transaction' };
   return { kind: 'record', record: answer };
+}
+
+/** Whether a find-transaction record is about a transaction at all: it names one (id, destination or value). */
+function describesTransaction(record: JsonRecord): boolean {
+  return ['transactionId', 'requestId', 'destination', 'value', 'phoneNumber'].some((name) => record[name] !== undefined && record[name] !== null);
 }

@@ -123,13 +123,15 @@ export class LipadProvider implements Provider {
       // The page shows whole amounts as "10": the shortest decimal, never "10.00".
       recipients: items.map((item) => ({ phone_number: item.phone.replace(/^\+/, ''), amount: shortestDecimal(item.amountMinor, item.currency) })),
     });
-    // Lipad deduplicates on the request reference: a retry after a timeout is the same request.
+    // Never resent in the call after an uncertain attempt: Lipad says only that a reference "must be unique
+    // per request", not that a repeat is deduplicated (it may be refused with 721, or paid twice). What a
+    // lost answer left is settled by a status query or an operator, never by a second request (lipad.md).
     const response = await this.authorised({
       method: 'POST',
       path: '/v1/gw/airtime/send',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body,
-      uncertainRetries: 2,
+      uncertainRetries: 0,
     });
     const parsed = parseJsonText(response.text);
     const payload = rawPayload(response.text, parsed);

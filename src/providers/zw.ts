@@ -351,6 +351,11 @@ export class ZwProvider implements Provider {
       this.diagnostics.unrecognised(this.name, order ? 'a status answer for another agent_reference' : 'an order status we cannot read', payload);
       return { status: 'unknown', error: 'zw answered an order status we cannot read', payload };
     }
+    // A bare `{"status":"success"}` names no order: it may be the request's status, not the order's — no answer.
+    if (reference === undefined && !['id', 'provider_ref', 'target', 'amount'].some((name) => order[name] !== undefined && order[name] !== null)) {
+      this.diagnostics.unrecognised(this.name, 'an order status that names no order', payload);
+      return { status: 'unknown', error: 'zw answered a status that names no order', payload };
+    }
     return { ...this.orderOutcome(order), payload };
   }
 

@@ -12,6 +12,9 @@ export interface AtSimCredentials {
 
 const atLimits: Record<string, [number, number]> = { KES: [5_00, 10_000_00] };
 
+/** AT's documented duplicate rule: an identical request within 5 minutes is refused, unless keys differ. */
+const duplicateWindowMs = 5 * 60_000;
+
 const format4 = (minor: number, currency: string) => {
   const text2 = formatMinor(minor, currency);
   return `${currency} ${text2.includes('.') ? `${text2}00` : `${text2}.0000`}`;
@@ -20,6 +23,9 @@ const format4 = (minor: number, currency: string) => {
 /** Africa's Talking's airtime API as africastalking.md describes it, over the simulated gateway. */
 export class AtSimulator {
   private readonly recentRequests = new Map<string, number>();
+  /** Idempotency-Keys remembered, with when first seen and which use of the key this is (a key past its window is new). */
+  private readonly keys = new Map<string, { firstMs: number; use: number }>();
+  private readonly accepted: GatewayTransfer[] = [];
 
   constructor(
     readonly gateway: SimulatedGateway,
@@ -33,6 +39,7 @@ export class AtSimulator {
       return this.authorised(request, request.body ? new URLSearchParams(request.body).get('username') : null) ?? this.send(request);
     if (route === 'GET /query/transaction/find') return this.authorised(request, request.query.get('username')) ?? this.find(request);
     if (route === 'GET /version1/user') return this.authorised(request, request.query.get('username')) ?? this.user();
+    if (route === 'GET /query/wallet/balance') return this.authorised(request, request.query.get('username')) ?? this.walletBalance();
     return undefined;
   }
 
@@ -52,18 +59,25 @@ export class AtSimulator {
     } catch {
       return json(400, { errorMessage: 'Invalid recipients', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
     }
-    const idempotencyKey = header(request, 'idempotency-key');
+    const sentKey = header(request, 'idempotency-key');
+    // AT remembers a key only for a few minutes (africastalking.md): after the window the same key is a new request.
+    const now = this.behaviour.clock();
+    const window = this.behaviour.atKeyWindowMs ?? 5 * 60_000;
+    const remembered = sentKey ? this.keys.get(sentKey) : undefined;
+    const use = remembered === undefined ? 0 : now - remembered.firstMs < window ? remembered.use : remembered.use + 1;
+    if (sentKey && (remembered === undefined || use !== remembered.use)) this.keys.set(sentKey, { firstMs: now, use });
+    const idempotencyKey = sentKey && use > 0 ? `${sentKey}~${use}` : sentKey;
     // maxNumRetry: hours AT retries a failed delivery (an integer > 0; the SDKs leave it out otherwise).
     const retryText = form.get('maxNumRetry');
     const retryHours = retryText === null ? undefined : Number(retryText);
     if (retryHours !== undefined && (!Number.isInteger(retryHours) || retryHours <= 0)) {
       return json(400, { errorMessage: 'Invalid maxNumRetry', numSent: 0, totalAmount: 'KES 0', totalDiscount: 'KES 0', responses: [] });
     }
-    // Without a key, AT rejects an identical request within 5 minutes as a duplicate.
-    if (!idempotencyKey) {
+    // Without a key (or with one it no longer remembers), AT rejects an identical request within 5 minutes as a duplicate.
+    if (!sentKey || use > 0) {
       const fingerprint = form.get('recipients') ?? '';
       const seen = this.recentRequests.get(fingerprint);
-      if (seen !== undefined && Date.now() - seen < 5 * 60_000) {
+      if (seen !== undefined && now - seen < duplicateWindowMs) {
         return json(201, {
           errorMessage: 'A duplicate request was received within the last 5 minutes',
           numSent: 0,
@@ -72,13 +86,13 @@ export class AtSimulator {
           responses: [],
         });
       }
-      this.recentRequests.set(fingerprint, Date.now());
     }
+    this.recentRequests.set(form.get('recipients') ?? '', now);
     const shapes = this.behaviour.shapes;
     let loseAnswer = false;
     let numSent = 0;
-    let total = 0;
-    let totalCurrency = 'KES';
+    // Per currency: amounts in different currencies are never added together.
+    const totals = new Map<string, number>();
     const responses = recipients.map((recipient, index) => {
       const phone = textOf(recipient.phoneNumber) ?? '';
       const amount = textOf(recipient.amount) ?? '';
@@ -103,7 +117,7 @@ export class AtSimulator {
       const [min, max] = atLimits[currency] ?? [1, Number.MAX_SAFE_INTEGER];
       if (minor < min || minor > max) return failed('Value Outside The Allowed Limits');
       const key = idempotencyKey ? `${idempotencyKey}#${index}` : `auto-${Date.now()}-${index}-${Math.random()}`;
-      const { transfer } = this.gateway.submit({
+      const { transfer, duplicate } = this.gateway.submit({
         key,
         phone,
         amountMinor: minor,
@@ -113,9 +127,9 @@ export class AtSimulator {
       });
       if (transfer.answerLost) loseAnswer = true;
       if (transfer.state === 'failed') return failed(transfer.error ?? 'Failed');
+      if (!duplicate && this.behaviour.atValidation) this.accepted.push(transfer);
       numSent += 1;
-      total += minor;
-      totalCurrency = currency;
+      totals.set(currency, (totals.get(currency) ?? 0) + minor);
       return {
         phoneNumber: phone,
         errorMessage: 'None',
@@ -129,8 +143,9 @@ export class AtSimulator {
     const body = {
       errorMessage: numSent === 0 ? 'Invalid Requests' : 'None',
       numSent,
-      totalAmount: format4(total, totalCurrency),
-      totalDiscount: format4(Math.round(total * 0.006), totalCurrency),
+      // One currency as AT shows it; several (unpublished) each with its own sum, never one added total.
+      totalAmount: totals.size ? [...totals].map(([currency, minor]) => format4(minor, currency)).join(', ') : 'KES 0.0000',
+      totalDiscount: totals.size ? [...totals].map(([currency, minor]) => format4(Math.round(minor * 0.006), currency)).join(', ') : 'KES 0.0000',
       responses,
     };
     // Variant: 200 instead of the documented 201.
@@ -172,6 +187,46 @@ export class AtSimulator {
     return json(200, { UserData: { balance: `KES ${formatMinor(kes?.minor ?? 0, 'KES')}` } });
   }
 
+  /** The payments wallet's balance (africastalking.md, statement-like sources): `{status, balance}`. */
+  private walletBalance(): SimResponse {
+    const kes = this.gateway.balances().find((balance) => balance.currency === 'KES');
+    return json(200, { status: 'Success', balance: `KES ${formatMinor(kes?.minor ?? 0, 'KES')}` });
+  }
+
+  /**
+   * The validation callback AT posts before forwarding a transfer to the telco (africastalking.md), as JSON.
+   * The caller posts it and passes the reply to `applyValidation`.
+   */
+  validationFor(transfer: GatewayTransfer): OutgoingCallback {
+    return {
+      path: '/callbacks/africastalking/validation',
+      body: JSON.stringify({
+        transactionId: transfer.providerRef,
+        phoneNumber: transfer.phone,
+        sourceIpAddress: '127.0.0.1',
+        currencyCode: transfer.currency,
+        amount: formatMinor(transfer.amountMinor, transfer.currency),
+      }),
+      contentType: 'application/json',
+    };
+  }
+
+  /** Anything but `{"status":"Validated"}` (or no answer) and AT does not forward the transfer: it fails, unpaid. */
+  applyValidation(transfer: GatewayTransfer, reply: string | undefined): void {
+    let validated = false;
+    try {
+      validated = (JSON.parse(reply ?? '') as { status?: unknown }).status === 'Validated';
+    } catch {
+      validated = false;
+    }
+    if (!validated) this.gateway.failUnsettled(transfer.key, 'Validation Failed');
+  }
+
+  /** Transfers accepted since the last call, for the validation callback. */
+  takeAccepted(): GatewayTransfer[] {
+    return this.accepted.splice(0);
+  }
+
   /**
    * The status callback AT posts for each recipient's final outcome (form-encoded, as the dashboard sends).
    * A delivery that failed at first and was delivered by a retry (`maxNumRetry`, magic 0005) posts both:
@@ -179,18 +234,21 @@ export class AtSimulator {
    */
   callbackFor(transfer: GatewayTransfer): OutgoingCallback[] | undefined {
     if (transfer.state === 'pending') return undefined;
-    const post = (status: string, description: string): OutgoingCallback => ({
-      path: '/callbacks/africastalking',
-      body: new URLSearchParams({
+    const post = (status: string, description: string): OutgoingCallback => {
+      const fields = {
         phoneNumber: transfer.phone,
         description,
         status,
         requestId: transfer.providerRef,
         discount: format4(Math.round(transfer.amountMinor * 0.006), transfer.currency),
         value: format4(transfer.amountMinor, transfer.currency),
-      }).toString(),
-      contentType: 'application/x-www-form-urlencoded',
-    });
+      };
+      // AT posts form-encoded or JSON (africastalking.md: "accept both"); variants send either.
+      return this.behaviour.shapes.pick<OutgoingCallback>(
+        { path: '/callbacks/africastalking', body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' },
+        { path: '/callbacks/africastalking', body: JSON.stringify(fields), contentType: 'application/json' },
+      );
+    };
     const final = post(atStatus(transfer), describe(transfer));
     return transfer.details?.retried ? [post('Failed', 'Delivery failed: subscriber unreachable (retrying)'), final] : [final];
   }

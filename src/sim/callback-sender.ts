@@ -41,6 +41,27 @@ export class CallbackSender {
     });
   }
 
+  /**
+   * Posts one callback now and returns the listener's answer body (Africa's Talking's validation callback,
+   * whose reply decides whether the transfer goes on); undefined when nothing answered.
+   */
+  async ask(callback: OutgoingCallback): Promise<string | undefined> {
+    if (!this.baseUrl) return undefined;
+    const url = new URL(callback.path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': callback.contentType, ...callback.headers },
+        body: callback.body,
+        headersTimeout: 5_000,
+        bodyTimeout: 5_000,
+      });
+      return await response.body.text();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Resolves when everything queued so far was attempted. */
   drain(): Promise<void> {
     return this.queue;

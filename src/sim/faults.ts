@@ -19,7 +19,23 @@ export interface FaultOptions {
   readonly variants: boolean;
   /** Slow acceptance: a request is visible to status queries only this long after it was accepted. */
   readonly visibleAfterMs: number;
+  /**
+   * What the Lipad simulator does with a repeated request `reference` (its documents do not say): `dedupe`
+   * answers as for the first and charges nothing, `reject` refuses it with 721, `accept` charges again.
+   */
+  readonly lipadDuplicates: LipadDuplicates;
+  /** How long the Africa's Talking simulator remembers an `Idempotency-Key` (AT: a few minutes); after it, the same key pays again. */
+  readonly atKeyWindowMs: number;
+  /** Africa's Talking asks the listener's validation route before forwarding each transfer; `Failed` fails it. */
+  readonly atValidation: boolean;
   readonly seed: number;
+}
+
+export const lipadDuplicateModes = ['dedupe', 'reject', 'accept'] as const;
+export type LipadDuplicates = (typeof lipadDuplicateModes)[number];
+
+export function isLipadDuplicates(value: string | undefined): value is LipadDuplicates {
+  return (lipadDuplicateModes as readonly string[]).includes(value ?? '');
 }
 
 export const noFaults: FaultOptions = {
@@ -34,6 +50,9 @@ export const noFaults: FaultOptions = {
   hangMs: 35_000,
   variants: false,
   visibleAfterMs: 0,
+  lipadDuplicates: 'dedupe',
+  atKeyWindowMs: 5 * 60_000,
+  atValidation: false,
   seed: 1,
 };
 
@@ -59,6 +78,9 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultOption
     hangMs: number('AIRTIME_SIM_HANG_MS', noFaults.hangMs),
     variants: env.AIRTIME_SIM_VARIANTS === '1',
     visibleAfterMs: number('AIRTIME_SIM_VISIBLE_AFTER_MS', noFaults.visibleAfterMs),
+    lipadDuplicates: isLipadDuplicates(env.AIRTIME_SIM_LIPAD_DUPLICATES) ? env.AIRTIME_SIM_LIPAD_DUPLICATES : noFaults.lipadDuplicates,
+    atKeyWindowMs: number('AIRTIME_SIM_AT_KEY_WINDOW_MS', noFaults.atKeyWindowMs),
+    atValidation: env.AIRTIME_SIM_AT_VALIDATION === '1',
     seed: number('AIRTIME_SIM_SEED', Date.now() % 2 ** 31),
   };
 }

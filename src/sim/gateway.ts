@@ -236,6 +236,22 @@ export class SimulatedGateway {
       .immediate();
   }
 
+  /**
+   * Fails a transfer not yet settled (Africa's Talking's validation callback answered `Failed`: AT does not
+   * forward it to the telco), giving its money back. A settled or failed transfer is left as it is.
+   */
+  failUnsettled(key: string, error: string): boolean {
+    return this.db
+      .transaction(() => {
+        const row = this.row(key);
+        if (!row || row.outcome !== 'delivered' || row.settle_at_ms <= this.clock()) return false;
+        this.sql(`UPDATE sim_transfers SET outcome = 'failed', error = ?, settle_at_ms = ? WHERE key = ?`).run(error, this.clock(), key);
+        this.sql('UPDATE sim_wallet SET committed_minor = committed_minor - ? WHERE currency = ?').run(row.amount_minor, row.currency);
+        return true;
+      })
+      .immediate();
+  }
+
   byKey(key: string): GatewayTransfer | undefined {
     const row = this.row(key);
     return row ? this.view(row) : undefined;

@@ -93,10 +93,16 @@ export class LipadSimulator {
       if (minor <= 0) return invalid('amount must be positive');
       items.push({ phone: `+${digits}`, currency, minor });
     }
+    // A repeated reference: what Lipad does with it is unpublished (lipad.md), so each plausible behaviour is modelled.
+    const earlier = this.gateway.byRequestRef(reference);
+    const mode = this.behaviour.lipadDuplicates ?? 'dedupe';
+    if (earlier.length > 0 && mode === 'reject') return invalid(`reference ${reference} has already been used`);
+    // `accept`: the repeat is a new request that pays again (its keys are the attempt's own).
+    const attempt = earlier.length > 0 && mode === 'accept' ? `~${new Set(earlier.map((transfer) => transfer.key.split('~')[1] ?? '0')).size}` : '';
     let loseAnswer = false;
     items.forEach((item, index) => {
       const { transfer } = this.gateway.submit({
-        key: `${reference}#${index}`,
+        key: `${reference}#${index}${attempt}`,
         phone: item.phone,
         amountMinor: item.minor,
         currency: item.currency,

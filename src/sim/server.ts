@@ -81,6 +81,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
     shapes: faults.variants ? variantShapes(faults.seed) : documentedShapes,
     visibleAfterMs: faults.visibleAfterMs,
     clock,
+    lipadDuplicates: faults.lipadDuplicates,
+    atKeyWindowMs: faults.atKeyWindowMs,
+    atValidation: faults.atValidation,
   };
   const at = new AtSimulator(new SimulatedGateway(file('at'), { settleMs, refPrefix: 'ATQid_', clock }), credentials.at, behaviour);
   const lipad = new LipadSimulator(
@@ -175,7 +178,10 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Ru
   }
 
   const timer = setInterval(() => {
+    const accepted = at.takeAccepted();
     if (!callbacks.enabled) return;
+    // AT's validation callback: asked before the transfer goes on; its reply decides.
+    for (const transfer of accepted) void callbacks.ask(at.validationFor(transfer)).then((reply) => at.applyValidation(transfer, reply));
     for (const simulator of [at, lipad, zw]) {
       const outgoing = simulator.gateway.takeSettled().flatMap((transfer) => simulator.callbackFor(transfer) ?? []);
       callbacks.send(outgoing);

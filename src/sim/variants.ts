@@ -1,4 +1,4 @@
-import { seededRandom } from './faults.js';
+import { seededRandom, type LipadDuplicates } from './faults.js';
 
 /**
  * Which answer shapes the simulators speak. By default the documented ones; with variants on
@@ -34,6 +34,12 @@ export interface SimBehaviour {
    */
   readonly visibleAfterMs: number;
   readonly clock: () => number;
+  /** Lipad: what a repeated request reference does (faults.ts). */
+  readonly lipadDuplicates?: LipadDuplicates;
+  /** Africa's Talking: how long an Idempotency-Key is remembered. */
+  readonly atKeyWindowMs?: number;
+  /** Africa's Talking: ask the listener's validation route before forwarding each transfer. */
+  readonly atValidation?: boolean;
 }
 
 export const defaultBehaviour: SimBehaviour = { shapes: documentedShapes, visibleAfterMs: 0, clock: Date.now };

@@ -154,6 +154,8 @@ export class ZwSimulator {
   private checkOrder(body: Record<string, unknown>): CheckedOrder | Refusal {
     const reference = typeof body.agent_reference === 'string' ? body.agent_reference : '';
     if (!reference) return refusal('invalid', 'agent_reference is required');
+    // "." and ".." would make GET /orders/{agent_reference} resolve to another path (/api/v1/).
+    if (/^\.+$/.test(reference) || reference.includes('/')) return refusal('invalid', 'agent_reference may not be a path segment such as "." or ".."');
     const product = zwProducts.find((entry) => String(entry.id) === String(body.product_id));
     if (!product) return refusal('invalid_product', `product_id ${String(body.product_id)} does not exist`);
     const targetText = typeof body.target === 'string' ? body.target : '';

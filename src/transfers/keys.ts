@@ -10,5 +10,7 @@ export function checkKey(key: string): string | undefined {
   if (!/^[A-Za-z0-9._:-]{1,100}$/.test(key)) {
     return `key "${key}" may only hold letters, digits and . _ : - (at most 100)`;
   }
+  // "." and ".." are path segments: in a status URL (zw /orders/{key}) they resolve to another path.
+  if (/^\.+$/.test(key)) return `key "${key}" is only dots, which a status URL would read as a path: use letters or digits too`;
   return undefined;
 }

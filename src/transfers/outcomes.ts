@@ -2,7 +2,7 @@ import { redact } from '../config/mask.js';
 import { isAirtimeError } from '../core/errors.js';
 import { TransportError } from '../providers/transport-error.js';
 import type { SendOutcome } from '../providers/provider.js';
-import { SerialisedPayload, type Observation } from '../journal/transfer.js';
+import { SerialisedPayload, type Observation, type Transfer } from '../journal/transfer.js';
 
 /** Serialises a payload for the journal with every known secret removed (one pass, as text). */
 export function scrub(secrets: readonly string[], payload: unknown): SerialisedPayload | null {
@@ -17,20 +17,42 @@ export interface PendingObservation {
   readonly observation: Observation;
 }
 
-/** A provider's per-recipient answers as journal observations, payloads serialised and scrubbed. */
-export function outcomeObservations(secrets: readonly string[], ids: ReadonlyMap<string, number>, outcomes: readonly SendOutcome[]): PendingObservation[] {
+/**
+ * The transfers of a request that are resends of an attempt that may have reached the provider: queued
+ * again by reconcile on a "not found" (`possiblyTaken`), not on proof that nothing left. A refusal of their
+ * resend may be the provider refusing a repeat of something it took the first time.
+ */
+export function resentIds(transfers: readonly Transfer[]): ReadonlySet<number> {
+  return new Set(transfers.filter((transfer) => transfer.details?.possiblyTaken === true && transfer.attempts > 1).map((transfer) => transfer.id));
+}
+
+/**
+ * A provider's per-recipient answers as journal observations, payloads serialised and scrubbed. An answer
+ * `failed` to a resend (`resent`) is journaled `unknown` with the answer kept (DESIGN.md, invariant 9): a
+ * refusal of a second attempt (Lipad 721, a duplicate error, any refusal) says nothing about the first.
+ */
+export function outcomeObservations(
+  secrets: readonly string[],
+  ids: ReadonlyMap<string, number>,
+  outcomes: readonly SendOutcome[],
+  resent: ReadonlySet<number> = new Set(),
+): PendingObservation[] {
   return outcomes.flatMap((outcome) => {
     const id = ids.get(outcome.reference);
     if (id === undefined) return [];
+    const refusedResend = outcome.status === 'failed' && resent.has(id);
+    const error = outcome.error ? redact(outcome.error, secrets) : null;
     return [
       {
         id,
         observation: {
           kind: 'send',
           cause: 'answer',
-          status: outcome.status,
+          status: refusedResend ? 'unknown' : outcome.status,
           providerReference: outcome.providerReference ?? null,
-          error: outcome.error ? redact(outcome.error, secrets) : null,
+          error: refusedResend
+            ? `${error ?? 'refused'} — answered to a resend of a request that may already have been taken: ask the provider, or check and 'airtime resolve'`
+            : error,
           payload: scrub(secrets, outcome.payload),
           delivered: outcome.delivered,
         },

@@ -4,12 +4,24 @@ import type { NotFoundScope, Provider } from '../providers/provider.js';
 import { queryStatuses } from '../providers/status-many.js';
 import type { AppContext } from './context.js';
 import { scrub, type PendingObservation } from './outcomes.js';
-import { ageMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
+import { ageMs, askableAtMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
+
+export interface Unresolved {
+  transfer: Transfer;
+  reason: string;
+  /**
+   * When asking again can tell more: the provider had no record yet, inside the settle delay after the last
+   * attempt. Absent: asking again now may tell (an error, in progress) or nothing will (`needsOperator`).
+   */
+  askAgainAtMs?: number;
+  /** No status query can settle it (no lookup by our key, or "not found" that proves nothing): a callback or an operator must. */
+  needsOperator?: boolean;
+}
 
 export interface ReconcileReport {
   resolved: number;
   requeued: number;
-  unresolved: { transfer: Transfer; reason: string }[];
+  unresolved: Unresolved[];
 }
 
 export interface ReconcileOptions {
@@ -22,10 +34,11 @@ export interface ReconcileOptions {
 
 /**
  * Resolves transfers in `sending`, `submitted` or `unknown` by asking each one's own account — never by
- * sending under a new key. A transfer goes back to `queued` only on proof about that exact request
- * (resend-policy.ts): the provider does not know it, the settle delay has passed, and the resend would be
- * the identical request under the provider's own idempotency key. Everything else stays `unknown`, with
- * what the operator can check.
+ * sending under a new key. A transfer goes back to `queued` only where "not found" is an answer
+ * (resend-policy.ts, rule `same-key`): the provider documents that it deduplicates our key and can be asked
+ * about it, does not know it, and the settle delay has passed. Even then it stays possibly paid for the
+ * repeat guard (`possiblyTaken`) until its resend is answered. Everything else stays `unknown`, with what
+ * the operator can check and, inside the settle delay, when it can be asked about.
  */
 export async function reconcileTransfers(context: AppContext, transfers: readonly Transfer[], options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { resolved: 0, requeued: 0, unresolved: [] };
@@ -80,7 +93,8 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       });
     });
 
-    const requeue = options.requeue === false ? new Set<number>() : await provable(context, policy, group, notFound);
+    const requeue = options.requeue === false ? new Set<number>() : provable(policy, group, notFound);
+    const waiting = new Map<number, Omit<Unresolved, 'transfer' | 'reason'>>();
     for (const transfer of group) {
       const scope = notFound.get(transfer.id);
       if (scope === undefined) continue;
@@ -91,12 +105,13 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
             kind,
             cause: 'requeue',
             status: 'queued',
-            keepRequestReference: policy.rule !== 'same-key',
-            error: `not sent: ${provider.name} has no record of it; it is resent as the identical request`,
+            error: `not sent: ${provider.name} has no record of it; it is resent under the same key, which ${provider.name} deduplicates`,
           },
         });
         continue;
       }
+      const settled = ageMs(transfer.lastAttemptAt) >= policy.settleMs;
+      waiting.set(transfer.id, settled || !transfer.lastAttemptAt ? { needsOperator: true } : { askAgainAtMs: askableAtMs(policy, transfer.lastAttemptAt) });
       const reason = stillUnknownReason(provider, policy, transfer, scope);
       writes.push({
         id: transfer.id,
@@ -116,41 +131,23 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       if (!after) return;
       if (write.observation.cause === 'requeue' && after.status === 'queued') report.requeued += 1;
       else if (after.status === 'unknown' || after.status === 'sending') {
-        report.unresolved.push({ transfer: after, reason: after.error ?? `${provider.name} still reports it in progress` });
+        report.unresolved.push({ transfer: after, reason: after.error ?? `${provider.name} still reports it in progress`, ...waiting.get(after.id) });
       } else report.resolved += 1;
     });
   }
   return report;
 }
 
-/** The transfers whose "not found" is proof enough to resend them identically. */
-async function provable(
-  context: AppContext,
-  policy: ResendPolicy,
-  group: readonly Transfer[],
-  notFound: ReadonlyMap<number, NotFoundScope>,
-): Promise<Set<number>> {
+/**
+ * The transfers whose "not found" is proof enough to resend them: only where the provider deduplicates on
+ * our key and can be asked about it by that key (rule `same-key`), the whole request is unknown to it, and
+ * the settle delay has passed. Nowhere else is absence proof (resend-policy.ts).
+ */
+function provable(policy: ResendPolicy, group: readonly Transfer[], notFound: ReadonlyMap<number, NotFoundScope>): Set<number> {
   const proven = new Set<number>();
-  const settled = (transfer: Transfer) => ageMs(transfer.lastAttemptAt) >= policy.settleMs;
-  if (policy.rule === 'same-key') {
-    for (const transfer of group) if (notFound.get(transfer.id) === 'request' && settled(transfer)) proven.add(transfer.id);
-    return proven;
-  }
-  // Request-level keys: every member of the original request must be open and unknown to the provider,
-  // so that the resend is that request exactly (same reference, same recipients).
-  const references = new Set(
-    group.filter((transfer) => notFound.has(transfer.id) && transfer.requestReference).map((transfer) => transfer.requestReference as string),
-  );
-  for (const requestReference of references) {
-    const members = await context.journal.find({ account: group[0]?.account ?? '', requestReference });
-    const whole = members.every((member) => {
-      if (member.status !== 'sending' && member.status !== 'unknown') return false;
-      if (!settled(member)) return false;
-      if (policy.rule === 'same-request') return notFound.get(member.id) === 'request';
-      // In a window: nothing of the request was ever recorded, and the provider still remembers its key.
-      return member.providerReference === null && notFound.has(member.id) && ageMs(member.firstAttemptAt) < (policy.windowMs ?? 0);
-    });
-    if (whole && members.length > 0) for (const member of members) proven.add(member.id);
+  if (policy.rule !== 'same-key') return proven;
+  for (const transfer of group) {
+    if (notFound.get(transfer.id) === 'request' && transfer.lastAttemptAt !== null && ageMs(transfer.lastAttemptAt) >= policy.settleMs) proven.add(transfer.id);
   }
   return proven;
 }
@@ -159,15 +156,16 @@ function stillUnknownReason(provider: Provider, policy: ResendPolicy, transfer: 
   if (provider.name === 'africastalking') {
     return transfer.providerReference
       ? `africastalking has no record of ${transfer.providerReference}`
-      : "africastalking has no lookup by our key and no requestId was recorded: find the phone and amount in the AT dashboard's airtime transactions (or wait for its status callback), then record it with 'airtime resolve'";
+      : "africastalking has no lookup by our key and no requestId was recorded, so 'no record' proves nothing: find the phone and amount in the AT dashboard's airtime transactions (or wait for its status callback), then record it with 'airtime resolve'";
   }
-  if (!(ageMs(transfer.lastAttemptAt) >= policy.settleMs)) {
-    return `${provider.name} has no record of it yet; it may still be taking the request — ask again after ${Math.ceil(policy.settleMs / 1000)}s`;
+  if (transfer.lastAttemptAt && ageMs(transfer.lastAttemptAt) < policy.settleMs) {
+    const at = new Date(askableAtMs(policy, transfer.lastAttemptAt));
+    return `${provider.name} has no record of it yet; it may still be taking the request — it can be asked about from ${at.toISOString().slice(11, 19)} UTC (run the same command again with --wait)`;
   }
-  if (policy.rule === 'same-request') {
+  if (policy.rule === 'never') {
     return scope === 'transfer'
-      ? `${provider.name} knows request ${transfer.requestReference ?? '?'} but not this recipient: check the merchant portal, then record it with 'airtime resolve'`
-      : `${provider.name} has no record of request ${transfer.requestReference ?? '?'}, but not every recipient of it can be resent as it was: check the portal, then 'airtime resolve'`;
+      ? `${provider.name} knows request ${transfer.requestReference ?? '?'} but does not list this recipient: check the merchant portal, then record it with 'airtime resolve'`
+      : `${provider.name} has no record of request ${transfer.requestReference ?? '?'}, which is not proof it was not taken (${provider.name} does not document that a repeated request is deduplicated, so it is never resent): ask again later, or check the portal and record it with 'airtime resolve'`;
   }
   return `${provider.name} has no record of it`;
 }

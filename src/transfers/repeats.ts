@@ -14,6 +14,7 @@ export function transferMayHavePaid(transfer: Transfer, nowMs: number): boolean 
       retryHours: transfer.details?.retryHours ?? 0,
       unverifiedFailure: transfer.details?.unverifiedFailure === true,
       unprovenRequeue: transfer.details?.unprovenRequeue === true,
+      possiblyTaken: transfer.details?.possiblyTaken === true,
     },
     nowMs,
   );

@@ -1,26 +1,25 @@
 import type { ProviderName } from '../providers/names.js';
 
 /**
- * When a transfer that may have reached a provider can go back to `queued` (DESIGN.md, invariant 4):
- * only on proof about that exact request, and only where the resend is the identical request under the
- * provider's own idempotency key, after a settle delay since the last attempt.
+ * When a transfer that may have reached a provider can go back to `queued` (DESIGN.md, invariants 4 and 9):
+ * only where the provider can be asked about that exact request, documents a complete answer, and
+ * documents that a repeat of our key is the same transfer — and only after a settle delay since the last
+ * attempt. Each rule says what the provider's own documents promise (docs/providers.md):
  *
- * - `same-key`: the provider deduplicates each transfer on our key (zw `agent_reference`, the sandbox):
- *   a transfer it does not know may be resent under the same key.
- * - `same-request`: the provider's idempotency key is the request's (Lipad `reference`): only a whole
- *   request it does not know may be resent, identically — never a row regrouped under a new reference.
- * - `same-request-in-window`: the idempotency key is the request's and is remembered only briefly
- *   (Africa's Talking `Idempotency-Key`, and its 5-minute duplicate rule): a request whose answer was
- *   never recorded may be resent identically inside that window, never after it.
+ * - `same-key`: the provider deduplicates each transfer on our key and can be asked about it by that key
+ *   (zw `agent_reference`: "a repeated agent_reference returns the same order"; the sandbox, in-process). A
+ *   transfer it does not know, after the settle delay, is queued again and resent under the same key.
+ * - `never`: nothing documents that a repeat is deduplicated, or "not found" proves nothing. Lipad says only
+ *   that a reference "must be unique per request" (a repeat may be refused with 721, or paid twice);
+ *   Africa's Talking has no lookup by our key and remembers an `Idempotency-Key` only for minutes. A
+ *   "not found" leaves the transfer `unknown` until a status query lists it, a callback or an operator.
  */
-export type ResendRule = 'same-key' | 'same-request' | 'same-request-in-window';
+export type ResendRule = 'same-key' | 'never';
 
 export interface ResendPolicy {
   readonly rule: ResendRule;
-  /** Time since the last attempt before "not found" counts: a request the provider is still taking is not news. */
+  /** Time since the last attempt before a "not found" is an answer: a request the provider is still taking is not news. */
   readonly settleMs: number;
-  /** For `same-request-in-window`: how long after the first attempt an identical resend is still deduplicated. */
-  readonly windowMs?: number;
 }
 
 const policies: Record<ProviderName, ResendPolicy> = {
@@ -28,10 +27,10 @@ const policies: Record<ProviderName, ResendPolicy> = {
   sandbox: { rule: 'same-key', settleMs: 0 },
   // zw's own reconciler re-queries every 2 minutes; a minute is enough for an order it is still taking.
   zw: { rule: 'same-key', settleMs: 60_000 },
-  // Lipad answers "not found" for a request it has not finished taking.
-  lipad: { rule: 'same-request', settleMs: 120_000 },
-  // AT rejects an identical request within 5 minutes as a duplicate; stay well inside that.
-  africastalking: { rule: 'same-request-in-window', settleMs: 5_000, windowMs: 4 * 60_000 },
+  // Lipad answers "not found" for a request it has not finished taking: ask again after this.
+  lipad: { rule: 'never', settleMs: 120_000 },
+  // Only a recorded requestId can be asked about; a few seconds for AT to list it.
+  africastalking: { rule: 'never', settleMs: 5_000 },
 };
 
 function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -40,16 +39,16 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return text === undefined || text.trim() === '' || !Number.isFinite(value) || value < 0 ? undefined : value;
 }
 
-/**
- * The policy for a provider. `AIRTIME_RESEND_SETTLE_MS` changes the settle delay and
- * `AIRTIME_RESEND_WINDOW_MS` the idempotency window (rehearsals and tests; a longer window than the
- * provider's own is never safe).
- */
+/** The policy for a provider. `AIRTIME_RESEND_SETTLE_MS` changes the settle delay (rehearsals and tests). */
 export function resendPolicy(provider: ProviderName, env: NodeJS.ProcessEnv = process.env): ResendPolicy {
   const policy = policies[provider];
-  const settleMs = envMs(env, 'AIRTIME_RESEND_SETTLE_MS') ?? policy.settleMs;
-  const windowMs = policy.windowMs === undefined ? undefined : Math.min(envMs(env, 'AIRTIME_RESEND_WINDOW_MS') ?? policy.windowMs, policy.windowMs);
-  return { ...policy, settleMs, ...(windowMs === undefined ? {} : { windowMs }) };
+  return { ...policy, settleMs: envMs(env, 'AIRTIME_RESEND_SETTLE_MS') ?? policy.settleMs };
+}
+
+/** When a transfer last attempted at `lastAttemptAt` can be asked about (ms since epoch); now when it already can. */
+export function askableAtMs(policy: ResendPolicy, lastAttemptAt: string | null, nowMs = Date.now()): number {
+  const last = lastAttemptAt ? Date.parse(lastAttemptAt) : Number.NaN;
+  return Number.isFinite(last) ? Math.max(nowMs, last + policy.settleMs) : nowMs;
 }
 
 /** Milliseconds since an ISO time (0 when it is missing: treat as "just now"). */

@@ -6,9 +6,9 @@ import type { Transfer } from '../journal/transfer.js';
 import type { Provider, SendItem } from '../providers/provider.js';
 import type { AppContext } from './context.js';
 import { assertConsent, type Consent } from './gate.js';
-import { failureObservations, outcomeObservations } from './outcomes.js';
+import { failureObservations, outcomeObservations, resentIds } from './outcomes.js';
 import { newHolder } from './ownership.js';
-import { ageMs, resendPolicy } from './resend-policy.js';
+import { resendPolicy } from './resend-policy.js';
 
 /** The request a journaled transfer makes: everything it asks for comes from the journal, so a resend is identical. */
 export function sendItem(transfer: Transfer): SendItem {
@@ -26,13 +26,18 @@ export function sendItem(transfer: Transfer): SendItem {
 }
 
 /**
- * A transfer requeued to be resent as the identical request may only go while the provider still
- * remembers that request's key (Africa's Talking): after the window it must not be sent at all.
+ * Why a queued transfer must not be sent again, or undefined when it may be. A transfer queued again with
+ * its request reference kept was requeued on a "not found" (an earlier version requeued Lipad and Africa's
+ * Talking requests that way): where the provider does not document that a repeat is the same transfer
+ * (resend-policy.ts, rule `never`), or no longer remembers the key, it must not go again — it goes back
+ * to `unknown`, saying why.
  */
-export function resendWindowClosed(provider: Provider, transfers: readonly Transfer[]): boolean {
-  const policy = resendPolicy(provider.name);
-  if (policy.rule !== 'same-request-in-window') return false;
-  return transfers.some((transfer) => transfer.requestReference !== null && transfer.attempts > 0 && ageMs(transfer.firstAttemptAt) >= (policy.windowMs ?? 0));
+export function resendRefusal(provider: Provider, transfers: readonly Transfer[]): string | undefined {
+  if (resendPolicy(provider.name).rule !== 'never') return undefined;
+  if (!transfers.some((transfer) => transfer.requestReference !== null && transfer.attempts > 0)) return undefined;
+  return provider.name === 'africastalking'
+    ? "queued again on an assumption, but africastalking remembers an Idempotency-Key only for minutes and has no lookup by our key: not resent; find it in the AT dashboard, then 'airtime resolve'"
+    : `queued again on an assumption, but ${provider.name} does not document that a repeated request is the same transfer: not resent; ask with 'airtime status', or check the portal and 'airtime resolve'`;
 }
 
 export interface SendResult {
@@ -68,20 +73,16 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
   }
   if (!claim) return { transfer: await waitWhileSending(context, transfer.id), sentByAnother: true };
   const claimed = claim.transfers[0] as Transfer;
-  if (resendWindowClosed(provider, [transfer])) {
-    await journal.observe(claimed.id, {
-      kind: 'send',
-      cause: 'answer',
-      status: 'unknown',
-      error: `${provider.name} no longer remembers the first attempt's idempotency key: it is not resent; check the dashboard, then 'airtime resolve'`,
-    });
+  const refusal = resendRefusal(provider, [transfer]);
+  if (refusal) {
+    await journal.observe(claimed.id, { kind: 'send', cause: 'answer', status: 'unknown', error: refusal });
     return { transfer: (await journal.get(claimed.id)) ?? claimed, sentByAnother: false };
   }
   try {
     const outcomes = await provider.send([sendItem(claimed)], claim.requestReference);
     // A crash here: the provider took the request and nobody heard its answer (the reliability suite, resolve tests).
     failpoint('after-send');
-    await journal.observeMany(outcomeObservations(context.secrets, new Map([[claimed.reference, claimed.id]]), outcomes));
+    await journal.observeMany(outcomeObservations(context.secrets, new Map([[claimed.reference, claimed.id]]), outcomes, resentIds([claimed])));
   } catch (error) {
     await journal.observeMany(failureObservations(context.secrets, [claimed.id], error));
     if (isAirtimeError(error)) throw error;

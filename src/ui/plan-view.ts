@@ -57,7 +57,7 @@ export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefin
   lines.push(`  send now: ${plan.sendNow.rows} rows, ${money(plan.sendNow.totals)}`);
   if (plan.askFirst.rows) {
     lines.push(
-      `  ask first: ${plan.askFirst.rows} rows, ${money(plan.askFirst.totals)} — in flight when an earlier run stopped; resent only if the provider never got them`,
+      `  ask first: ${plan.askFirst.rows} rows, ${money(plan.askFirst.totals)} — in flight when an earlier run stopped; asked about first, resent only where the provider deduplicates our key and has no record of it`,
     );
   }
   const done = Object.entries(plan.done).filter(([, count]) => count);

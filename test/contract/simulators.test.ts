@@ -134,3 +134,117 @@ describe('the simulators in variant mode (--variants)', () => {
     }
   });
 });
+
+describe('what a repeated request does, as each provider plausibly behaves (issue 19)', () => {
+  const clock = { now: Date.now() };
+  const lipadSend = async (mode: 'dedupe' | 'reject' | 'accept') => {
+    sim = await startTestSim({ faults: { lipadDuplicates: mode } });
+    const lipad = track(new LipadProvider({ ...simCreds.lipad, baseUrl: sim.url, cacheDir: folder() }));
+    const items = [item(`rep-${mode}`, '+254711006001', 1000, 'KES')];
+    const reference = lipad.requestReference(items);
+    const first = await lipad.send(items, reference);
+    const second = await lipad.send(items, reference);
+    return { first, second, charges: sim.lipad.gateway.sendCounts().size };
+  };
+
+  it('Lipad --lipad-duplicates dedupe: the same reference again is the same request, charged once', async () => {
+    const { second, charges } = await lipadSend('dedupe');
+    expect(second[0]?.status).toBe('submitted');
+    expect(charges).toBe(1);
+  });
+
+  it('Lipad --lipad-duplicates reject: the same reference again is refused with 721, charged once', async () => {
+    const { second, charges } = await lipadSend('reject');
+    expect(second[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/721/) as unknown });
+    expect(charges).toBe(1);
+  });
+
+  it('Lipad --lipad-duplicates accept: the same reference again pays again', async () => {
+    const { second, charges } = await lipadSend('accept');
+    expect(second[0]?.status).toBe('submitted');
+    expect(charges).toBe(2);
+  });
+
+  it("Africa's Talking remembers an Idempotency-Key only for its window; within 5 minutes an identical request is refused as a duplicate, after that it pays again", async () => {
+    clock.now = Date.now();
+    sim = await startTestSim({ faults: { atKeyWindowMs: 1000 }, clock: () => clock.now });
+    const at = track(new AfricasTalkingProvider({ ...simCreds.at, baseUrl: sim.url }));
+    const sent = item('window-at-1', '+254711006003', 1000, 'KES');
+    expect((await at.send([sent], sent.reference))[0]?.status).toBe('submitted');
+    expect((await at.send([sent], sent.reference))[0]?.status).toBe('submitted');
+    expect(sim.at.gateway.sendCounts().size).toBe(1);
+    clock.now += 2000;
+    expect((await at.send([sent], sent.reference))[0]).toMatchObject({ status: 'unknown', error: expect.stringMatching(/duplicate/) as unknown });
+    expect(sim.at.gateway.sendCounts().size).toBe(1);
+    clock.now += 5 * 60_000;
+    expect((await at.send([sent], sent.reference))[0]?.status).toBe('submitted');
+    expect(sim.at.gateway.sendCounts().size).toBe(2);
+  });
+
+  it("Africa's Talking totals are per currency, never added across currencies; its wallet balance answers", async () => {
+    sim = await startTestSim();
+    const body = new URLSearchParams({
+      username: simCreds.at.username,
+      recipients: JSON.stringify([
+        { phoneNumber: '+254711006005', amount: 'KES 10' },
+        { phoneNumber: '+256771006005', amount: 'UGX 500' },
+      ]),
+    }).toString();
+    const headers = { apikey: simCreds.at.apiKey, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
+    const answer = (await (await fetch(`${sim.url}/version1/airtime/send`, { method: 'POST', headers, body })).json()) as { totalAmount: string };
+    expect(answer.totalAmount).toBe('KES 10.0000, UGX 500.0000');
+    const balance = (await (await fetch(`${sim.url}/query/wallet/balance?username=${simCreds.at.username}`, { headers })).json()) as {
+      status: string;
+      balance: string;
+    };
+    expect(balance).toMatchObject({ status: 'Success', balance: expect.stringMatching(/^KES \d+/) as unknown });
+  });
+
+  it('zw refuses the agent_references "." and "..", which would make its status URL another path', async () => {
+    sim = await startTestSim();
+    for (const reference of ['.', '..']) {
+      const response = await fetch(`${sim.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Api-Key ${simCreds.zw.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ product_id: 100, target: '0772279099', amount: 1, agent_reference: reference }),
+      });
+      expect([400, 422]).toContain(response.status);
+    }
+    expect(sim.zw.gateway.sendCounts().size).toBe(0);
+  });
+});
+
+describe("Africa's Talking's validation callback (--at-validation)", () => {
+  it.each([
+    ['Validated', 'delivered'],
+    ['Failed', 'failed'],
+  ] as const)('asks the listener before forwarding; a reply %s leaves the transfer %s', async (reply, state) => {
+    const { createServer } = await import('node:http');
+    const asked: string[] = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.url === '/callbacks/africastalking/validation') asked.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: reply }));
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      sim = await startTestSim({ faults: { atValidation: true }, callbackUrl: `http://127.0.0.1:${port}`, settleMs: 2000 });
+      const at = track(new AfricasTalkingProvider({ ...simCreds.at, baseUrl: sim.url }));
+      const sent = item('validate-at-1', '+254711006007', 1000, 'KES');
+      const [outcome] = await at.send([sent], sent.reference);
+      expect(outcome?.status).toBe('submitted');
+      for (let wait = 0; wait < 100 && asked.length === 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(JSON.parse(asked[0] ?? '{}')).toMatchObject({ phoneNumber: '+254711006007', currencyCode: 'KES', amount: '10.00' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const transfer = sim.at.gateway.byKey(`${sent.reference}#0`);
+      if (state === 'failed') expect(transfer).toMatchObject({ state: 'failed', error: 'Validation Failed' });
+      else expect(transfer?.state).toBe('pending');
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
+  });
+});

@@ -3,6 +3,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { binPath, runCli, tempHome } from './cli.js';
 import { writePayouts, writeZwPayouts } from './files.js';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { LipadDuplicates } from '../../src/sim/faults.js';
 import { journalCount, journalRows, sandboxState } from './sandbox-state.js';
 import { simEnv, startTestSim } from './sim.js';
 
@@ -19,6 +22,37 @@ export interface TrialResult {
   readonly expectedMinor: number;
   readonly finalRows: number;
   readonly rounds: number;
+  /** Rows left `unknown` that no status query can settle (a callback or an operator must): the right answer, counted apart. */
+  readonly unknownRows: number;
+  /** Of those, how many the provider did charge (paid, but the journal cannot know it). */
+  readonly unknownCharged: number;
+  /** Rows whose journal state the provider contradicts (delivered but not charged, failed but charged). */
+  readonly contradictions: number;
+  /** Rows neither charged nor left unknown: lost. */
+  readonly unpaid: number;
+  readonly scenario: string;
+}
+
+/** How the simulator treats a repeated request: Lipad's three plausible behaviours, AT's key window. */
+export interface TrialScenario {
+  readonly lipadDuplicates?: LipadDuplicates;
+  readonly atKeyWindowMs?: number;
+}
+
+export function scenarioName(provider: TrialProvider, scenario: TrialScenario): string {
+  if (provider === 'lipad') return `lipad/${scenario.lipadDuplicates ?? 'dedupe'}`;
+  if (provider === 'africastalking') return `africastalking/window-${scenario.atKeyWindowMs ?? 300_000}ms`;
+  return provider;
+}
+
+/** The journal's rows with their phones. */
+function journalPhones(home: string): { phone: string; status: string }[] {
+  const db = new Database(join(home, 'journal.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT phone, status FROM transfers ORDER BY line').all() as { phone: string; status: string }[];
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -53,11 +87,18 @@ function charges(provider: TrialProvider, home: string, sim: RunningSimServer | 
  * every row is final — and count, at the provider, what was charged. Exactly once means: one charge per
  * row, the file's total, and every row final.
  */
-export async function killTrial(provider: TrialProvider, moment: KillMoment, random: () => number = Math.random): Promise<TrialResult> {
+export async function killTrial(
+  provider: TrialProvider,
+  moment: KillMoment,
+  random: () => number = Math.random,
+  scenario: TrialScenario = {},
+): Promise<TrialResult> {
   const shape = shapes[provider];
   const home = tempHome();
   const sim =
-    provider === 'sandbox' ? undefined : await startTestSim({ settleMs: 50, faults: { latencyMs: shape.latencyMs, visibleAfterMs: shape.visibleAfterMs } });
+    provider === 'sandbox'
+      ? undefined
+      : await startTestSim({ settleMs: 50, faults: { latencyMs: shape.latencyMs, visibleAfterMs: shape.visibleAfterMs, ...scenario } });
   try {
     const env: Record<string, string> = {
       ...(sim ? simEnv(sim.url) : {}),
@@ -88,16 +129,42 @@ export async function killTrial(provider: TrialProvider, moment: KillMoment, ran
     await exited;
     const killedMidRun = paidAtKill > 0 && paidAtKill < shape.rows;
     let rounds = 0;
+    let previous = '';
     for (; rounds < 30; rounds += 1) {
       // The same command again: it completes, resumes or just waits, whatever the kill left.
       await runCli(home.home, ['bulk', file.path, ...providerArgs, '--yes', '--wait', '--timeout', '10'], { env, timeoutMs: 90_000 });
       if (journalRows(home.home).length === shape.rows && journalCount(home.home, ['queued', 'sending', 'unknown', 'submitted']) === 0) break;
+      // Rows that stay unknown round after round need a callback or an operator: no rerun can settle them.
+      const open = journalRows(home.home).filter((row) => ['queued', 'sending', 'unknown', 'submitted'].includes(row.status));
+      const signature = open.map((row) => `${row.reference}:${row.status}`).join(',');
+      if (journalRows(home.home).length === shape.rows && open.every((row) => row.status === 'unknown') && signature === previous) break;
+      previous = signature;
       await delay(250);
     }
     const final = journalRows(home.home).filter((row) => row.status === 'delivered').length;
     const charged = charges(provider, home.home, sim);
+    // Per row, by phone (each row of a trial file pays its own phone): what the provider holds against the journal.
+    const gateway = provider === 'zw' ? sim?.zw.gateway : provider === 'lipad' ? sim?.lipad.gateway : sim?.at.gateway;
+    const byPhone = new Map<string, number>();
+    for (const key of gateway?.sendCounts().keys() ?? []) {
+      const phone = gateway?.byKey(key)?.phone ?? '?';
+      byPhone.set(phone, (byPhone.get(phone) ?? 0) + 1);
+    }
+    let unknownRows = 0;
+    let unknownCharged = 0;
+    let contradictions = 0;
+    let unpaid = 0;
+    for (const row of gateway ? journalPhones(home.home) : []) {
+      const taken = byPhone.get(row.phone) ?? 0;
+      if (row.status === 'unknown') {
+        unknownRows += 1;
+        if (taken > 0) unknownCharged += 1;
+      } else if ((row.status === 'delivered' && taken === 0) || (row.status === 'failed' && taken > 0)) contradictions += 1;
+      else if (taken === 0) unpaid += 1;
+    }
     return {
       provider,
+      scenario: scenarioName(provider, scenario),
       rows: shape.rows,
       killedAfterMs: killAfterMs,
       killedMidRun,
@@ -106,6 +173,10 @@ export async function killTrial(provider: TrialProvider, moment: KillMoment, ran
       expectedMinor: file.totalMinor,
       finalRows: final,
       rounds,
+      unknownRows,
+      unknownCharged,
+      contradictions,
+      unpaid,
     };
   } finally {
     await sim?.close();

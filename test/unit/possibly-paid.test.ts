@@ -27,4 +27,9 @@ describe('what the repeat guard counts as possibly paid', () => {
     for (const status of ['queued', 'failed', 'reversed'] as const) expect(mayHavePaid({ ...base, status, unprovenRequeue: true }, now)).toBe(true);
     expect(mayHavePaid({ ...base, status: 'cancelled', unprovenRequeue: true }, now)).toBe(false);
   });
+
+  it('counts a row queued again on an assumption ("not found"), not one queued on proof that nothing left', () => {
+    expect(mayHavePaid({ ...base, provider: 'zw', status: 'queued', possiblyTaken: true }, now)).toBe(true);
+    expect(mayHavePaid({ ...base, provider: 'zw', status: 'queued', possiblyTaken: false }, now)).toBe(false);
+  });
 });
