@@ -118,7 +118,7 @@ export async function resolveTransfers(
       return {
         transfer,
         applied: false,
-        reason: `${provider.text}: not marked ${decision} (record the provider's answer with 'airtime reconcile'; if you know it is wrong, run again with --override-provider — journaled as an override)`,
+        reason: `${provider.text}: not marked ${decision} (record what it said with 'airtime status ${transfer.reference}'; if you know it is wrong, run again with --override-provider — journaled as an override)`,
         provider,
         overridden: false,
         confirmed: false,
