@@ -4,7 +4,7 @@ import type { Provider, StatusAnswer } from '../providers/provider.js';
 import { queryStatuses } from '../providers/status-many.js';
 import type { AppContext } from './context.js';
 import { scrub } from './outcomes.js';
-import { ageMs, resendPolicy } from './resend-policy.js';
+import { ageMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
 
 export type OperatorDecision = 'delivered' | 'failed' | 'not-sent';
 
@@ -14,8 +14,8 @@ const target: Record<OperatorDecision, TransferState> = { delivered: 'delivered'
  * What the transfer's own provider said when `resolve` asked it first:
  * - `paid`: delivered; `in-progress`: it has the request and no outcome yet (submitted, sending, unknown);
  * - `failed` / `reversed`: it has the request and says nobody kept the money;
- * - `no-record`: it does not know the request — `proof` when that provider can be asked about that exact
- *   request, documents a complete answer, and the settle delay has passed (what reconcile requeues on);
+ * - `no-record`: it does not know the request — `proof` when that provider deduplicates on our key, can be
+ *   asked about that exact request, and the settle delay has passed (what reconcile requeues on);
  * - `no-answer`: it could not be asked (no lookup by our key, unreachable, an answer we could not read).
  */
 export type ProviderWord =
@@ -182,13 +182,13 @@ async function askProviders(context: AppContext, transfers: readonly Transfer[])
       for (const transfer of group) words.set(transfer.id, { kind: 'no-answer', text: `${provider.name} could not be asked (${message(error)})` });
       continue;
     }
-    const settleMs = resendPolicy(provider.name).settleMs;
-    group.forEach((transfer, index) => words.set(transfer.id, wordOf(context, provider, transfer, answers[index], settleMs)));
+    const policy = resendPolicy(provider.name);
+    group.forEach((transfer, index) => words.set(transfer.id, wordOf(context, provider, transfer, answers[index], policy)));
   }
   return transfers.map((transfer) => words.get(transfer.id) ?? { kind: 'no-answer', text: 'not asked' });
 }
 
-function wordOf(context: AppContext, provider: Provider, transfer: Transfer, answer: StatusAnswer | undefined, settleMs: number): ProviderWord {
+function wordOf(context: AppContext, provider: Provider, transfer: Transfer, answer: StatusAnswer | undefined, policy: ResendPolicy): ProviderWord {
   const name = provider.name;
   if (answer === undefined) return { kind: 'no-answer', text: `${name} did not answer` };
   if (answer.status === 'unanswered') return { kind: 'no-answer', text: `${name} could not be asked (${answer.error.message})` };
@@ -202,7 +202,9 @@ function wordOf(context: AppContext, provider: Provider, transfer: Transfer, ans
         text: `${name} cannot be asked about it (no lookup by our key${statusQuery === 'none' ? '' : ' and no provider reference was recorded'})`,
       };
     }
-    const proof = answer.scope === 'request' && ageMs(transfer.lastAttemptAt) >= settleMs;
+    // Proof only where reconcile would take it as proof: a provider that deduplicates on our key, asked about that
+    // exact request, after its settle delay (transfers/resend-policy.ts). Lipad's or AT's "no record" proves nothing.
+    const proof = policy.rule === 'same-key' && answer.scope === 'request' && ageMs(transfer.lastAttemptAt) >= policy.settleMs;
     return {
       kind: 'no-record',
       proof,
