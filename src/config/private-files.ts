@@ -115,7 +115,13 @@ export function checkDataFolder(paths: AirtimePaths): void {
   if (uid === undefined) return;
   for (const dir of new Set([paths.configDir, paths.dataDir])) {
     if (!checkPrivateFolder(dir, uid)) continue;
-    for (const name of readdirSync(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      throw configError(`the data folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): run 'chmod 700 ${dir}'`);
+    }
+    for (const name of names) {
       if (ownNames.test(name)) checkPrivateEntry(join(dir, name), uid);
     }
   }
