@@ -25,11 +25,14 @@ export function airtimePaths(env: NodeJS.ProcessEnv = process.env): AirtimePaths
 }
 
 /**
- * Data folders are private to their owner: they hold who was paid what. Checked again after it is made:
- * a folder someone else created first (or made writable) is refused, not used.
+ * Data folders are private to their owner: they hold who was paid what. Made 0700, then checked: a folder
+ * another user created first (between the start-up check and here, or a `--from` file's folder) is refused.
+ * Its write bits were checked at start-up for the data folder itself (src/cli.ts); for another folder
+ * holding a file we open (a journal given with --from), ownership is what matters — a user's own
+ * ~/Downloads may well be 0775 under umask 002.
  */
 export function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  checkPrivateFolder(dir);
+  checkPrivateFolder(dir, undefined, false);
   return dir;
 }

@@ -46,14 +46,14 @@ function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(3, '0');
 }
 
-/** Refuses a file or folder that another user owns or can write. */
-function checkOwned(path: string, stats: Stats, uid: number, folder: boolean): void {
+/** Refuses a file or folder that another user owns or (unless only the owner is asked about) can write. */
+function checkOwned(path: string, stats: Stats, uid: number, folder: boolean, writeBits = true): void {
   if (stats.uid !== uid && stats.uid !== 0) {
     throw configError(
       `${path} belongs to another user (uid ${stats.uid}), so it could have been planted: airtime uses only a data ${folder ? 'folder' : 'file'} you own — check it, then move it away or 'chown ${userName(uid)} ${path}'`,
     );
   }
-  if ((stats.mode & 0o022) !== 0) {
+  if (writeBits && (stats.mode & 0o022) !== 0) {
     throw configError(`${path} can be changed by other users (mode ${octal(stats.mode)}): run 'chmod ${folder ? '700' : '600'} ${path}'`);
   }
 }
@@ -71,17 +71,17 @@ export function checkPrivateEntry(path: string, uid = currentUid()): void {
 
 /**
  * Checks a folder airtime keeps private: the folder (a link to it is followed, as the platform's folders
- * may be links), and its parent, which must not let other users rename or replace it (the user's or
+ * may be links; its write bits unless `writeBits` is false), and its parent, which must not let other users rename or replace it (the user's or
  * root's, and writable by others only with the sticky bit, as /tmp).
  */
-export function checkPrivateFolder(dir: string, uid = currentUid()): boolean {
+export function checkPrivateFolder(dir: string, uid = currentUid(), writeBits = true): boolean {
   if (uid === undefined) return false;
   const stats = statOrNothing(dir, true);
   if (!stats) return false;
   if (!stats.isDirectory()) throw configError(`the data folder ${dir} is not a folder: move it away, or point AIRTIME_HOME at a folder`);
   const link = statOrNothing(dir, false);
   if (link?.isSymbolicLink() && link.uid !== uid && link.uid !== 0) checkOwned(dir, link, uid, true);
-  checkOwned(dir, stats, uid, true);
+  checkOwned(dir, stats, uid, true, writeBits);
   const parent = dirname(dir);
   const above = parent === dir ? undefined : statOrNothing(parent, true);
   if (above && above.uid !== uid && above.uid !== 0) {
@@ -115,7 +115,13 @@ export function checkDataFolder(paths: AirtimePaths): void {
   if (uid === undefined) return;
   for (const dir of new Set([paths.configDir, paths.dataDir])) {
     if (!checkPrivateFolder(dir, uid)) continue;
-    for (const name of readdirSync(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      throw configError(`the data folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): run 'chmod 700 ${dir}'`);
+    }
+    for (const name of names) {
       if (ownNames.test(name)) checkPrivateEntry(join(dir, name), uid);
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listen, post } from '../helpers/callbacks.js';
 import { parseJson, runCli, tempHome } from '../helpers/cli.js';
 import { startScriptedServer, startTrickleProxy } from '../helpers/scripted-server.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
@@ -58,6 +59,28 @@ describe('a callback receiver whose answer crawls in', () => {
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
       await receiver.close();
+      home.cleanup();
+    }
+  }, 60_000);
+});
+
+describe('an app behind --forward-to whose answer crawls in', () => {
+  it('the forwarded callback is printed at the deadline with why, not at the 10 s headers timeout', async () => {
+    // The status line itself crawls in: the listener cannot know the app's answer until the deadline.
+    const app = await startScriptedServer(() => ({ status: 200, body: 'x'.repeat(300), trickleMs: 200, trickleHeaders: true }));
+    const home = tempHome();
+    const listener = await listen(home.home, ['--forward-to', app.url], { AIRTIME_HTTP_TIMEOUT_MS: '1000' });
+    try {
+      const body = 'phoneNumber=%2B254711000100&status=Success&requestId=ATQid_nobody&value=KES+10.0000&discount=KES+0.4000';
+      const answered = await post(`${listener.base}/callbacks/africastalking`, body, { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(answered.status).toBeLessThan(500);
+      // Waited for at most 8 s: the deadline is 1 s; the idle headers timeout alone (10 s) would come later.
+      const [line] = await listener.until((event) => 'forwardStatus' in event, 1, 8_000);
+      expect((line as { forwardStatus?: unknown }).forwardStatus).toBe('error: no complete answer within 1000 ms');
+      expect(app.requests).toHaveLength(1);
+    } finally {
+      await listener.process.stop();
+      await app.close();
       home.cleanup();
     }
   }, 60_000);
