@@ -211,3 +211,15 @@ describe('a status answer that names no transaction is no answer', () => {
     }
   });
 });
+
+describe('keys that a status URL would read as a path', () => {
+  it.each(['.', '..'])('--key %s is refused before anything is sent', async (key) => {
+    sim = await startTestSim();
+    const result = await runCli(home.home, ['send', '+263772000105', '1', '--currency', 'USD', '--provider', 'zw', '--key', key, '--yes'], {
+      env: simEnv(sim.url),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/only dots/);
+    expect(sim.zw.gateway.sendCounts().size).toBe(0);
+  });
+});
