@@ -365,11 +365,11 @@ async function askInFlight(io: IO, context: AppContext, batch: Batch, run: RunSe
     const inFlight = await context.journal.batchPage(batch.id, ['sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
     if (!inFlight.length) return;
     io.err(`asking about ${inFlight.length} rows an earlier run left in flight`);
-    const report = await reconcileTransfers(context, inFlight, { concurrency: run.concurrency });
+    const report = await reconcileTransfers(context, inFlight, { concurrency: run.concurrency, resendInWindow: true });
     const early = report.unresolved.filter((entry) => entry.askAgainAtMs !== undefined);
     const operator = report.unresolved.filter((entry) => entry.needsOperator).length;
     io.err(
-      `asked: ${report.resolved} resolved, ${report.requeued} never arrived (resent under the same key)${early.length ? `, ${early.length} not yet known to the provider` : ''}, ${report.unresolved.length - early.length} still unknown${operator ? ` (${operator} need a status callback or 'airtime resolve': no status query can settle them)` : ''}`,
+      `asked: ${report.resolved} resolved, ${report.requeued} to be resent under the same key${early.length ? `, ${early.length} not yet known to the provider` : ''}, ${report.unresolved.length - early.length} still unknown${operator ? ` (${operator} need a status callback or 'airtime resolve': no status query can settle them)` : ''}`,
     );
     if (!early.length) return;
     const askAt = Math.max(...early.map((entry) => entry.askAgainAtMs ?? 0));

@@ -4,7 +4,7 @@ import type { NotFoundScope, Provider } from '../providers/provider.js';
 import { queryStatuses } from '../providers/status-many.js';
 import type { AppContext } from './context.js';
 import { scrub, type PendingObservation } from './outcomes.js';
-import { ageMs, askableAtMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
+import { ageMs, askableAtMs, insideWindow, resendPolicy, type ResendPolicy } from './resend-policy.js';
 
 export interface Unresolved {
   transfer: Transfer;
@@ -30,6 +30,12 @@ export interface ReconcileOptions {
   readonly kind?: string;
   /** Whether a proven "never arrived" may put transfers back to `queued` (waiting only asks). */
   readonly requeue?: boolean;
+  /**
+   * A bulk run, under its consent, about to send: Africa's Talking requests whose answer was never recorded
+   * may be queued to be resent at once as the identical request inside AT's window (resend-policy.ts).
+   * `reconcile` and `status` never do.
+   */
+  readonly resendInWindow?: boolean;
 }
 
 /**
@@ -93,7 +99,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       });
     });
 
-    const requeue = options.requeue === false ? new Set<number>() : provable(policy, group, notFound);
+    const requeue = options.requeue === false ? new Set<number>() : await provable(context, policy, group, notFound, options.resendInWindow === true);
     const waiting = new Map<number, Omit<Unresolved, 'transfer' | 'reason'>>();
     for (const transfer of group) {
       const scope = notFound.get(transfer.id);
@@ -105,7 +111,11 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
             kind,
             cause: 'requeue',
             status: 'queued',
-            error: `not sent: ${provider.name} has no record of it; it is resent under the same key, which ${provider.name} deduplicates`,
+            keepRequestReference: policy.rule !== 'same-key',
+            error:
+              policy.rule === 'same-key'
+                ? `not sent: ${provider.name} has no record of it; it is resent under the same key, which ${provider.name} deduplicates`
+                : `no answer was recorded: resent at once as the identical request under the same Idempotency-Key, inside ${provider.name}'s duplicate window`,
           },
         });
         continue;
@@ -139,15 +149,39 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
 }
 
 /**
- * The transfers whose "not found" is proof enough to resend them: only where the provider deduplicates on
- * our key and can be asked about it by that key (rule `same-key`), the whole request is unknown to it, and
- * the settle delay has passed. Nowhere else is absence proof (resend-policy.ts).
+ * The transfers whose "not found" allows a resend: where the provider deduplicates on our key and can be
+ * asked about it by that key (rule `same-key`), the whole request unknown to it, after the settle delay.
+ * For Africa's Talking (`same-request-in-window`), only when a bulk run asks (`resendInWindow`): every member
+ * of the request open, never answered (no requestId), attempted once, settled, and inside the window of its
+ * first attempt — the identical resend is then the first transfer or a refused duplicate. Nowhere else.
  */
-function provable(policy: ResendPolicy, group: readonly Transfer[], notFound: ReadonlyMap<number, NotFoundScope>): Set<number> {
+async function provable(
+  context: AppContext,
+  policy: ResendPolicy,
+  group: readonly Transfer[],
+  notFound: ReadonlyMap<number, NotFoundScope>,
+  resendInWindow: boolean,
+): Promise<Set<number>> {
   const proven = new Set<number>();
-  if (policy.rule !== 'same-key') return proven;
-  for (const transfer of group) {
-    if (notFound.get(transfer.id) === 'request' && transfer.lastAttemptAt !== null && ageMs(transfer.lastAttemptAt) >= policy.settleMs) proven.add(transfer.id);
+  const settled = (transfer: Transfer) => transfer.lastAttemptAt !== null && ageMs(transfer.lastAttemptAt) >= policy.settleMs;
+  if (policy.rule === 'same-key') {
+    for (const transfer of group) if (notFound.get(transfer.id) === 'request' && settled(transfer)) proven.add(transfer.id);
+    return proven;
+  }
+  if (policy.rule !== 'same-request-in-window' || !resendInWindow) return proven;
+  const references = new Set(group.flatMap((transfer) => (notFound.has(transfer.id) && transfer.requestReference ? [transfer.requestReference] : [])));
+  for (const requestReference of references) {
+    const members = await context.journal.find({ account: group[0]?.account ?? '', requestReference });
+    const whole = members.every(
+      (member) =>
+        (member.status === 'sending' || member.status === 'unknown') &&
+        member.providerReference === null &&
+        member.attempts === 1 &&
+        notFound.has(member.id) &&
+        settled(member) &&
+        insideWindow(policy, member.firstAttemptAt),
+    );
+    if (whole && members.length > 0) for (const member of members) proven.add(member.id);
   }
   return proven;
 }

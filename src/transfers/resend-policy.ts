@@ -13,13 +13,21 @@ import type { ProviderName } from '../providers/names.js';
  *   that a reference "must be unique per request" (a repeat may be refused with 721, or paid twice);
  *   Africa's Talking has no lookup by our key and remembers an `Idempotency-Key` only for minutes. A
  *   "not found" leaves the transfer `unknown` until a status query lists it, a callback or an operator.
+ * - `same-request-in-window`: Africa's Talking. "No record" proves nothing (no lookup by our key), but AT
+ *   documents that two requests with the same `Idempotency-Key` are one transfer and that an identical
+ *   request within 5 minutes is refused as a duplicate: inside that window an identical resend under the
+ *   same key either is the first transfer or is refused — never a second payment. So a bulk run (with its
+ *   consent) resends a request whose answer was never recorded, once, at once, inside `windowMs` of its
+ *   first attempt; `reconcile` never does. After the window it stays `unknown`.
  */
-export type ResendRule = 'same-key' | 'never';
+export type ResendRule = 'same-key' | 'never' | 'same-request-in-window';
 
 export interface ResendPolicy {
   readonly rule: ResendRule;
   /** Time since the last attempt before a "not found" is an answer: a request the provider is still taking is not news. */
   readonly settleMs: number;
+  /** For `same-request-in-window`: how long after the first attempt an identical resend is still safe. */
+  readonly windowMs?: number;
 }
 
 const policies: Record<ProviderName, ResendPolicy> = {
@@ -29,8 +37,9 @@ const policies: Record<ProviderName, ResendPolicy> = {
   zw: { rule: 'same-key', settleMs: 60_000 },
   // Lipad answers "not found" for a request it has not finished taking: ask again after this.
   lipad: { rule: 'never', settleMs: 120_000 },
-  // Only a recorded requestId can be asked about; a few seconds for AT to list it.
-  africastalking: { rule: 'never', settleMs: 5_000 },
+  // Only a recorded requestId can be asked about; a few seconds for AT to list it. The window stays well
+  // inside AT's documented 5-minute duplicate rule.
+  africastalking: { rule: 'same-request-in-window', settleMs: 5_000, windowMs: 4 * 60_000 },
 };
 
 function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -39,10 +48,20 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return text === undefined || text.trim() === '' || !Number.isFinite(value) || value < 0 ? undefined : value;
 }
 
-/** The policy for a provider. `AIRTIME_RESEND_SETTLE_MS` changes the settle delay (rehearsals and tests). */
+/**
+ * The policy for a provider. `AIRTIME_RESEND_SETTLE_MS` changes the settle delay and `AIRTIME_RESEND_WINDOW_MS`
+ * shortens the resend window (rehearsals and tests; a longer window than AT's own is never taken).
+ */
 export function resendPolicy(provider: ProviderName, env: NodeJS.ProcessEnv = process.env): ResendPolicy {
   const policy = policies[provider];
-  return { ...policy, settleMs: envMs(env, 'AIRTIME_RESEND_SETTLE_MS') ?? policy.settleMs };
+  const settleMs = envMs(env, 'AIRTIME_RESEND_SETTLE_MS') ?? policy.settleMs;
+  if (policy.windowMs === undefined) return { ...policy, settleMs };
+  return { ...policy, settleMs, windowMs: Math.min(envMs(env, 'AIRTIME_RESEND_WINDOW_MS') ?? policy.windowMs, policy.windowMs) };
+}
+
+/** Whether an identical resend of a request first attempted at `firstAttemptAt` is still inside the provider's window. */
+export function insideWindow(policy: ResendPolicy, firstAttemptAt: string | null, nowMs = Date.now()): boolean {
+  return policy.rule === 'same-request-in-window' && firstAttemptAt !== null && nowMs - Date.parse(firstAttemptAt) < (policy.windowMs ?? 0);
 }
 
 /** When a transfer last attempted at `lastAttemptAt` can be asked about (ms since epoch); now when it already can. */

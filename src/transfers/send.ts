@@ -8,7 +8,7 @@ import type { AppContext } from './context.js';
 import { assertConsent, type Consent } from './gate.js';
 import { failureObservations, outcomeObservations, resentIds } from './outcomes.js';
 import { newHolder } from './ownership.js';
-import { resendPolicy } from './resend-policy.js';
+import { insideWindow, resendPolicy } from './resend-policy.js';
 
 /** The request a journaled transfer makes: everything it asks for comes from the journal, so a resend is identical. */
 export function sendItem(transfer: Transfer): SendItem {
@@ -33,11 +33,16 @@ export function sendItem(transfer: Transfer): SendItem {
  * to `unknown`, saying why.
  */
 export function resendRefusal(provider: Provider, transfers: readonly Transfer[]): string | undefined {
-  if (resendPolicy(provider.name).rule !== 'never') return undefined;
-  if (!transfers.some((transfer) => transfer.requestReference !== null && transfer.attempts > 0)) return undefined;
-  return provider.name === 'africastalking'
-    ? "queued again on an assumption, but africastalking remembers an Idempotency-Key only for minutes and has no lookup by our key: not resent; find it in the AT dashboard, then 'airtime resolve'"
-    : `queued again on an assumption, but ${provider.name} does not document that a repeated request is the same transfer: not resent; ask with 'airtime status', or check the portal and 'airtime resolve'`;
+  const policy = resendPolicy(provider.name);
+  if (policy.rule === 'same-key') return undefined;
+  const resends = transfers.filter((transfer) => transfer.requestReference !== null && transfer.attempts > 0);
+  if (resends.length === 0) return undefined;
+  if (policy.rule === 'never') {
+    return `queued again on an assumption, but ${provider.name} does not document that a repeated request is the same transfer: not resent; ask with 'airtime status', or check the portal and 'airtime resolve'`;
+  }
+  // Inside the window, once: the identical request is the first transfer or a refused duplicate.
+  if (resends.every((transfer) => transfer.attempts === 1 && insideWindow(policy, transfer.firstAttemptAt))) return undefined;
+  return `${provider.name}'s duplicate window has closed since the first attempt (or it was resent once already): not resent, since a resend now could pay again; find it in the dashboard, then 'airtime resolve'`;
 }
 
 export interface SendResult {

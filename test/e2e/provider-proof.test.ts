@@ -78,6 +78,88 @@ describe("Africa's Talking: no lookup by our key, so 'no record' proves nothing"
   }, 120_000);
 });
 
+describe("Africa's Talking: inside its duplicate window the same command resends the identical request, once", () => {
+  const file = () => {
+    const path = join(home.home, 'at.csv');
+    writeFileSync(path, 'phone,amount\n+254711000105,10\n+254711000115,10\n');
+    return path;
+  };
+
+  it('a request killed before it left is sent by the rerun, under the same key, and paid once', async () => {
+    sim = await startTestSim();
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const path = file();
+    const killed = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-claim:1' } });
+    expect(killed.signal).toBe('SIGKILL');
+    // reconcile never resends: the rows stay unknown.
+    const reconcile = await runCli(home.home, ['reconcile', '--json'], { env });
+    expect(parseJson<{ requeued: number }>(reconcile.stdout).requeued).toBe(0);
+    const rerun = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes', '--wait', '--timeout', '10'], { env, timeoutMs: 60_000 });
+    expect(rerun.stderr).toMatch(/2 to be resent under the same key/);
+    expect(rerun.code).toBe(0);
+    expect(journalRows(home.home).map((row) => row.status)).toEqual(['delivered', 'delivered']);
+    expect(sim.at.gateway.sendCounts().size).toBe(2);
+  }, 60_000);
+
+  it('a request AT took whose key it has forgotten: the resend is refused as a duplicate, unknown, charged once', async () => {
+    sim = await startTestSim({ faults: { atKeyWindowMs: 0 } });
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const path = file();
+    const killed = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-send:1' } });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(sim.at.gateway.sendCounts().size).toBe(2);
+    const rerun = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes', '--json'], { env, timeoutMs: 60_000 });
+    expect(rerun.code).toBe(5);
+    const rows = journalRows(home.home);
+    expect(rows.map((row) => row.status)).toEqual(['unknown', 'unknown']);
+    expect(rows[0]?.error).toMatch(/duplicate/);
+    expect(sim.at.gateway.sendCounts().size).toBe(2);
+    // Resent once only: another rerun sends nothing.
+    await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], { env, timeoutMs: 60_000 });
+    expect(sim.requestCounts.get('POST /version1/airtime/send')).toBe(2);
+  }, 60_000);
+
+  it('after the window, a request never answered is not resent: it stays unknown, saying why', async () => {
+    sim = await startTestSim();
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0', AIRTIME_RESEND_WINDOW_MS: '0' };
+    const path = file();
+    const killed = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-claim:1' } });
+    expect(killed.signal).toBe('SIGKILL');
+    const rerun = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes', '--json'], { env, timeoutMs: 60_000 });
+    expect(rerun.code).toBe(5);
+    expect(journalRows(home.home).map((row) => row.status)).toEqual(['unknown', 'unknown']);
+    expect(journalRows(home.home)[0]?.error).toMatch(/no lookup by our key/);
+    expect(sim.at.gateway.sendCounts().size).toBe(0);
+  }, 60_000);
+
+  it('rows queued for the resend but not yet sent when the window closes go back to unknown, saying why', async () => {
+    sim = await startTestSim();
+    const env = { ...simEnv(sim.url), AIRTIME_RESEND_SETTLE_MS: '0' };
+    const path = file();
+    await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], { env: { ...env, AIRTIME_FAILPOINT: 'after-claim:1' } });
+    // Killed again right after queuing them for the resend (during the reconcile of the rerun).
+    const second = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes'], {
+      env: { ...env, AIRTIME_FAILPOINT: 'during-reconcile:1' },
+    });
+    expect(second.signal).toBe('SIGKILL');
+    expect(journalRows(home.home).map((row) => row.status)).toEqual(['queued', 'queued']);
+    // While queued on that assumption they are possible payments for another batch's repeat guard.
+    const other = join(home.home, 'other.csv');
+    writeFileSync(other, 'phone,amount\n+254711000105,10\n+254711000125,10\n');
+    const dry = await runCli(home.home, ['bulk', other, '--provider', 'africastalking', '--dry-run', '--json'], { env });
+    expect(parseJson<{ plan: { repeats: { count: number } } }>(dry.stdout).plan.repeats.count).toBe(1);
+    const late = await runCli(home.home, ['bulk', path, '--provider', 'africastalking', '--yes', '--json'], {
+      env: { ...env, AIRTIME_RESEND_WINDOW_MS: '0' },
+      timeoutMs: 60_000,
+    });
+    expect(late.code).toBe(5);
+    const rows = journalRows(home.home);
+    expect(rows.map((row) => row.status)).toEqual(['unknown', 'unknown']);
+    expect(rows[0]?.error).toMatch(/duplicate window has closed/);
+    expect(sim.at.gateway.sendCounts().size).toBe(0);
+  }, 60_000);
+});
+
 describe('zw: a row queued again on "not found" is still possibly paid', () => {
   it('counts for the repeat guard of another batch until its resend is answered', async () => {
     sim = await startTestSim();
@@ -209,5 +291,17 @@ describe('a status answer that names no transaction is no answer', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('keys that a status URL would read as a path', () => {
+  it.each(['.', '..'])('--key %s is refused before anything is sent', async (key) => {
+    sim = await startTestSim();
+    const result = await runCli(home.home, ['send', '+263772000105', '1', '--currency', 'USD', '--provider', 'zw', '--key', key, '--yes'], {
+      env: simEnv(sim.url),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/only dots/);
+    expect(sim.zw.gateway.sendCounts().size).toBe(0);
   });
 });
