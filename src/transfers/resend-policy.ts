@@ -9,10 +9,9 @@ import type { ProviderName } from '../providers/names.js';
  * - `same-key`: the provider deduplicates each transfer on our key and can be asked about it by that key
  *   (zw `agent_reference`: "a repeated agent_reference returns the same order"; the sandbox, in-process). A
  *   transfer it does not know, after the settle delay, is queued again and resent under the same key.
- * - `never`: nothing documents that a repeat is deduplicated, or "not found" proves nothing. Lipad says only
- *   that a reference "must be unique per request" (a repeat may be refused with 721, or paid twice);
- *   Africa's Talking has no lookup by our key and remembers an `Idempotency-Key` only for minutes. A
- *   "not found" leaves the transfer `unknown` until a status query lists it, a callback or an operator.
+ * - `never`: nothing documents that a repeat is deduplicated. Lipad says only that a reference "must be
+ *   unique per request" (a repeat may be refused with 721, or paid twice). A "not found" leaves the transfer
+ *   `unknown` until a status query lists it, a callback or an operator.
  * - `same-request-in-window`: Africa's Talking. "No record" proves nothing (no lookup by our key), but AT
  *   documents that two requests with the same `Idempotency-Key` are one transfer and that an identical
  *   request within 5 minutes is refused as a duplicate: inside that window an identical resend under the
