@@ -8,6 +8,7 @@ import { commandPath, formatHelp, withExamples } from './help.js';
 import { providerNames } from './providers/names.js';
 import type { IO } from './ui/io.js';
 import { safeText } from './ui/safe-text.js';
+import { writeRaw } from './ui/streams.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -62,7 +63,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .helpCommand(false)
     .configureHelp({ formatHelp, showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
+    .configureOutput({ writeErr: (text) => writeRaw('stderr', text), writeOut: (text) => writeRaw('stdout', text) })
     .showHelpAfterError('(run with --help for usage)')
     .examples([
       'airtime send +254711000100 100 --yes        # one top-up on the sandbox',
@@ -662,7 +663,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const helpOf = helpRequest(program, argv.slice(2));
     if (helpOf) {
-      process.stdout.write(helpOf.helpInformation());
+      writeRaw('stdout', helpOf.helpInformation());
       return ExitCode.ok;
     }
     await program.parseAsync(argv);

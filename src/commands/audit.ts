@@ -1,5 +1,4 @@
 import { OutputFile } from '../output-file.js';
-import { once } from 'node:events';
 import type { GlobalOptions } from '../cli.js';
 import { csvCell } from '../batch/results.js';
 import { ExitCode, failedError, usageError } from '../core/errors.js';
@@ -7,6 +6,7 @@ import { formatMinor } from '../core/money.js';
 import type { AuditEvent } from '../journal/journal.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
+import { stdoutOpen, writeStdout } from '../ui/streams.js';
 
 /** `airtime audit verify`: recomputes the hash chain and checks every transfer's status against its events. */
 export async function auditVerify(io: IO, options: GlobalOptions): Promise<number> {
@@ -92,7 +92,7 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
   const file = options.out ? new OutputFile(options.out) : undefined;
   const write = async (text: string) => {
     if (file) await file.write(text);
-    else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+    else await writeStdout(text);
   };
   try {
     const { journal } = context;
@@ -100,7 +100,8 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
     let count = 0;
     if (options.format === 'csv') await write(`${columns.join(',')}\n`);
     else await write('[');
-    for (let afterId = 0; ;) {
+    // A reader that went away (`| head`) has all it wanted: stop reading the journal (README: not an error).
+    for (let afterId = 0; file || stdoutOpen();) {
       const page = await journal.auditPage({ batchId: options.batch, since }, afterId, 2000);
       if (page.length === 0) break;
       for (const event of page) {
