@@ -25,6 +25,8 @@ import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { confirmPlan } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { planLines } from '../ui/plan-view.js';
+import { stoppedWaiting, whileInFlight } from '../ui/in-flight.js';
+import { onInterrupt } from '../ui/interrupt.js';
 import { startSpinner } from '../ui/spinner.js';
 import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { parseSeconds } from './options.js';
@@ -300,7 +302,7 @@ export async function payOne(
     io.err(`already sent under key ${reference} (by another run): nothing sent this time`);
     return finish(io, context, transfer, options, run.timeoutMs);
   }
-  const result = await sendTransfer(context, gate.consent, transfer);
+  const result = await whileInFlight(io, reference, () => sendTransfer(context, gate.consent, transfer));
   if (result.sentByAnother) io.err(`another run was sending key ${reference} at the same moment: its outcome is shown; nothing was sent by this one`);
   if (result.transfer.status === 'queued') {
     throw failedError(`${result.transfer.error ?? 'not sent'}; retry safely with the same key: ${keyFlag} ${reference}`);
@@ -356,11 +358,26 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: PayO
   if (options.wait) {
     const listener = await startTemporaryListener(context, io, { transfer });
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
+    // Ctrl-C stops the waiting, not the transfer: it was sent (issue 23), so say so and how to follow it.
+    const stop = new AbortController();
+    const stopWatching = onInterrupt(() => stop.abort());
     try {
-      transfer = await waitForFinal(context, transfer.id, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));
+      transfer = await waitForFinal(
+        context,
+        transfer.id,
+        timeoutMs,
+        (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`),
+        stop.signal,
+      );
     } finally {
+      stopWatching();
       spinner.stop();
       await listener.stop();
+    }
+    if (stop.signal.aborted && !isFinal(transfer.status)) {
+      printTransfer(io, transfer);
+      io.err(stoppedWaiting(transfer));
+      return ExitCode.partial;
     }
   }
   printTransfer(io, transfer);
