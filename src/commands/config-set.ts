@@ -1,4 +1,6 @@
 import type { GlobalOptions } from '../cli.js';
+import { unusedCredential } from '../config/credentials-check.js';
+import { airtimeCommand, setProfileInForce } from '../config/in-force.js';
 import { checkGlobalSetting, displaySetting, parseSettingKey, writeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';
@@ -13,7 +15,9 @@ interface SetOptions extends GlobalOptions {
 export default async function configSet(io: IO, key: string, value: string | undefined, options: SetOptions): Promise<number> {
   const parsed = parseSettingKey(key);
   const store = new ConfigStore(airtimePaths());
-  const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const bare = process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const profileName = options.profile ?? bare;
+  setProfileInForce(options.profile, bare);
   let text = value;
   if (options.stdin) text = await readStdin();
   else if (text === undefined && parsed.secret) text = await promptSecret(io, parsed.key);
@@ -30,9 +34,23 @@ export default async function configSet(io: IO, key: string, value: string | und
     return ExitCode.ok;
   }
   if (value !== undefined && parsed.secret) {
-    io.err(`warning: a secret given as an argument stays in your shell history; prefer 'airtime config set ${parsed.key}' (prompt) or --stdin`);
+    io.err(
+      `warning: a secret given as an argument stays in your shell history; prefer '${airtimeCommand(`config set ${parsed.key}`, 'setting')}' (prompt) or --stdin`,
+    );
   }
-  await store.saveProfile(profileName, writeSetting(store.profile(profileName) ?? {}, parsed, text));
+  const before = store.profile(profileName);
+  await store.saveProfile(profileName, writeSetting(before ?? {}, parsed, text));
+  // A credential its provider does not read (an api-key on the sandbox profile) is saved but fixes nothing: say where it belongs.
+  const provider = before?.provider ?? 'sandbox';
+  if (unusedCredential(provider, parsed.key)) {
+    const others = Object.entries(store.profiles())
+      .filter(([name, profile]) => name !== profileName && !unusedCredential(profile.provider ?? 'sandbox', parsed.key))
+      .map(([name]) => name);
+    const where = others.length
+      ? `for ${others.map((name) => `profile ${name}`).join(' or ')} run 'airtime config set ${parsed.key} --profile ${others[0] ?? ''}'`
+      : "a profile for the provider that needs it: 'airtime profile add <name> --provider <provider>'";
+    io.err(`warning: profile ${profileName} is for ${provider}, which does not use ${parsed.key}: ${where}`);
+  }
   const shown = displaySetting(parsed, parsed.kind === 'setting' && !parsed.secret ? text.trim() : text);
   if (io.json) io.printJson({ profile: profileName, key: parsed.key, value: shown });
   else io.err(`${parsed.key} = ${shown} (profile ${profileName})`);

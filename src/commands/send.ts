@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand } from '../config/in-force.js';
 import { parseRetryHours } from '../config/settings.js';
 import { describeAccount, sameProviderAccount } from '../core/account.js';
 import { checkCustomSms } from '../core/custom-sms.js';
@@ -119,7 +120,7 @@ async function catalogueEntry(context: AppContext, id: string): Promise<Product>
   const provider = await context.provider();
   if (!provider.products) throw usageError(`${provider.name} publishes no catalogue: --product-id is for zw and the sandbox`);
   const product = (await provider.products()).find((entry) => String(entry.id) === id);
-  if (!product) throw invalidInput(`product ${id} is not in ${provider.name}'s catalogue: list them with 'airtime products --provider ${provider.name}'`);
+  if (!product) throw invalidInput(`product ${id} is not in ${provider.name}'s catalogue: list them with '${airtimeCommand('products', 'provider')}'`);
   return product;
 }
 

@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand } from '../config/in-force.js';
 import { describeAccount } from '../core/account.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
@@ -54,7 +55,7 @@ export default async function walletTopup(io: IO, amount: string, currency: stri
       io.out(safeText(started.paymentUrl));
       io.err(
         `top-up ${started.id ? `${safeText(started.id)} ` : ''}of ${formatMinor(money.minor, money.currency)} ${money.currency} started on ${describeAccount(account)}: open the link above to pay; ` +
-          `'airtime wallet${provider.name === 'sandbox' ? '' : ` --provider ${provider.name}`}' shows the new balance once it is paid`,
+          `'${airtimeCommand('wallet', 'provider')}' shows the new balance once it is paid`,
       );
     }
     return ExitCode.ok;

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimServer } from '../../src/sim/server.js';
+import { runCli, tempHome, type CliResult } from '../helpers/cli.js';
+import { simCreds, startTestSim } from '../helpers/sim.js';
+
+/**
+ * Issue 23: every next step works as printed, in the context it was printed. Each scenario takes the hint
+ * the CLI printed, runs it as printed (only `--stdin` added where a prompt would ask on a terminal) and
+ * checks that it did what it said.
+ */
+export function hintsIn(text: string): string[] {
+  return [...text.matchAll(/'(airtime [^']+)'/g)].map((match) => match[1] ?? '');
+}
+
+/** Runs a printed `airtime …` command; `extra` adds what a terminal would have asked for. */
+export function runHint(home: string, hint: string, options: { extra?: string[]; input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const words = hint.split(/\s+/).slice(1);
+  return runCli(home, [...words, ...(options.extra ?? [])], { input: options.input, env: options.env });
+}
+
+describe('next steps work as printed', () => {
+  let sim: RunningSimServer;
+  beforeAll(async () => {
+    sim = await startTestSim();
+  });
+  afterAll(() => sim.close());
+
+  it("a credential refused under --profile at names 'config set api-key --profile at', and running it fixes that profile", async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      const add = await runCli(home, [
+        'profile',
+        'add',
+        'at',
+        '--provider',
+        'africastalking',
+        '--username',
+        simCreds.at.username,
+        '--base-url',
+        sim.url,
+        '--api-key',
+        'wrong-key-0000',
+        '--country',
+        'KE',
+      ]);
+      expect(add.code).toBe(0);
+      const refused = await runCli(home, ['send', '+254711000100', '10', '--profile', 'at', '--yes']);
+      expect(refused.code).toBe(4);
+      const hint = hintsIn(refused.stderr).find((line) => line.includes('api-key'));
+      expect(hint).toBe('airtime config set api-key --profile at');
+      const fixed = await runHint(home, hint ?? '', { extra: ['--stdin'], input: simCreds.at.apiKey });
+      expect(fixed.code).toBe(0);
+      expect(fixed.stderr).toContain('(profile at)');
+      const again = await runCli(home, ['send', '+254711000100', '10', '--profile', 'at', '--yes']);
+      expect(again.code).toBe(0);
+      // Set on the sandbox profile (what the old hint did), a key is not silently accepted: it says where it belongs.
+      const misplaced = await runCli(home, ['config', 'set', 'api-key', '--stdin'], { input: 'x' });
+      expect(misplaced.stderr).toContain(
+        "warning: profile default is for sandbox, which does not use api-key: for profile at run 'airtime config set api-key --profile at'",
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a setting hint under --profile names that profile (config get)', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect((await runCli(home, ['profile', 'add', 'zwp', '--provider', 'zw', '--base-url', sim.url])).code).toBe(0);
+      const got = await runCli(home, ['config', 'get', 'webhook-secret', '--profile', 'zwp']);
+      const [hint] = hintsIn(got.stderr);
+      expect(hint).toBe('airtime config set webhook-secret --profile zwp');
+      expect((await runHint(home, hint ?? '', { extra: ['--stdin'], input: simCreds.zw.webhookSecret })).code).toBe(0);
+      expect((await runCli(home, ['config', 'get', 'webhook-secret', '--profile', 'zwp'])).code).toBe(0);
+      // A provider hint under --profile keeps the profile (its credentials): 'wallet --provider zw' would fail (exit 4).
+      const env = { ZW_API_KEY: simCreds.zw.apiKey };
+      const topup = await runCli(home, ['wallet', 'topup', '50', 'USD', '--profile', 'zwp'], { env });
+      expect(topup.code).toBe(0);
+      const [walletHint] = hintsIn(topup.stderr);
+      expect(walletHint).toBe('airtime wallet --profile zwp');
+      expect((await runHint(home, walletHint ?? '', { env })).code).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+});
