@@ -167,7 +167,9 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   // Credentials and settings are checked before anything is journaled: a batch that cannot be sent is not made.
   if (!run.options.dryRun) await context.activeProvider();
   const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
-  if (gate.kind === 'dry-run') return summary.invalid > 0 || preview?.refusesOurs ? ExitCode.invalidInput : ExitCode.ok;
+  // The real run's exit code: invalid rows first (3, as it checks them first), then what the gate predicts.
+  if (gate.kind === 'dry-run')
+    return (summary.invalid > 0 && !run.options.skipInvalid) || summary.valid === 0 || preview?.refusesOurs ? ExitCode.invalidInput : gate.exitCode;
   if (gate.kind === 'nothing') {
     io.err('nothing to pay: every row is held by an earlier batch or left out');
     return ExitCode.ok;
@@ -222,7 +224,7 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
     const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
     const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
-    if (gate.kind === 'dry-run') return ExitCode.ok;
+    if (gate.kind === 'dry-run') return gate.exitCode;
     if (gate.kind === 'nothing') {
       await waitIfAsked(io, context, current, run);
       return await finish(io, context, current, run, undefined);

@@ -282,6 +282,7 @@ export async function payOne(
     if (!io.json) io.err(`once approved, send it with the same command and ${keyFlag} ${reference} (or 'airtime bulk --resume ${batch.id}')`);
     return ExitCode.partial;
   }
+  if (gate.kind === 'dry-run') return gate.exitCode; // the real run's exit code (issue 23)
   if (gate.kind !== 'consent') return ExitCode.ok;
 
   if (!options.key) io.err(`reference ${reference} (to retry safely, pass ${keyFlag} ${reference})`);

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.js';
@@ -79,6 +81,38 @@ describe('next steps work as printed', () => {
       const [walletHint] = hintsIn(topup.stderr);
       expect(walletHint).toBe('airtime wallet --profile zwp');
       expect((await runHint(home, walletHint ?? '', { env })).code).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a dry run exits with the code the real run would: repeats, --max-total, approval, invalid rows', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect((await runCli(home, ['send', '+254711000150', '10', '--yes'])).code).toBe(0);
+      const file = join(home, 'pay.csv');
+      writeFileSync(file, 'phone,amount\n+254711000150,10\n+254711000151,20\n');
+      const bad = join(home, 'bad.csv');
+      writeFileSync(bad, 'phone,amount\n2.54712E+11,10\n+254711000152,20\n');
+      const scenarios: [string, string[], number][] = [
+        ['a repeat of a payment', ['bulk', file], 1],
+        ['--max-total under the total', ['bulk', file, '--allow-repeats', '--max-total', '25 KES'], 1],
+        ['a single send repeating', ['send', '+254711000150', '10'], 1],
+        ['invalid rows', ['bulk', bad], 3],
+      ];
+      for (const [what, args, code] of scenarios) {
+        const dry = await runCli(home, [...args, '--dry-run']);
+        const real = await runCli(home, [...args, '--yes']);
+        expect({ what, dry: dry.code, real: real.code }).toEqual({ what, dry: code, real: code });
+      }
+      // Above the approval threshold (SQLite: anyone may set the policy): both exit 5, nothing sent.
+      expect((await runCli(home, ['policy', 'set', 'approvals.above', '15 KES'])).code).toBe(0);
+      const fresh = join(home, 'fresh.csv');
+      writeFileSync(fresh, 'phone,amount\n+254711000160,10\n+254711000161,20\n');
+      const dry = await runCli(home, ['bulk', fresh, '--dry-run']);
+      expect(dry.stderr).toContain('the real run would journal it and wait for approval');
+      const real = await runCli(home, ['bulk', fresh, '--yes']);
+      expect({ dry: dry.code, real: real.code }).toEqual({ dry: 5, real: 5 });
     } finally {
       cleanup();
     }
