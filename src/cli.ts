@@ -114,7 +114,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
       'airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes',
       'airtime send +256772000100 5000 --json --yes',
       'airtime send 37132109846 20 --product zesa --provider zw --yes',
-      'airtime send 0772279099 1 --product data --sms "Your data for May" --provider zw --yes',
+      'airtime send 0772279099 1 --country ZW --product data --sms "Your data for May" --provider zw --yes',
     ])
     .action(action(() => import('./commands/send.js')));
 

@@ -18,6 +18,7 @@ import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
 import type { ProviderName } from '../providers/names.js';
 import { markAwaitingApproval } from '../transfers/approvals.js';
+import { homeCountry } from '../providers/catalog.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
 import { BatchLease } from '../transfers/ownership.js';
@@ -102,6 +103,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
       country: options.country ?? settings.country,
       currency: options.currency ?? settings.currency,
       limits: settings.limits,
+      exampleCountry: homeCountry[settings.provider],
     };
     const settled = { ...run, defaults, extras: await bulkExtras(context, options, (line) => io.err(line)) };
     if (options.resume) {

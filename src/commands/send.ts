@@ -11,6 +11,7 @@ import { resolveRecipient } from '../core/recipient.js';
 import { isFinal } from '../core/transfer-state.js';
 import type { TransferDetails } from '../journal/details.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
+import { homeCountry } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
 import { journalSendForApproval, markAwaitingApproval, rejectionOf } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
@@ -92,7 +93,13 @@ export default async function send(io: IO, target: string, amount: string, optio
     } else {
       const recipient = resolveRecipient(
         { phone: target, amount, currency: options.currency, country: options.country },
-        { country: settings.country, currency: settings.currency, forceCurrency: options.forceCurrency, limits: settings.limits },
+        {
+          country: settings.country,
+          currency: settings.currency,
+          forceCurrency: options.forceCurrency,
+          limits: settings.limits,
+          exampleCountry: homeCountry[settings.provider],
+        },
       );
       targetText = recipient.phone.e164;
       money = recipient.money;

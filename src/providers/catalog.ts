@@ -114,3 +114,6 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
     },
   },
 };
+
+/** The country a provider serves first: the example in hints for a local number (zw: Zimbabwe). */
+export const homeCountry: Record<ProviderName, string> = { sandbox: 'KE', africastalking: 'KE', lipad: 'KE', zw: 'ZW' };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.js';
-import { simCreds, startTestSim } from '../helpers/sim.js';
+import { simCreds, simEnv, startTestSim } from '../helpers/sim.js';
 
 /**
  * Issue 23: every next step works as printed, in the context it was printed. Each scenario takes the hint
@@ -113,6 +113,44 @@ describe('next steps work as printed', () => {
       expect(dry.stderr).toContain('the real run would journal it and wait for approval');
       const real = await runCli(home, ['bulk', fresh, '--yes']);
       expect({ dry: dry.code, real: real.code }).toEqual({ dry: 5, real: 5 });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("every example in 'help send', 'help products' and 'help wallet' runs as shown (zw against its simulator)", async () => {
+    const env = simEnv(sim.url);
+    const examples: string[] = [];
+    for (const page of [['send'], ['products'], ['wallet'], ['wallet', 'topup']]) {
+      const help = await runCli(tempHome().home, ['help', ...page]);
+      examples.push(...[...help.stdout.matchAll(/^\s+\$ airtime (.+?)\s*(?:#.*)?$/gm)].map((match) => match[1] ?? ''));
+    }
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    for (const example of new Set(examples)) {
+      const { home, cleanup } = tempHome();
+      try {
+        // Words as a shell reads them (the examples quote with "…" only).
+        const words = [...example.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? '');
+        const result = await runCli(home, words, { env });
+        expect({ example, code: result.code, stderr: result.stderr }).toMatchObject({ example, code: 0 });
+      } finally {
+        cleanup();
+      }
+    }
+  });
+
+  it("a local number's hint names the provider's country: ZW (+263) under zw, the profile's country first", async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      const zw = await runCli(home, ['send', '0772279099', '1', '--provider', 'zw', '--dry-run'], { env: simEnv(sim.url) });
+      expect(zw.code).toBe(3);
+      expect(zw.stderr).toContain('give its country with --country (e.g. ZW) or write it as +263…');
+      const kenya = await runCli(home, ['send', '0711000100', '1', '--dry-run']);
+      expect(kenya.stderr).toContain('(e.g. KE) or write it as +254…');
+      const uganda = join(home, 'ug.csv');
+      writeFileSync(uganda, 'phone,amount\n772000100,1000\n');
+      expect((await runCli(home, ['profile', 'add', 'ug', '--provider', 'zw', '--country', 'UG'])).code).toBe(0);
+      expect((await runCli(home, ['bulk', uganda, '--dry-run', '--profile', 'ug'], { env: simEnv(sim.url) })).stderr).not.toContain('+254');
     } finally {
       cleanup();
     }
