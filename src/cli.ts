@@ -448,6 +448,9 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
         'unreadable',
         'ambiguous',
         'success-after-failed',
+        // What the journal itself flags on a callback (journal.ts observe): `callbacks list` shows them, so they filter too.
+        'repeat',
+        'refused',
       ]),
     )
     .option('--limit <n>', 'the newest n callbacks', '50')

@@ -155,4 +155,17 @@ describe('next steps work as printed', () => {
       cleanup();
     }
   });
+
+  it("'callbacks list --flag' takes the flags the journal writes on callbacks (repeat, refused)", async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      for (const flag of ['repeat', 'refused']) {
+        const listed = await runCli(home, ['callbacks', 'list', '--flag', flag]);
+        expect({ flag, code: listed.code }).toEqual({ flag, code: 0 });
+        expect(listed.stderr).toContain(`no callbacks flagged ${flag}`);
+      }
+    } finally {
+      cleanup();
+    }
+  });
 });
