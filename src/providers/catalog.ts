@@ -55,7 +55,7 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
       callbacks: true,
       signedCallbacks: false,
     },
-    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], catalogue: true, customSms: true },
+    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], catalogue: true, customSms: true, walletTopUp: true },
   },
   africastalking: {
     name: 'africastalking',

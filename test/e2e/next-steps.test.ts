@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.js';
+import { drainSandboxWallet } from '../helpers/sandbox-state.js';
 import { simCreds, simEnv, startTestSim } from '../helpers/sim.js';
 
 /**
@@ -164,6 +165,26 @@ describe('next steps work as printed', () => {
         expect({ flag, code: listed.code }).toEqual({ flag, code: 0 });
         expect(listed.stderr).toContain(`no callbacks flagged ${flag}`);
       }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('the sandbox wallet can be topped up: a drained rehearsal wallet is refilled by wallet topup, and the send goes through', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect((await runCli(home, ['wallet'])).code).toBe(0); // opens the sandbox's state
+      drainSandboxWallet(home, 'KES', 500);
+      const short = await runCli(home, ['send', '+254711000170', '10', '--yes']);
+      expect(short.code).not.toBe(0);
+      const topup = await runCli(home, ['wallet', 'topup', '100', 'KES']);
+      expect(topup.code).toBe(0);
+      expect(topup.stderr).toContain("credited 100.00 KES to sandbox (profile default): 'airtime wallet' shows the new balance");
+      expect(topup.stderr).not.toMatch(/portal/);
+      const [walletHint] = hintsIn(topup.stderr);
+      const wallet = await runHint(home, walletHint ?? '');
+      expect(wallet.stdout).toMatch(/sandbox\tKES\t105\.00/);
+      expect((await runCli(home, ['send', '+254711000170', '10', '--yes', '--allow-repeats'])).code).toBe(0);
     } finally {
       cleanup();
     }
