@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
@@ -185,6 +185,44 @@ describe('next steps work as printed', () => {
       const wallet = await runHint(home, walletHint ?? '');
       expect(wallet.stdout).toMatch(/sandbox\tKES\t105\.00/);
       expect((await runCli(home, ['send', '+254711000170', '10', '--yes', '--allow-repeats'])).code).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('invalid rows are grouped by reason with their lines, then one next step that works as printed', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      const lines = ['phone,amount'];
+      for (let index = 0; index < 300; index += 1) {
+        const phone = `+2547110${String(index + 1000).padStart(5, '0')}`; // no magic endings (0001…)
+        if (index % 20 === 7) lines.push('2.54712E+11,10');
+        else if (index % 20 === 9) lines.push(`${phone},abc`);
+        else if (index % 20 === 11) lines.push(`0711${String(index).padStart(6, '0')},10`);
+        else lines.push(`${phone},10`);
+      }
+      const file = join(home, 'payouts.csv');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const dry = await runCli(home, ['bulk', file, '--dry-run'], { cwd: home });
+      expect(dry.code).toBe(3);
+      const reasons = dry.stdout.split('\n').filter((line) => /^ {2}\d+ rows, /.test(line));
+      expect(reasons).toHaveLength(3);
+      expect(reasons[0]).toMatch(
+        /^ {2}15 rows, phone: phone "…" was turned into scientific notation by a spreadsheet: .* — lines 9, 29, 49, 69, 89, 109, 129, 149, … \(7 more\)$/,
+      );
+      expect(dry.stdout).not.toMatch(/^ {2}line \d+/m);
+      const next = dry.stdout.split('\n').filter((line) => line.startsWith('next: '));
+      expect(next).toHaveLength(1);
+      const [hint] = hintsIn(next[0] ?? '');
+      expect(hint).toBe(`airtime bulk ${file} --dry-run --errors-out bad.csv`);
+      const written = await runCli(home, (hint ?? '').split(' ').slice(1), { cwd: home });
+      expect(written.code).toBe(3);
+      expect(readFileSync(join(home, 'bad.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 45);
+      // The real run's refusal names the same next step, and --skip-invalid (its other half) pays the rest.
+      const real = await runCli(home, ['bulk', file, '--yes'], { cwd: home });
+      expect(real.code).toBe(3);
+      expect(hintsIn(real.stderr)).toContain(`airtime bulk ${file} --dry-run --errors-out bad.csv`);
+      expect((await runCli(home, ['bulk', file, '--yes', '--skip-invalid'], { cwd: home })).code).toBe(0);
     } finally {
       cleanup();
     }
