@@ -227,4 +227,23 @@ describe('next steps work as printed', () => {
       cleanup();
     }
   });
+
+  it('audit export writes money as a decimal string with its currency: thresholds and totals, in CSV and JSON', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect((await runCli(home, ['policy', 'set', 'approvals.above', '1000 KES'])).code).toBe(0);
+      const file = join(home, 'pay.csv');
+      writeFileSync(file, 'phone,amount,currency\n+254711000180,1400.50,KES\n+256772000180,5000,UGX\n');
+      expect((await runCli(home, ['bulk', file, '--yes'])).code).toBe(5); // held for approval
+      const json = await runCli(home, ['audit', 'export', '--format', 'json']);
+      const events = JSON.parse(json.stdout) as { kind: string; detail: Record<string, unknown> }[];
+      expect(events.find((event) => event.kind === 'policy-set')?.detail).toMatchObject({ changes: { 'approvals.above.KES': '1000.00 KES' } });
+      expect(events.find((event) => event.kind === 'batch-created')?.detail).toMatchObject({ totals: { KES: '1400.50 KES', UGX: '5000 UGX' } });
+      const csv = await runCli(home, ['audit', 'export', '--format', 'csv']);
+      expect(csv.stdout).toContain('""approvals.above.KES"":""1000.00 KES""');
+      expect(csv.stdout).not.toMatch(/"100000"|140050/);
+    } finally {
+      cleanup();
+    }
+  });
 });
