@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
@@ -244,6 +244,26 @@ describe('next steps work as printed', () => {
       expect(csv.stdout).not.toMatch(/"100000"|140050/);
     } finally {
       cleanup();
+    }
+  });
+
+  it('reconcile says what really happened: still submitted is not "resolved", and another embedded sandbox is named as such', async () => {
+    const { home, cleanup } = tempHome();
+    const other = tempHome();
+    try {
+      const env = { AIRTIME_SANDBOX_SETTLE_MS: '60000' };
+      expect((await runCli(home, ['send', '+254711000190', '10', '--yes'], { env })).code).toBe(0);
+      const same = await runCli(home, ['reconcile', '--submitted'], { env });
+      expect(same.stderr).toContain('checked 1: 0 resolved, 1 still in progress (submitted: nothing changed)');
+      // Another operator on the same journal (here: a copy of it) with an embedded sandbox of their own.
+      copyFileSync(join(home, 'journal.db'), join(other.home, 'journal.db'));
+      const theirs = await runCli(other.home, ['reconcile', '--submitted'], { env });
+      expect(theirs.stderr).toMatch(/^checked 1: 0 resolved,/);
+      expect(theirs.stdout).toContain("this machine's embedded sandbox has no record of it: each operator's embedded sandbox is their own");
+      expect(theirs.stdout).toContain("'airtime sandbox serve'");
+    } finally {
+      cleanup();
+      other.cleanup();
     }
   });
 });
