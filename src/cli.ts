@@ -146,7 +146,10 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--allow-repeats', 'pay rows that repeat a payment of the window (same phone, amount, currency)')
     .option('--skip-repeats', 'leave out rows that repeat a payment of the window')
     .option('--concurrency <n>', 'requests in flight at once', '4')
-    .option('--rate <n>', 'at most this many requests per second')
+    .option(
+      '--rate <n>',
+      "at most this many requests per second (a request carries up to the provider's maximum of rows: 'airtime providers'); progress counts rows/s",
+    )
     .option('--resume <batch>', 'send the rows of a batch that were never sent (reconciling the uncertain ones first)')
     .option('--out <file>', 'write results: line, reference, phone, amount, currency, status, providerReference, error')
     .option('--wait', 'keep going until every row is final, then print the final summary')

@@ -83,7 +83,10 @@ describe('at a terminal', () => {
     const seen = new Set<string>();
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && seen.size < 3) {
-      const match = await session.waitFor(/sent ([\d,]+)\/6,000 · [\d,.]+ KES · failed 0 · unknown 0 · [\d.]+\/s · (ETA (?:\d+m )?\d+s|ETA —) · \d+/, 30_000);
+      const match = await session.waitFor(
+        /sent ([\d,]+)\/6,000 · [\d,.]+ KES · failed 0 · unknown 0 · [\d.]+ rows\/s · (ETA (?:\d+m )?\d+s|ETA —) · \d+/,
+        30_000,
+      );
       if (match[1] !== '6,000') seen.add(match[1] ?? '');
       // Look only at what arrives next.
       const before = session.text().length;
