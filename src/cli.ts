@@ -8,7 +8,7 @@ import { commandPath, formatHelp, withExamples } from './help.js';
 import { providerNames } from './providers/names.js';
 import type { IO } from './ui/io.js';
 import { safeText } from './ui/safe-text.js';
-import { writeRaw } from './ui/streams.js';
+import { stdoutWasWritten, writeRaw } from './ui/streams.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -621,6 +621,9 @@ async function report(io: IO, error: unknown): Promise<number> {
   if (isAirtimeError(error)) {
     io.err(`${io.errColor.red('error:')} ${safeText(error.message)}`);
     if (error.hint) io.err(`${io.errColor.dim('hint:')} ${safeText(error.hint)}`);
+    // With --json a script reads stdout: the error as an object there too (as the Stripe CLI does), same exit code.
+    if (io.json && !stdoutWasWritten())
+      io.printJson({ error: { kind: error.kind, exitCode: error.exitCode, message: error.message, hint: error.hint ?? null } });
     return error.exitCode;
   }
   const message = safeText(error instanceof Error ? error.message : String(error));

@@ -10,6 +10,7 @@ import { RepeatIndex, defaultRepeatWindowMs } from '../transfers/repeats.js';
 import { approvalJson } from '../ui/approval-view.js';
 import { confirmOrExit } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
+import { plural } from '../ui/format.js';
 import { planJson, planLines } from '../ui/plan-view.js';
 
 interface DecisionOptions extends GlobalOptions {
@@ -32,7 +33,7 @@ async function showPlan(io: IO, context: AppContext, batch: Batch) {
   const state = await approvalState(journal, batch);
   if (!io.json) {
     for (const line of planLines(plan, undefined)) io.err(line);
-    io.err(`  file ${batch.fileName}, sha256 ${batch.fileHash}; ${batch.rows} rows planned by ${state.planner} at ${batch.createdAt}`);
+    io.err(`  file ${batch.fileName}, sha256 ${batch.fileHash}; ${plural(batch.rows, 'row')} planned by ${state.planner} at ${batch.createdAt}`);
     io.err(`  plan hash ${state.planHash}${state.reason ? `; approval needed: ${state.reason}` : ''}`);
   }
   return { plan, state };
@@ -51,7 +52,7 @@ export default async function approve(io: IO, batchId: string, options: Decision
     if (state.planner === me) {
       throw failedError(`you (${me}) planned batch ${batch.id}: another operator must approve it`, 'four eyes: the planner cannot approve their own batch');
     }
-    await confirmOrExit(io, `Approve paying batch ${batch.id} as shown (${plan.sendNow.rows} rows) as ${me}?`, { yes: options.yes });
+    await confirmOrExit(io, `Approve paying batch ${batch.id} as shown (${plural(plan.sendNow.rows, 'row')}) as ${me}?`, { yes: options.yes });
     const { state: after, recorded } = await approveBatch(journal, batch, options.note?.trim() || undefined);
     if (io.json) {
       io.printJson({ approved: true, recorded, by: me, plan: planJson(plan), approval: approvalJson(after) });
@@ -86,8 +87,11 @@ export async function reject(io: IO, batchId: string, options: DecisionOptions):
     const me = await journal.whoami();
     if (io.json) io.printJson({ rejected: true, batch: batch.id, by: me, note, cancelled });
     else {
-      io.err(`batch ${batch.id} rejected by ${me}: ${cancelled} rows cancelled (never sent)`);
-      if (plan.askFirst.rows) io.err(`${plan.askFirst.rows} rows were already in flight: 'airtime reconcile ${batch.id}' asks about them`);
+      io.err(`batch ${batch.id} rejected by ${me}: ${plural(cancelled, 'row')} cancelled (never sent)`);
+      if (plan.askFirst.rows)
+        io.err(
+          `${plural(plan.askFirst.rows, 'row')} ${plan.askFirst.rows === 1 ? 'was' : 'were'} already in flight: 'airtime reconcile ${batch.id}' asks about them`,
+        );
     }
     return ExitCode.ok;
   } finally {

@@ -40,8 +40,14 @@ export function onStdoutClosed(listener: () => void): () => void {
   return () => closedListeners.delete(listener);
 }
 
+let wroteStdout = false;
+
+/** Whether anything went to stdout yet: a --json error object is printed only where no other JSON was. */
+export const stdoutWasWritten = (): boolean => wroteStdout;
+
 /** Writes a line to a stream whose reader is still there (and nothing otherwise). */
 export const writeTo = (name: 'stdout' | 'stderr', text: string): void => {
+  if (name === 'stdout') wroteStdout = true;
   if (open[name]) process[name].write(text.endsWith('\n') ? text : `${text}\n`);
 };
 

@@ -266,4 +266,20 @@ describe('next steps work as printed', () => {
       other.cleanup();
     }
   });
+
+  it('with --json an error is a JSON object on stdout too, with the exit code; one row is "1 row"', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      const failed = await runCli(home, ['status', 'tx_nope', '--json']);
+      expect(failed.code).toBe(3);
+      expect(JSON.parse(failed.stdout)).toMatchObject({ error: { kind: 'invalidInput', exitCode: 3, message: expect.stringContaining('tx_nope') } });
+      expect(failed.stderr).toContain('error: no transfer with reference "tx_nope"');
+      const file = join(home, 'one.csv');
+      writeFileSync(file, 'phone,amount\n+254711000555,10\n');
+      const dry = await runCli(home, ['bulk', file, '--dry-run']);
+      expect(dry.stdout).toContain('  send now: 1 row, 10.00 KES');
+    } finally {
+      cleanup();
+    }
+  });
 });
