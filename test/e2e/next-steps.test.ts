@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimServer } from '../../src/sim/server.js';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.js';
+import { startPostgres } from '../helpers/pg-server.mjs';
 import { drainSandboxWallet } from '../helpers/sandbox-state.js';
 import { simCreds, simEnv, startTestSim } from '../helpers/sim.js';
 
@@ -280,6 +281,26 @@ describe('next steps work as printed', () => {
       expect(dry.stdout).toContain('  send now: 1 row, 10.00 KES');
     } finally {
       cleanup();
+    }
+  });
+
+  it("a PostgreSQL role that needs a password says so and names PGPASSWORD, not the driver's SCRAM jargon; setting it works", async () => {
+    const server = await startPostgres({ password: 'owner-pw-1' });
+    const { home, cleanup } = tempHome();
+    try {
+      const env = { AIRTIME_JOURNAL_URL: server.url('postgres'), PGPASSWORD: undefined };
+      // Not asserted: the exit. pg 8.23 leaves the failed SCRAM connection's socket open, so the process does
+      // not end by itself after printing (reported to the lead, not fixed here); runCli kills it after 8 s.
+      const refused = await runCli(home, ['whoami'], { env, timeoutMs: 8_000 });
+      expect(refused.stderr).toContain("needs its role's password and none was given");
+      expect(refused.stderr).toContain('set PGPASSWORD');
+      expect(refused.stderr).not.toMatch(/SCRAM|must be a string/);
+      const followed = await runCli(home, ['whoami'], { env: { ...env, PGPASSWORD: 'owner-pw-1' } });
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toContain('postgres');
+    } finally {
+      cleanup();
+      server.stop();
     }
   });
 });

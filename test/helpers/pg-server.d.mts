@@ -13,6 +13,6 @@ export interface RunningPostgres {
 export function findEmbeddedPostgresBin(): Promise<string | undefined>;
 export function findSystemPostgresBin(): string | undefined;
 export function findPostgresBin(): Promise<{ bin: string; source: 'embedded' | 'system' }>;
-export function startPostgres(options?: { durable?: boolean }): Promise<RunningPostgres>;
+export function startPostgres(options?: { durable?: boolean; password?: string }): Promise<RunningPostgres>;
 export function startTestPostgres(options?: { durable?: boolean }): Promise<RunningPostgres>;
 export function reachableBin(bin: string, user: { uid: number; gid: number }): string;

@@ -166,7 +166,7 @@ export function reachableBin(bin, user) {
  * Starts a server and returns `{ url(database), adminUrl, port, source, stop() }`. `durable: false` (tests)
  * turns fsync off, which only matters for a power cut; the benchmark keeps PostgreSQL's durable defaults.
  */
-export async function startPostgres({ durable = false } = {}) {
+export async function startPostgres({ durable = false, password } = {}) {
   const found = await findPostgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'airtime-pg-'));
   const user = userInfo().uid === 0 ? serverUser() : undefined;
@@ -182,7 +182,13 @@ export async function startPostgres({ durable = false } = {}) {
     return result.stdout;
   };
   const data = join(dir, 'data');
-  as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  // `password`: the superuser's, with SCRAM authentication (tests of what a user without PGPASSWORD meets).
+  const auth = password === undefined ? ['--auth=trust'] : ['--auth=scram-sha-256', `--pwfile=${join(dir, 'pwfile')}`];
+  if (password !== undefined) {
+    writeFileSync(join(dir, 'pwfile'), `${password}\n`, { mode: 0o600 });
+    give(join(dir, 'pwfile'));
+  }
+  as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', ...auth, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   const port = await freePort();
   const settings = [
     `port = ${port}`,
