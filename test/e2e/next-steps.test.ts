@@ -303,4 +303,29 @@ describe('next steps work as printed', () => {
       server.stop();
     }
   });
+
+  it('the approver sees who is paid: the largest rows, the countries, local time, and a command for every row that works', async () => {
+    const { home, cleanup } = tempHome();
+    try {
+      expect((await runCli(home, ['policy', 'set', 'approvals.above', '100 KES, 1000 UGX'])).code).toBe(0);
+      const file = join(home, 'pay.csv');
+      writeFileSync(file, 'phone,amount,currency\n+254711000300,50,KES\n+254733000400,1000,KES\n+256772000500,5000,UGX\n');
+      const planned = await runCli(home, ['bulk', file, '--yes']);
+      expect(planned.code).toBe(5);
+      const batch = /approve (b_\w+)/.exec(planned.stderr)?.[1] ?? 'none';
+      const shown = await runCli(home, ['approve', batch]); // refused (the planner), but shown first
+      expect(shown.stderr).toMatch(
+        / {2}largest rows:\n {4}line 3 {2}\+254733000400 {2}1000\.00 KES\n {4}line 2 {2}\+254711000300 {2}50\.00 KES\n {4}line 4 {2}\+256772000500 {2}5000 UGX/,
+      );
+      expect(shown.stderr).toContain('  countries: KE 2, UG 1');
+      expect(shown.stderr).toMatch(/planned by .+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n/);
+      const [hint] = hintsIn(shown.stderr);
+      expect(hint).toBe(`airtime batch show ${batch} --out review.csv`);
+      const review = await runCli(home, (hint ?? '').split(' ').slice(1), { cwd: home });
+      expect(review.code).toBe(0);
+      expect(readFileSync(join(home, 'review.csv'), 'utf8')).toContain('+256772000500');
+    } finally {
+      cleanup();
+    }
+  });
 });
