@@ -61,7 +61,8 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand(false)
-    .configureHelp({ formatHelp, showGlobalOptions: true })
+    // minWidthToWrap: commander leaves descriptions unwrapped below 40 columns beside the terms, which at 60 is always.
+    .configureHelp({ formatHelp, showGlobalOptions: true, minWidthToWrap: 20 })
     .exitOverride()
     .configureOutput({ writeErr: (text) => writeRaw('stderr', text), writeOut: (text) => writeRaw('stdout', text) })
     .showHelpAfterError('(run with --help for usage)')

@@ -125,7 +125,9 @@ describe('next steps work as printed', () => {
     const examples: string[] = [];
     for (const page of [['send'], ['products'], ['wallet'], ['wallet', 'topup']]) {
       const help = await runCli(tempHome().home, ['help', ...page]);
-      examples.push(...[...help.stdout.matchAll(/^\s+\$ airtime (.+?)\s*(?:#.*)?$/gm)].map((match) => match[1] ?? ''));
+      // A long example continues after " \\" on the next line, as a shell joins them.
+      const joined = help.stdout.replace(/ \\\n\s+/g, ' ');
+      examples.push(...[...joined.matchAll(/^\s+\$ airtime (.+?)\s*(?:#.*)?$/gm)].map((match) => match[1] ?? ''));
     }
     expect(examples.length).toBeGreaterThanOrEqual(8);
     for (const example of new Set(examples)) {

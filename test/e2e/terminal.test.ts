@@ -172,6 +172,27 @@ describe('at a terminal', () => {
     expect(leaving.text()).toMatch(/left while the request for (tx_\w+) was in flight: it may have been paid — follow it with 'airtime status \1'/);
   });
 
+  it('at 60 columns nothing wraps: batches keeps its multi-currency total whole, help wraps its text and examples', async () => {
+    expect((await runCli(home.home, ['bulk', resolve('samples/payouts.csv'), '--yes'])).code).toBe(0);
+    const batches = startPty(home.home, ['batches'], { cols: 60 });
+    expect((await batches.exited).code).toBe(0);
+    const lines = batches
+      .text()
+      .split('\n')
+      .filter((line) => line.trim());
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(lines.find((line) => line.startsWith('b_'))).toContain('1,400.50 KES + 5,000 UGX');
+    const help = startPty(home.home, ['help', 'send'], { cols: 60 });
+    expect((await help.exited).code).toBe(0);
+    const long = help
+      .text()
+      .split('\n')
+      .filter((line) => line.length > 60 && !line.includes('Exit codes:'));
+    expect(long).toEqual([]);
+    // A long example continues after " \\" (a shell joins the lines): it still runs as shown.
+    expect(help.text()).toMatch(/ \\\n {6}\S/);
+  });
+
   it('Ctrl-C stops a listener cleanly with 130', async () => {
     for (const args of [
       ['serve-callbacks', '--port', '0'],
