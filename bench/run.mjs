@@ -207,8 +207,8 @@ async function dispatchPostgres() {
   log(`dispatch with the PostgreSQL journal (${sizes.dispatchRows} zw orders, concurrency ${concurrency}; a throwaway server with durable settings)`);
   const file = await zwFile(sizes.dispatchRows);
   const baseline = sqliteDispatch ?? (await sqliteDispatchRun(file, concurrency));
-  const { startPostgres } = await import('../test/helpers/pg-server.mjs');
-  const server = await startPostgres({ durable: true });
+  const { startTestPostgres } = await import('../test/helpers/pg-server.mjs');
+  const server = await startTestPostgres({ durable: true });
   try {
     const { default: pg } = await import('pg');
     const admin = new pg.Client({ connectionString: server.adminUrl });

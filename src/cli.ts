@@ -8,6 +8,7 @@ import { commandPath, formatHelp, withExamples } from './help.js';
 import { providerNames } from './providers/names.js';
 import type { IO } from './ui/io.js';
 import { safeText } from './ui/safe-text.js';
+import { stdoutWasWritten, writeRaw } from './ui/streams.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -60,9 +61,10 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand(false)
-    .configureHelp({ formatHelp, showGlobalOptions: true })
+    // minWidthToWrap: commander leaves descriptions unwrapped below 40 columns beside the terms, which at 60 is always.
+    .configureHelp({ formatHelp, showGlobalOptions: true, minWidthToWrap: 20 })
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) })
+    .configureOutput({ writeErr: (text) => writeRaw('stderr', text), writeOut: (text) => writeRaw('stdout', text) })
     .showHelpAfterError('(run with --help for usage)')
     .examples([
       'airtime send +254711000100 100 --yes        # one top-up on the sandbox',
@@ -118,7 +120,7 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
       'airtime send 0711000100 50 --country KE --key payroll-2026-11-alice --wait --yes',
       'airtime send +256772000100 5000 --json --yes',
       'airtime send 37132109846 20 --product zesa --provider zw --yes',
-      'airtime send 0772279099 1 --product data --sms "Your data for May" --provider zw --yes',
+      'airtime send 0772279099 1 --country ZW --product data --sms "Your data for May" --provider zw --yes',
     ])
     .action(action(() => import('./commands/send.js')));
 
@@ -150,7 +152,10 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
     .option('--allow-repeats', 'pay rows that repeat a payment of the window (same phone, amount, currency)')
     .option('--skip-repeats', 'leave out rows that repeat a payment of the window')
     .option('--concurrency <n>', 'requests in flight at once', '4')
-    .option('--rate <n>', 'at most this many requests per second')
+    .option(
+      '--rate <n>',
+      "at most this many requests per second (a request carries up to the provider's maximum of rows: 'airtime providers'); progress counts rows/s",
+    )
     .option('--resume <batch>', 'send the rows of a batch that were never sent (reconciling the uncertain ones first)')
     .option('--out <file>', 'write results: line, reference, phone, amount, currency, status, providerReference, error')
     .option('--wait', 'keep going until every row is final, then print the final summary')
@@ -455,6 +460,9 @@ export function buildProgram(setExit: (code: number) => void = () => {}): Airtim
         'unreadable',
         'ambiguous',
         'success-after-failed',
+        // What the journal itself flags on a callback (journal.ts observe): `callbacks list` shows them, so they filter too.
+        'repeat',
+        'refused',
       ]),
     )
     .option('--limit <n>', 'the newest n callbacks', '50')
@@ -638,6 +646,9 @@ async function report(io: IO, error: unknown): Promise<number> {
   if (isAirtimeError(error)) {
     io.err(`${io.errColor.red('error:')} ${safeText(error.message)}`);
     if (error.hint) io.err(`${io.errColor.dim('hint:')} ${safeText(error.hint)}`);
+    // With --json a script reads stdout: the error as an object there too (as the Stripe CLI does), same exit code.
+    if (io.json && !stdoutWasWritten())
+      io.printJson({ error: { kind: error.kind, exitCode: error.exitCode, message: error.message, hint: error.hint ?? null } });
     return error.exitCode;
   }
   const message = safeText(error instanceof Error ? error.message : String(error));
@@ -686,7 +697,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const helpOf = helpRequest(program, argv.slice(2));
     if (helpOf) {
-      process.stdout.write(helpOf.helpInformation());
+      writeRaw('stdout', helpOf.helpInformation());
       return ExitCode.ok;
     }
     await program.parseAsync(argv);

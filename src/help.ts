@@ -28,6 +28,24 @@ export function commandPath(command: Command): string {
   return names.join(' ');
 }
 
+/**
+ * An example as a shell reads it, within the terminal's width: a long one continues on the next line after
+ * " \\" (a shell joins the lines), so that it still runs as shown when copied — never cut, never wrapped mid-word.
+ */
+export function wrapExample(line: string, width: number): string[] {
+  const words = line.match(/"[^"]*"|'[^']*'|\S+/g) ?? [line];
+  const lines: string[] = [];
+  let current = '  $';
+  for (const word of words) {
+    if (current !== '  $' && current.length + 1 + word.length + 2 > width) {
+      lines.push(`${current} \\`);
+      current = `      ${word}`;
+    } else current = `${current} ${word}`;
+  }
+  lines.push(current);
+  return lines;
+}
+
 export function formatHelp(command: Command, helper: Help): string {
   const width = helper.helpWidth ?? 80;
   const subcommands = helper.visibleCommands(command);
@@ -50,7 +68,7 @@ export function formatHelp(command: Command, helper: Help): string {
   out.push(
     ...section(
       'EXAMPLES',
-      examples(command).map((line) => `  $ ${line}`),
+      examples(command).flatMap((line) => wrapExample(line, width)),
     ),
   );
   out.push(...section('USAGE', [`  ${helper.styleUsage(helper.commandUsage(command).replace('[options]', '[flags]'))}`]));

@@ -10,6 +10,8 @@ import { RepeatIndex, defaultRepeatWindowMs } from '../transfers/repeats.js';
 import { approvalJson } from '../ui/approval-view.js';
 import { confirmOrExit } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
+import { parsePhone } from '../core/phone.js';
+import { formatMoney, formatTime, plural } from '../ui/format.js';
 import { planJson, planLines } from '../ui/plan-view.js';
 
 interface DecisionOptions extends GlobalOptions {
@@ -32,8 +34,38 @@ async function showPlan(io: IO, context: AppContext, batch: Batch) {
   const state = await approvalState(journal, batch);
   if (!io.json) {
     for (const line of planLines(plan, undefined)) io.err(line);
-    io.err(`  file ${batch.fileName}, sha256 ${batch.fileHash}; ${batch.rows} rows planned by ${state.planner} at ${batch.createdAt}`);
+    io.err(`  file ${batch.fileName}, sha256 ${batch.fileHash}; ${plural(batch.rows, 'row')} planned by ${state.planner} at ${formatTime(batch.createdAt)}`);
     io.err(`  plan hash ${state.planHash}${state.reason ? `; approval needed: ${state.reason}` : ''}`);
+    // Who is paid (issue 23): an approver saw counts and hashes only. The largest rows, the countries, and where to see all.
+    const open = await journal.batchPage(batch.id, ['queued', 'sending', 'unknown'], 0, Number.MAX_SAFE_INTEGER);
+    const countries = new Map<string, number>();
+    for (const row of open) {
+      let country = '?';
+      try {
+        country = parsePhone(row.phone).country;
+      } catch {
+        // a meter number (ZESA) or a number no longer valid: counted as '?'
+      }
+      countries.set(country, (countries.get(country) ?? 0) + 1);
+    }
+    // The three largest per currency (amounts in different currencies do not compare).
+    const largest = [...new Set(open.map((row) => row.currency))].flatMap((currency) =>
+      open
+        .filter((row) => row.currency === currency)
+        .sort((a, b) => b.amountMinor - a.amountMinor)
+        .slice(0, 3),
+    );
+    if (largest.length) {
+      io.err(`  largest rows:`);
+      for (const row of largest) io.err(`    line ${row.line ?? '?'}  ${row.phone}  ${formatMoney(row.amountMinor, row.currency, io.stderrIsTTY)}`);
+      io.err(
+        `  countries: ${[...countries]
+          .sort((a, b) => b[1] - a[1])
+          .map(([code, count]) => `${code} ${count}`)
+          .join(', ')}`,
+      );
+      io.err(`  every row: 'airtime batch show ${batch.id} --out review.csv'`);
+    }
   }
   return { plan, state };
 }
@@ -51,7 +83,7 @@ export default async function approve(io: IO, batchId: string, options: Decision
     if (state.planner === me) {
       throw failedError(`you (${me}) planned batch ${batch.id}: another operator must approve it`, 'four eyes: the planner cannot approve their own batch');
     }
-    await confirmOrExit(io, `Approve paying batch ${batch.id} as shown (${plan.sendNow.rows} rows) as ${me}?`, { yes: options.yes });
+    await confirmOrExit(io, `Approve paying batch ${batch.id} as shown (${plural(plan.sendNow.rows, 'row')}) as ${me}?`, { yes: options.yes });
     const { state: after, recorded } = await approveBatch(journal, batch, options.note?.trim() || undefined);
     if (io.json) {
       io.printJson({ approved: true, recorded, by: me, plan: planJson(plan), approval: approvalJson(after) });
@@ -86,8 +118,11 @@ export async function reject(io: IO, batchId: string, options: DecisionOptions):
     const me = await journal.whoami();
     if (io.json) io.printJson({ rejected: true, batch: batch.id, by: me, note, cancelled });
     else {
-      io.err(`batch ${batch.id} rejected by ${me}: ${cancelled} rows cancelled (never sent)`);
-      if (plan.askFirst.rows) io.err(`${plan.askFirst.rows} rows were already in flight: 'airtime reconcile ${batch.id}' asks about them`);
+      io.err(`batch ${batch.id} rejected by ${me}: ${plural(cancelled, 'row')} cancelled (never sent)`);
+      if (plan.askFirst.rows)
+        io.err(
+          `${plural(plan.askFirst.rows, 'row')} ${plan.askFirst.rows === 1 ? 'was' : 'were'} already in flight: 'airtime reconcile ${batch.id}' asks about them`,
+        );
     }
     return ExitCode.ok;
   } finally {

@@ -1,6 +1,5 @@
 import { checkOutputPath } from '../batch/output-paths.js';
 import { OutputFile } from '../output-file.js';
-import { once } from 'node:events';
 import type { GlobalOptions } from '../cli.js';
 import { csvCell } from '../batch/results.js';
 import { ExitCode, failedError, usageError } from '../core/errors.js';
@@ -10,6 +9,7 @@ import type { AuditEvent } from '../journal/journal.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
 import { startSpinner } from '../ui/spinner.js';
+import { stdoutOpen, writeStdout } from '../ui/streams.js';
 
 /** What a linear pass has done so far, and how fast (it reads the whole journal: docs/performance.md). */
 function rateLine(what: string, count: number, startedMs: number): string {
@@ -99,6 +99,39 @@ function what(kind: string): string {
   return kind;
 }
 
+const money = (minor: unknown, currency: string): unknown => {
+  const value = typeof minor === 'string' && /^-?\d+$/.test(minor) ? Number(minor) : minor;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return minor;
+  try {
+    return `${formatMinor(value, currency)} ${currency}`;
+  } catch {
+    return minor; // not a currency we know: left as it was recorded
+  }
+};
+
+/**
+ * An event's detail as a reader of the export meets it: money as a decimal string with its currency
+ * ("1000.00 KES"), never the journal's minor units without a unit ("100000") — totals per currency,
+ * approval thresholds and any `…Minor` field beside a `currency` (issue 23). The journal keeps what it
+ * recorded; `audit verify` checks that, not this view.
+ */
+export function readableDetail(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => readableDetail(item));
+  if (value === null || typeof value !== 'object') {
+    const threshold = /^approvals\.above\.([A-Z]{3})$/.exec(key);
+    return threshold?.[1] ? money(value, threshold[1]) : value;
+  }
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const currency = typeof record.currency === 'string' && /^[A-Z]{3}$/.test(record.currency) ? record.currency : undefined;
+  for (const [name, item] of Object.entries(record)) {
+    if (key === 'totals' && /^[A-Z]{3}$/.test(name)) out[name] = money(item, name);
+    else if (currency && /Minor$/.test(name)) out[name.replace(/Minor$/, '')] = money(item, currency);
+    else out[name] = readableDetail(item, name);
+  }
+  return out;
+}
+
 const columns = ['id', 'at', 'actor', 'what', 'kind', 'batch', 'reference', 'phone', 'amount', 'currency', 'from', 'to', 'flags', 'detail', 'hash'] as const;
 
 function exportRow(event: AuditEvent): Record<(typeof columns)[number], string | number | null> {
@@ -116,7 +149,7 @@ function exportRow(event: AuditEvent): Record<(typeof columns)[number], string |
     from: event.fromStatus,
     to: event.toStatus,
     flags: event.flags.join(',') || null,
-    detail: event.payload === null ? null : JSON.stringify(event.payload),
+    detail: event.payload === null ? null : JSON.stringify(readableDetail(event.payload)),
     hash: event.hash,
   };
 }
@@ -135,7 +168,7 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
   const file = options.out ? new OutputFile(options.out) : undefined;
   const write = async (text: string) => {
     if (file) await file.write(text);
-    else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+    else await writeStdout(text);
   };
   try {
     const { journal } = context;
@@ -146,13 +179,14 @@ export async function auditExport(io: IO, options: ExportOptions): Promise<numbe
     const started = performance.now();
     if (options.format === 'csv') await write(`${columns.join(',')}\n`);
     else await write('[');
-    for (let afterId = 0; ;) {
+    // A reader that went away (`| head`) has all it wanted: stop reading the journal (README: not an error).
+    for (let afterId = 0; file || stdoutOpen();) {
       const page = await journal.auditPage({ batchId: options.batch, since }, afterId, 2000);
       if (page.length === 0) break;
       for (const event of page) {
         const row = exportRow(event);
         if (options.format === 'csv') await write(`${columns.map((column) => csvCell(row[column])).join(',')}\n`);
-        else await write(`${count ? ',' : ''}\n${JSON.stringify({ ...row, detail: event.payload })}`);
+        else await write(`${count ? ',' : ''}\n${JSON.stringify({ ...row, detail: readableDetail(event.payload) })}`);
         count += 1;
       }
       afterId = page.at(-1)?.id ?? afterId;

@@ -70,7 +70,7 @@ export default async function batches(io: IO, options: BatchesOptions): Promise<
           .join(', ') || '—',
         colourStatus(io.color, state),
       ]),
-      { align: ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'left'], shrink: [1, 6], drop: [3, 2] },
+      { align: ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'left'], shrink: [1, 6], drop: [3, 2, 6, 4] }, // outcomes and rows give way before money is cut (issue 23)
     );
     if (reports.length === limit) io.err(`the ${limit} most recent; more with --limit`);
     io.err("details of one: 'airtime batch show <batch>'");

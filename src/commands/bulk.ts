@@ -19,6 +19,8 @@ import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
 import type { ProviderName } from '../providers/names.js';
 import { markAwaitingApproval } from '../transfers/approvals.js';
+import { homeCountry } from '../providers/catalog.js';
+import { groupedErrorLines } from '../ui/error-groups.js';
 import { AppContext } from '../transfers/context.js';
 import { passGate, type Consent, type ConsentRequest } from '../transfers/gate.js';
 import { BatchLease } from '../transfers/ownership.js';
@@ -111,6 +113,7 @@ export default async function bulk(io: IO, file: string | undefined, options: Bu
       country: options.country ?? settings.country,
       currency: options.currency ?? settings.currency,
       limits: settings.limits,
+      exampleCountry: homeCountry[settings.provider],
     };
     const settled = { ...run, defaults, extras: await bulkExtras(context, options, (line) => io.err(line)) };
     if (options.resume) {
@@ -168,15 +171,15 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   if (run.options.dryRun && io.json)
     io.printJson({ dryRun: true, batch: check.batchId, ...fileJson(file, summary), plan: planJson(plan), ...(preview ? { preview: preview.json } : {}) });
   if (!run.options.dryRun && summary.invalid > 0 && !run.options.skipInvalid) {
-    throw invalidInput(
-      `${summary.invalid} of ${summary.rows} rows are invalid: fix them (see above${run.options.errorsOut ? ` and ${run.options.errorsOut}` : ''}) or pass --skip-invalid to pay only the valid rows`,
-    );
+    throw invalidInput(`${summary.invalid} of ${summary.rows} rows are invalid (see above): ${invalidRowsNext(run.options)}`);
   }
   if (!run.options.dryRun && summary.valid === 0) throw invalidInput('no valid rows to pay');
   // Credentials and settings are checked before anything is journaled: a batch that cannot be sent is not made.
   if (!run.options.dryRun) await context.activeProvider();
   const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
-  if (gate.kind === 'dry-run') return summary.invalid > 0 || preview?.refusesOurs ? ExitCode.invalidInput : ExitCode.ok;
+  // The real run's exit code: invalid rows first (3, as it checks them first), then what the gate predicts.
+  if (gate.kind === 'dry-run')
+    return (summary.invalid > 0 && !run.options.skipInvalid) || summary.valid === 0 || preview?.refusesOurs ? ExitCode.invalidInput : gate.exitCode;
   if (gate.kind === 'nothing') {
     io.err('nothing to pay: every row is held by an earlier batch or left out');
     return ExitCode.ok;
@@ -231,7 +234,7 @@ async function runExisting(io: IO, context: AppContext, batch: Batch, run: RunSe
     const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
     const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));
-    if (gate.kind === 'dry-run') return ExitCode.ok;
+    if (gate.kind === 'dry-run') return gate.exitCode;
     if (gate.kind === 'nothing') {
       await waitIfAsked(io, context, current, run);
       return await finish(io, context, current, run, undefined);
@@ -488,6 +491,17 @@ function fileJson(file: string, summary: ValidationSummary) {
   };
 }
 
+/** The one next step for invalid rows, built from this very command: a file of them to fix (--errors-out), or pay the rest (--skip-invalid). */
+function invalidRowsNext(options: BulkOptions): string {
+  if (options.errorsOut) return `fix the rows in ${options.errorsOut} (each with its reason), or pay only the valid rows with --skip-invalid`;
+  const words = process.argv
+    .slice(2)
+    .filter((word) => word !== '--yes' && word !== '-y')
+    .map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replaceAll('"', '\\"')}"`));
+  const command = ['airtime', ...words, ...(options.dryRun ? [] : ['--dry-run']), '--errors-out', 'bad.csv'].join(' ');
+  return `'${command}' writes them to bad.csv, each with its reason, to fix; or pay only the valid rows with --skip-invalid`;
+}
+
 function printFileCheck(io: IO, file: string, summary: ValidationSummary, options: BulkOptions): void {
   if (io.json) return;
   const mapping = summary.mapping;
@@ -499,6 +513,8 @@ function printFileCheck(io: IO, file: string, summary: ValidationSummary, option
     `columns: ${(mapping?.applied ?? []).map(({ header, field }) => `${field} ← "${safeText(header)}"`).join(', ')}${mapping?.unknown.length ? `; ignored: ${mapping.unknown.map((h) => `"${safeText(h)}"`).join(', ')}` : ''}`,
   );
   out(`total: ${formatTotals(Object.fromEntries(summary.totals), options.dryRun ? io.stdoutIsTTY : io.stderrIsTTY)}`);
-  for (const error of summary.errors) out(`  line ${error.line}, ${safeText(error.column)}: ${safeText(error.reason)}`);
-  if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more (use --errors-out FILE for all of them)`);
+  // Grouped by reason, then one next step built from this very command (issue 23).
+  for (const line of groupedErrorLines(summary.errors)) out(line);
+  if (summary.invalid > summary.errors.length) out(`  … and ${summary.invalid - summary.errors.length} more`);
+  if (summary.invalid > 0 && !options.skipInvalid && options.dryRun) out(`next: ${invalidRowsNext(options)}`);
 }

@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand, setProfileInForce } from '../config/in-force.js';
 import { defaultSetting, displaySetting, parseSettingKey, readSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';
@@ -12,7 +13,9 @@ import type { IO } from '../ui/io.js';
 export default function configGet(io: IO, key: string, options: GlobalOptions): number {
   const parsed = parseSettingKey(key);
   const store = new ConfigStore(airtimePaths());
-  const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const bare = process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const profileName = options.profile ?? bare;
+  setProfileInForce(options.profile, bare);
   const profile = store.profile(profileName) ?? {};
   const own = parsed.kind === 'journal' ? store.journalUrl() : readSetting(profile, parsed);
   const fallback = own === undefined ? defaultSetting(profile, parsed) : undefined;
@@ -24,7 +27,9 @@ export default function configGet(io: IO, key: string, options: GlobalOptions): 
     io.out(displaySetting(parsed, value));
     if (source === 'default') io.err(`(the default: profile ${profileName} does not set ${parsed.key})`);
   } else {
-    io.err(`${parsed.key} is not set in profile ${profileName} and has no default: 'airtime config set ${parsed.key}${parsed.secret ? '' : ' VALUE'}' sets it`);
+    io.err(
+      `${parsed.key} is not set in profile ${profileName} and has no default: '${airtimeCommand(`config set ${parsed.key}${parsed.secret ? '' : ' VALUE'}`, 'setting')}' sets it`,
+    );
   }
   return value === undefined ? ExitCode.failed : ExitCode.ok;
 }

@@ -1,5 +1,7 @@
 import type { GlobalOptions } from '../cli.js';
 import { isInsecureRemote } from '../config/base-url.js';
+import { unusedCredential } from '../config/credentials-check.js';
+import { airtimeCommand, setProfileInForce } from '../config/in-force.js';
 import { checkGlobalSetting, displaySetting, parseSettingKey, writeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';
@@ -14,7 +16,9 @@ interface SetOptions extends GlobalOptions {
 export default async function configSet(io: IO, key: string, value: string | undefined, options: SetOptions): Promise<number> {
   const parsed = parseSettingKey(key);
   const store = new ConfigStore(airtimePaths());
-  const profileName = options.profile ?? process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const bare = process.env.AIRTIME_PROFILE ?? store.activeProfileName();
+  const profileName = options.profile ?? bare;
+  setProfileInForce(options.profile, bare);
   let text = value;
   if (options.stdin) text = await readStdin();
   else if (text === undefined && parsed.secret) text = await promptSecret(io, parsed.key);
@@ -31,10 +35,24 @@ export default async function configSet(io: IO, key: string, value: string | und
     return ExitCode.ok;
   }
   if (value !== undefined && parsed.secret) {
-    io.err(`warning: a secret given as an argument stays in your shell history; prefer 'airtime config set ${parsed.key}' (prompt) or --stdin`);
+    io.err(
+      `warning: a secret given as an argument stays in your shell history; prefer '${airtimeCommand(`config set ${parsed.key}`, 'setting')}' (prompt) or --stdin`,
+    );
   }
-  const profile = writeSetting(store.profile(profileName) ?? {}, parsed, text);
+  const before = store.profile(profileName);
+  const profile = writeSetting(before ?? {}, parsed, text);
   await store.saveProfile(profileName, profile);
+  // A credential its provider does not read (an api-key on the sandbox profile) is saved but fixes nothing: say where it belongs.
+  const provider = before?.provider ?? 'sandbox';
+  if (unusedCredential(provider, parsed.key)) {
+    const others = Object.entries(store.profiles())
+      .filter(([name, profile]) => name !== profileName && !unusedCredential(profile.provider ?? 'sandbox', parsed.key))
+      .map(([name]) => name);
+    const where = others.length
+      ? `for ${others.map((name) => `profile ${name}`).join(' or ')} run 'airtime config set ${parsed.key} --profile ${others[0] ?? ''}'`
+      : "a profile for the provider that needs it: 'airtime profile add <name> --provider <provider>'";
+    io.err(`warning: profile ${profileName} is for ${provider}, which does not use ${parsed.key}: ${where}`);
+  }
   if (parsed.key === 'base-url' && profile.baseUrl && isInsecureRemote(profile.baseUrl) && profile.allowInsecureHttp !== 'true') {
     io.err(
       `warning: ${profile.baseUrl} is plain http:// to another machine: commands will refuse it (credentials would cross the network unencrypted) unless you run 'airtime config set allow-insecure-http true --profile ${profileName}'`,

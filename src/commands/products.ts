@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand } from '../config/in-force.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { parseProductKind } from '../core/product.js';
 import { providerCatalog } from '../providers/catalog.js';
@@ -60,9 +61,7 @@ export default async function products(io: IO, options: ProductsOptions): Promis
         [String(product.id), product.name, product.network, product.kind, product.currency, product.min ?? '—', product.max ?? '—'].map(safeText),
       ),
     );
-    io.err(
-      `buy one with: airtime send <phone or meter> <amount> --product <kind> (or --product-id <id>)${provider.name === 'sandbox' ? '' : ` --provider ${provider.name}`}`,
-    );
+    io.err(`buy one with: ${airtimeCommand('send <phone or meter> <amount> --product <kind>', 'provider')} (or --product-id <id>)`);
     return ExitCode.ok;
   } finally {
     await context.close();

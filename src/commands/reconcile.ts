@@ -58,10 +58,18 @@ export default async function reconcile(io: IO, batchId: string | undefined, opt
     const report: ReconcileReport = await reconcileTransfers(context, pending, { concurrency });
     const unresolved = report.unresolved.map(({ transfer, reason }) => ({ ...transferJson(transfer), reason, check: operatorHint(transfer.provider) }));
     if (io.json) {
-      io.printJson({ batch: batchId ?? null, checked: pending.length, resolved: report.resolved, requeued: report.requeued, unresolved, skipped });
+      io.printJson({
+        batch: batchId ?? null,
+        checked: pending.length,
+        resolved: report.resolved,
+        inProgress: report.inProgress,
+        requeued: report.requeued,
+        unresolved,
+        skipped,
+      });
     } else {
       io.err(
-        `checked ${pending.length}: ${report.resolved} resolved, ${report.requeued} never arrived (back to queued, resent under the same key, which the provider deduplicates${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
+        `checked ${pending.length}: ${report.resolved} resolved${report.inProgress ? `, ${report.inProgress} still in progress (submitted: nothing changed)` : ''}, ${report.requeued} never arrived (back to queued, resent under the same key, which the provider deduplicates${batchId ? `; 'airtime bulk --resume ${batchId}' sends them` : ''}), ${unresolved.length} still unknown`,
       );
       for (const entry of skipped) io.err(`skipped ${entry.rows} rows: ${entry.reason}`);
       if (unresolved.length) {

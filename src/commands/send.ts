@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand } from '../config/in-force.js';
 import { parseRetryHours } from '../config/settings.js';
 import { describeAccount, sameProviderAccount } from '../core/account.js';
 import { checkCustomSms } from '../core/custom-sms.js';
@@ -10,6 +11,7 @@ import { resolveRecipient } from '../core/recipient.js';
 import { isFinal } from '../core/transfer-state.js';
 import type { TransferDetails } from '../journal/details.js';
 import { sameTransfer, type Transfer } from '../journal/transfer.js';
+import { homeCountry } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
 import { journalSendForApproval, markAwaitingApproval, rejectionOf } from '../transfers/approvals.js';
 import { AppContext } from '../transfers/context.js';
@@ -25,6 +27,8 @@ import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { confirmPlan } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
 import { planLines } from '../ui/plan-view.js';
+import { stoppedWaiting, whileInFlight } from '../ui/in-flight.js';
+import { onInterrupt } from '../ui/interrupt.js';
 import { startSpinner } from '../ui/spinner.js';
 import { colourStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { decimalMarkOption, parseSeconds } from './options.js';
@@ -107,6 +111,7 @@ export default async function send(io: IO, target: string, amount: string, optio
           limits: settings.limits,
           decimalMark,
           decimalFlags: true,
+          exampleCountry: homeCountry[settings.provider],
         },
       );
       targetText = recipient.phone.e164;
@@ -135,7 +140,7 @@ async function catalogueEntry(context: AppContext, id: string): Promise<Product>
   const provider = await context.provider();
   if (!provider.products) throw usageError(`${provider.name} publishes no catalogue: --product-id is for zw and the sandbox`);
   const product = (await provider.products()).find((entry) => String(entry.id) === id);
-  if (!product) throw invalidInput(`product ${id} is not in ${provider.name}'s catalogue: list them with 'airtime products --provider ${provider.name}'`);
+  if (!product) throw invalidInput(`product ${id} is not in ${provider.name}'s catalogue: list them with '${airtimeCommand('products', 'provider')}'`);
   return product;
 }
 
@@ -297,6 +302,7 @@ export async function payOne(
     if (!io.json) io.err(`once approved, send it with the same command and ${keyFlag} ${reference} (or 'airtime bulk --resume ${batch.id}')`);
     return ExitCode.partial;
   }
+  if (gate.kind === 'dry-run') return gate.exitCode; // the real run's exit code (issue 23)
   if (gate.kind !== 'consent') return ExitCode.ok;
 
   if (!options.key) io.err(`reference ${reference} (to retry safely, pass ${keyFlag} ${reference})`);
@@ -318,7 +324,7 @@ export async function payOne(
     io.err(`already sent under key ${reference} (by another run): nothing sent this time`);
     return finish(io, context, transfer, options, run.timeoutMs);
   }
-  const result = await sendTransfer(context, gate.consent, transfer);
+  const result = await whileInFlight(io, reference, () => sendTransfer(context, gate.consent, transfer));
   if (result.sentByAnother) io.err(`another run was sending key ${reference} at the same moment: its outcome is shown; nothing was sent by this one`);
   if (result.transfer.status === 'queued') {
     throw failedError(`${result.transfer.error ?? 'not sent'}; retry safely with the same key: ${keyFlag} ${reference}`);
@@ -376,11 +382,26 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: PayO
   if (options.wait) {
     const listener = await startTemporaryListener(context, io, { transfer });
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
+    // Ctrl-C stops the waiting, not the transfer: it was sent (issue 23), so say so and how to follow it.
+    const stop = new AbortController();
+    const stopWatching = onInterrupt(() => stop.abort());
     try {
-      transfer = await waitForFinal(context, transfer.id, timeoutMs, (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`));
+      transfer = await waitForFinal(
+        context,
+        transfer.id,
+        timeoutMs,
+        (current) => spinner.update(`waiting for ${current.reference}: ${current.status}`),
+        stop.signal,
+      );
     } finally {
+      stopWatching();
       spinner.stop();
       await listener.stop();
+    }
+    if (stop.signal.aborted && !isFinal(transfer.status)) {
+      printTransfer(io, transfer);
+      io.err(stoppedWaiting(transfer));
+      return ExitCode.partial;
     }
   }
   printTransfer(io, transfer);

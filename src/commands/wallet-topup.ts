@@ -1,4 +1,5 @@
 import type { GlobalOptions } from '../cli.js';
+import { airtimeCommand } from '../config/in-force.js';
 import { describeAccount } from '../core/account.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
@@ -9,7 +10,8 @@ import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
 
 /**
- * `wallet topup 50 USD`: starts a top-up of the provider's prepaid wallet and prints the payment page to open.
+ * `wallet topup 50 USD`: starts a top-up of the provider's prepaid wallet and prints the payment page to open
+ * (the sandbox has none: its wallet is credited at once, so a rehearsal can refill what it spent).
  * Nothing leaves here — the money moves when the page is paid — so there is no gate; the start is journaled
  * as an event, for the record.
  */
@@ -48,13 +50,18 @@ export default async function walletTopup(io: IO, amount: string, currency: stri
         status: started.status,
         amount: formatMinor(started.minor, started.currency),
         currency: started.currency,
-        paymentUrl: started.paymentUrl,
+        paymentUrl: started.paymentUrl || null,
       });
+    } else if (!started.paymentUrl && started.status === 'paid') {
+      // The sandbox: no page to pay, the wallet is credited now.
+      io.err(
+        `credited ${formatMinor(money.minor, money.currency)} ${money.currency} to ${describeAccount(account)}: '${airtimeCommand('wallet', 'provider')}' shows the new balance`,
+      );
     } else {
       io.out(safeText(started.paymentUrl));
       io.err(
         `top-up ${started.id ? `${safeText(started.id)} ` : ''}of ${formatMinor(money.minor, money.currency)} ${money.currency} started on ${describeAccount(account)}: open the link above to pay; ` +
-          `'airtime wallet${provider.name === 'sandbox' ? '' : ` --provider ${provider.name}`}' shows the new balance once it is paid`,
+          `'${airtimeCommand('wallet', 'provider')}' shows the new balance once it is paid`,
       );
     }
     return ExitCode.ok;

@@ -1,4 +1,5 @@
 import { configError } from '../core/errors.js';
+import { airtimeCommand } from './in-force.js';
 import type { ProviderName } from '../providers/names.js';
 import type { Credentials, Settings } from './settings.js';
 
@@ -49,7 +50,20 @@ export function requireCredentials(settings: Settings): void {
       `${provider} needs its ${keys}: set ${envs} in the environment, or keep them in a profile for ${provider}: 'airtime profile add <name> --provider ${provider}'${why}`,
     );
   }
-  const profileFlag = settings.profileName === 'default' ? '' : ` --profile ${settings.profileName}`;
-  const commands = missing.map((entry) => `'airtime config set ${entry.key}${profileFlag}'`);
+  const commands = missing.map((entry) => `'${airtimeCommand(`config set ${entry.key}`, 'setting')}'`);
   throw configError(`${provider} needs its ${keys}: set ${missing.length === 1 ? 'it' : 'them'} with ${and(commands)}, or ${envs} in the environment`);
+}
+
+/** The credential settings each provider reads: one set on a profile for another provider is never used. */
+const credentialKeys: Record<ProviderName, readonly string[]> = {
+  sandbox: [],
+  africastalking: ['username', 'api-key'],
+  lipad: ['consumer-key', 'consumer-secret', 'webhook-secret'],
+  zw: ['api-key', 'webhook-secret', 'campaign-secret'],
+};
+const allCredentialKeys = new Set(Object.values(credentialKeys).flat());
+
+/** Whether `key` is a credential that `provider` does not read (so setting it on that profile does nothing). */
+export function unusedCredential(provider: ProviderName, key: string): boolean {
+  return allCredentialKeys.has(key) && !credentialKeys[provider].includes(key);
 }

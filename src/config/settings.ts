@@ -1,3 +1,4 @@
+import { setInForce } from './in-force.js';
 import { configError, usageError } from '../core/errors.js';
 import { requireCurrency } from '../core/money.js';
 import { parseAmount, type AmountLimits } from '../core/money.js';
@@ -120,6 +121,13 @@ export function resolveSettings(paths: AirtimePaths, flags: SettingFlags = {}, e
     throw usageError(`provider "${providerText}" is not known${didYouMean(providerText, providerNames)}: choose ${providerNames.join(', ')}`);
   }
   const provider = providerText;
+  // Next steps carry what a bare command in this environment would not pick by itself (config/in-force.ts).
+  const bareProfile = pick(env.AIRTIME_PROFILE) ?? store.activeProfileName();
+  const bareProvider = pick(env.AIRTIME_PROVIDER) ?? store.profile(bareProfile)?.provider ?? 'sandbox';
+  setInForce({
+    profile: profileName !== bareProfile ? profileName : undefined,
+    provider: provider !== bareProvider && pick(flags.provider) !== undefined ? provider : undefined,
+  });
   // A profile's credentials are for the profile's provider; a --provider override takes only env credentials.
   const sameProvider = (profile?.provider ?? 'sandbox') === provider;
   const fromEnv = envCredentials(provider, env);

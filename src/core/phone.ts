@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { invalidInput } from './errors.js';
 
 export interface Phone {
@@ -24,7 +24,22 @@ function excelDamage(raw: string): string | undefined {
  * Normalises a phone number to E.164: "+254…", "254…", "00254…" and local "0712…" (the latter needs a
  * country). Only valid mobile numbers pass: airtime cannot be sent to a landline.
  */
-export function parsePhone(input: string, defaultCountry?: string): Phone {
+/** "(e.g. ZW) or write it as +263…": a hint in the country of the profile or provider in force (KE when none). */
+function exampleOf(country: string | undefined): { code: string; prefix: string } {
+  const code = (country ?? 'KE').toUpperCase();
+  try {
+    return { code, prefix: `+${getCountryCallingCode(code as CountryCode)}…` };
+  } catch {
+    return { code: 'KE', prefix: '+254…' };
+  }
+}
+
+/**
+ * `exampleCountry`: the country the hints name (the profile's, else the provider's home), never a default
+ * for parsing — a local number still needs its country given.
+ */
+export function parsePhone(input: string, defaultCountry?: string, exampleCountry?: string): Phone {
+  const example = exampleOf(defaultCountry ?? exampleCountry);
   const raw = input.trim();
   if (raw === '') throw invalidInput('phone is empty: give a mobile number such as +254712345678');
   const damage = excelDamage(raw);
@@ -57,11 +72,11 @@ export function parsePhone(input: string, defaultCountry?: string): Phone {
   }
 
   if (!compact.startsWith('+') && !country && compact.startsWith('0')) {
-    throw invalidInput(`phone "${raw}" is a local number: give its country with --country (e.g. KE) or write it as +254…`);
+    throw invalidInput(`phone "${raw}" is a local number: give its country with --country (e.g. ${example.code}) or write it as ${example.prefix}`);
   }
   if (!compact.startsWith('+') && !compact.startsWith('0') && !country && compact.length <= 10) {
     throw invalidInput(
-      `phone "${raw}" is not a valid international number; if it is a local number that lost its leading zero (a spreadsheet does that), give --country or write it as +254…`,
+      `phone "${raw}" is not a valid international number; if it is a local number that lost its leading zero (a spreadsheet does that), give --country (e.g. ${example.code}) or write it as ${example.prefix}`,
     );
   }
   throw invalidInput(`phone "${raw}" is not a valid mobile number${country ? ` for ${country}` : ''}: check the digits or write it as +<country code><number>`);

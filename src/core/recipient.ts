@@ -14,6 +14,8 @@ export interface RecipientInput {
 
 export interface RecipientDefaults {
   readonly country?: string | undefined;
+  /** The country hints name for a local number (the provider's home): not used to parse. */
+  readonly exampleCountry?: string | undefined;
   readonly currency?: string | undefined;
   readonly forceCurrency?: boolean | undefined;
   readonly limits?: Readonly<Record<string, AmountLimits>> | undefined;
@@ -36,7 +38,7 @@ export function resolveRecipient(input: RecipientInput, defaults: RecipientDefau
     defaults.country ||
     (explicitCurrency ? currencyInfo(explicitCurrency)?.country : undefined) ||
     (defaults.currency ? currencyInfo(defaults.currency)?.country : undefined);
-  const phone = parsePhone(input.phone, countryHint);
+  const phone = parsePhone(input.phone, countryHint, defaults.exampleCountry);
   const currency = explicitCurrency ?? currencyForCountry(phone.country) ?? defaults.currency;
   if (!currency) {
     throw invalidInput(`no currency known for ${phone.e164} (${phone.country}): give one with --currency`);

@@ -231,7 +231,8 @@ export class PostgresDatabase implements Database {
     }
     if (/SASL|password must be|password authentication|no password/i.test(message)) {
       return configError(
-        `the journal at ${this.location} needs its role's password: ${message}`,
+        // The driver's SCRAM words for "no password given" (issue 23) are said as such; a wrong password keeps the server's words.
+        `the journal at ${this.location} needs its role's password${/SCRAM|password must be a string|no password/i.test(message) ? ' and none was given' : `: ${message}`}`,
         'set PGPASSWORD, or put it in ~/.pgpass (a password in the URL works too: it is masked everywhere)',
       );
     }

@@ -55,7 +55,7 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
       callbacks: true,
       signedCallbacks: false,
     },
-    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], catalogue: true, customSms: true },
+    offers: { ...airtimeOnly, products: ['airtime', 'data', 'zesa'], catalogue: true, customSms: true, walletTopUp: true },
   },
   africastalking: {
     name: 'africastalking',
@@ -114,3 +114,6 @@ export const providerCatalog: Record<ProviderName, ProviderEntry> = {
     },
   },
 };
+
+/** The country a provider serves first: the example in hints for a local number (zw: Zimbabwe). */
+export const homeCountry: Record<ProviderName, string> = { sandbox: 'KE', africastalking: 'KE', lipad: 'KE', zw: 'ZW' };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { airtimeCommand } from '../config/in-force.js';
 import { readFileSync } from 'node:fs';
 import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ export class LipadProvider implements Provider {
     if (!options.baseUrl) {
       this.diagnostics.note(
         this.name,
-        `no base URL is set: using the sandbox host ${lipadSandboxUrl} (set LIPAD_BASE_URL or 'airtime config set base-url' for live)`,
+        `no base URL is set: using the sandbox host ${lipadSandboxUrl} (set LIPAD_BASE_URL or '${airtimeCommand('config set base-url', 'setting')}' for live)`,
       );
     }
     const baseUrl = options.baseUrl ?? lipadSandboxUrl;

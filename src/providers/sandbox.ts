@@ -6,7 +6,7 @@ import { providerCatalog } from './catalog.js';
 import type { Transfer } from '../journal/transfer.js';
 import { sandboxProducts } from '../sim/catalogue.js';
 import { SimulatedGateway, type GatewayTransfer } from '../sim/gateway.js';
-import type { Balance, Capabilities, LedgerEntry, Provider, SendItem, SendOutcome, StatusOutcome } from './provider.js';
+import type { Balance, Capabilities, LedgerEntry, Provider, SendItem, SendOutcome, StatusOutcome, TopUpStarted } from './provider.js';
 
 export interface SandboxOptions {
   readonly file: string;
@@ -93,6 +93,14 @@ export class SandboxProvider implements Provider {
   async balance(): Promise<Balance[]> {
     await this.latency();
     return this.gateway.balances();
+  }
+
+  /** A rehearsal's top-up: there is no payment page to visit, so the sandbox wallet is credited at once. */
+  async topUp(amountMinor: number, currency: string): Promise<TopUpStarted> {
+    await this.latency();
+    const started = this.gateway.startTopUp(currency, amountMinor);
+    const paid = this.gateway.payTopUp(started.id) ?? started;
+    return { id: paid.id, paymentUrl: '', status: paid.status, currency, minor: amountMinor };
   }
 
   ledger(limit: number): Promise<LedgerEntry[]> {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { airtimeCommand } from '../config/in-force.js';
 import { readFileSync } from 'node:fs';
 import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
@@ -183,7 +184,10 @@ export class ZwProvider implements Provider {
    */
   private async payout(item: SendItem): Promise<SendOutcome> {
     if (!this.campaignSecret)
-      throw missingCredential(this.name, "a campaign-secret to sign payouts ('airtime config set campaign-secret', ZW_CAMPAIGN_SECRET)");
+      throw missingCredential(
+        this.name,
+        "a campaign-secret to sign payouts ('${airtimeCommand('config set campaign-secret', 'setting')}', ZW_CAMPAIGN_SECRET)",
+      );
     const body = `{"target":${JSON.stringify(targetOf(item))},"amount":${formatMinor(item.amountMinor, item.currency)},"currency":${JSON.stringify(item.currency)},"agent_reference":${JSON.stringify(item.reference)}}`;
     const signature = `sha256=${createHmac('sha256', this.campaignSecret).update(body).digest('hex')}`;
     const response = await this.call(
@@ -197,7 +201,7 @@ export class ZwProvider implements Provider {
       (status, afterUncertainAttempt) =>
         Object.assign(
           configError(
-            `zw refused the payout's credentials (HTTP ${status}): check the api-key and the campaign-secret that signs payouts (ZW_API_KEY, ZW_CAMPAIGN_SECRET; 'airtime config set campaign-secret')`,
+            `zw refused the payout's credentials (HTTP ${status}): check the api-key and the campaign-secret that signs payouts (ZW_API_KEY, ZW_CAMPAIGN_SECRET; '${airtimeCommand('config set campaign-secret', 'setting')}')`,
           ),
           { mayHaveReached: afterUncertainAttempt },
         ),

@@ -1,5 +1,5 @@
 import { describeAccount, type Account } from '../core/account.js';
-import { AirtimeError, failedError, usageError } from '../core/errors.js';
+import { AirtimeError, ExitCode, failedError, usageError } from '../core/errors.js';
 import { formatMinor, parseAmount, requireCurrency } from '../core/money.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { ProviderName } from '../providers/names.js';
@@ -91,7 +91,8 @@ export function assertConsent(consent: Consent): void {
 
 export type GateResult =
   | { readonly kind: 'consent'; readonly consent: Consent }
-  | { readonly kind: 'dry-run' }
+  /** `exitCode`: the real run's, so that a script using the dry run as a gate stops where the run would (issue 23). */
+  | { readonly kind: 'dry-run'; readonly exitCode: ExitCode }
   | { readonly kind: 'nothing' }
   /** Above the journal's approval threshold and not (yet) approved as it stands: journal it, send nothing. */
   | { readonly kind: 'awaiting-approval'; readonly approval: PendingApproval };
@@ -127,17 +128,21 @@ export async function passGate(context: AppContext, plan: Plan, request: Consent
   if (request.dryRun) {
     // A dry run predicts: what the real run would refuse, or hold for approval, is said (the balance is not asked for a dry run).
     const refused = rejectedError ?? (moving ? refusal(plan, request, worstCase, caps) : undefined);
-    if (refused) view.warn?.(`the real run would refuse: ${refused.message.replace(/: nothing was sent$/, '')}`);
-    else if (moving) {
+    let exitCode: ExitCode = ExitCode.ok;
+    if (refused) {
+      view.warn?.(`the real run would refuse: ${refused.message.replace(/: nothing was sent$/, '')}`);
+      exitCode = refused.exitCode;
+    } else if (moving) {
       const approval = await pendingApproval(context.journal, plan, worstCase);
       if (approval) {
         const have = approval.state?.approvers.length ?? 0;
         view.warn?.(
           `the real run would journal it and wait for approval (${approval.reason}): ${approval.required - have} more operator${approval.required - have === 1 ? '' : 's'} other than its planner must then run 'airtime approve ${plan.batch?.id ?? '<the batch it names>'}'`,
         );
+        exitCode = ExitCode.partial; // the real run journals it and exits 5, nothing sent
       }
     }
-    return { kind: 'dry-run' };
+    return { kind: 'dry-run', exitCode };
   }
   if (rejectedError) throw rejectedError;
   if (!moving) return { kind: 'nothing' };

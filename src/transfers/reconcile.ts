@@ -1,3 +1,4 @@
+import { isFinal } from '../core/transfer-state.js';
 import { failpoint } from '../failpoints.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { NotFoundScope, Provider } from '../providers/provider.js';
@@ -19,7 +20,10 @@ export interface Unresolved {
 }
 
 export interface ReconcileReport {
+  /** Moved to a final state (delivered, failed, reversed) by this answer. */
   resolved: number;
+  /** Asked and still in progress at the provider (submitted): nothing changed (issue 23: they were counted as resolved). */
+  inProgress: number;
   requeued: number;
   unresolved: Unresolved[];
 }
@@ -47,7 +51,7 @@ export interface ReconcileOptions {
  * the operator can check and, inside the settle delay, when it can be asked about.
  */
 export async function reconcileTransfers(context: AppContext, transfers: readonly Transfer[], options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = { resolved: 0, requeued: 0, unresolved: [] };
+  const report: ReconcileReport = { resolved: 0, inProgress: 0, requeued: 0, unresolved: [] };
   const kind = options.kind ?? 'reconcile';
   const byAccount = new Map<string, Transfer[]>();
   for (const transfer of transfers) byAccount.set(transfer.account, [...(byAccount.get(transfer.account) ?? []), transfer]);
@@ -74,6 +78,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
     }
     const writes: PendingObservation[] = [];
     const notFound = new Map<number, NotFoundScope>();
+    const notFoundReasons = new Map<number, string>();
     group.forEach((transfer, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined || outcome.status === 'unanswered') {
@@ -123,6 +128,7 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       const settled = ageMs(transfer.lastAttemptAt) >= policy.settleMs;
       waiting.set(transfer.id, settled || !transfer.lastAttemptAt ? { needsOperator: true } : { askAgainAtMs: askableAtMs(policy, transfer.lastAttemptAt) });
       const reason = stillUnknownReason(provider, policy, transfer, scope);
+      notFoundReasons.set(transfer.id, reason);
       writes.push({
         id: transfer.id,
         observation: { kind, cause: 'answer', status: transfer.status === 'submitted' ? 'submitted' : 'unknown', error: reason },
@@ -140,9 +146,12 @@ export async function reconcileTransfers(context: AppContext, transfers: readonl
       const after = result?.transfer;
       if (!after) return;
       if (write.observation.cause === 'requeue' && after.status === 'queued') report.requeued += 1;
-      else if (after.status === 'unknown' || after.status === 'sending') {
-        report.unresolved.push({ transfer: after, reason: after.error ?? `${provider.name} still reports it in progress`, ...waiting.get(after.id) });
-      } else report.resolved += 1;
+      else if (after.status === 'unknown' || after.status === 'sending' || (notFound.has(write.id) && !isFinal(after.status))) {
+        const scope = notFound.get(write.id);
+        const reason = notFoundReasons.get(write.id) ?? (scope ? stillUnknownReason(provider, policy, after, scope) : after.error);
+        report.unresolved.push({ transfer: after, reason: reason ?? `${provider.name} still reports it in progress`, ...waiting.get(after.id) });
+      } else if (isFinal(after.status)) report.resolved += 1;
+      else report.inProgress += 1;
     });
   }
   return report;
@@ -200,6 +209,10 @@ function stillUnknownReason(provider: Provider, policy: ResendPolicy, transfer: 
     return scope === 'transfer'
       ? `${provider.name} knows request ${transfer.requestReference ?? '?'} but does not list this recipient: check the merchant portal, then record it with 'airtime resolve'`
       : `${provider.name} has no record of request ${transfer.requestReference ?? '?'}, which is not proof it was not taken (${provider.name} does not document that a repeated request is deduplicated, so it is never resent): ask again later, or check the portal and record it with 'airtime resolve'`;
+  }
+  // Each AIRTIME_HOME's embedded sandbox is its own: another operator's sends are not in it (team rehearsals use 'airtime sandbox serve').
+  if (provider.name === 'sandbox') {
+    return "this machine's embedded sandbox has no record of it: each operator's embedded sandbox is their own — rehearse a team on one shared simulator ('airtime sandbox serve')";
   }
   return `${provider.name} has no record of it`;
 }

@@ -24,18 +24,24 @@ export async function refreshTransfer(context: AppContext, transfer: Transfer, o
   return { transfer: after, unresolved };
 }
 
-/** Polls until the transfer is final or the deadline passes; returns the last journal state. */
-export async function waitForFinal(context: AppContext, id: number, timeoutMs: number, onTick?: (transfer: Transfer) => void): Promise<Transfer> {
+/** Polls until the transfer is final, the deadline passes or `stop` is aborted (Ctrl-C); returns the last journal state. */
+export async function waitForFinal(
+  context: AppContext,
+  id: number,
+  timeoutMs: number,
+  onTick?: (transfer: Transfer) => void,
+  stop?: AbortSignal,
+): Promise<Transfer> {
   const deadline = Date.now() + timeoutMs;
   let pause = 200;
   for (;;) {
     const current = await context.journal.get(id);
     if (!current) throw new Error(`transfer ${id} vanished from the journal`);
     onTick?.(current);
-    if (isFinal(current.status) || Date.now() >= deadline) return current;
+    if (isFinal(current.status) || Date.now() >= deadline || stop?.aborted) return current;
     const { transfer } = await refreshTransfer(context, current, { requeue: false }).catch(() => ({ transfer: current }));
-    if (isFinal(transfer.status)) return transfer;
-    await delay(Math.min(pause, Math.max(0, deadline - Date.now())));
+    if (isFinal(transfer.status) || stop?.aborted) return transfer;
+    await delay(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, { signal: stop }).catch(() => undefined);
     pause = Math.min(pause * 1.5, 2000);
   }
 }

@@ -63,17 +63,33 @@ export async function confirmPlan(io: IO, question: string, plan: Plan, rule: La
   if (!large) return askConfirmation(io, question);
   requireTerminal(io, '--yes');
   const grouped = io.stderrIsTTY;
-  const expected =
-    large.by === 'rows'
-      ? { what: 'the number of rows', text: String(large.rows) }
-      : { what: `the ${large.by} total`, text: formatAmount(large.totals[large.by] ?? 0, large.by, false) };
+  const expected = typedConfirmation(plan, large);
+  const inFlight = plan.askFirst.rows ? ` to send now, and up to ${formatCount(plan.askFirst.rows, grouped)} an earlier run left in flight` : '';
   io.err(
-    `This is a large run: ${formatCount(large.rows, grouped)} row${large.rows === 1 ? '' : 's'}, ${formatTotals(large.totals, grouped)} (${large.by === 'rows' ? `over ${formatCount(rule.rows, grouped)} rows` : `over large-run.${large.by}`}).`,
+    `This is a large run: ${formatCount(plan.sendNow.rows, grouped)} row${plan.sendNow.rows === 1 ? '' : 's'}${inFlight}, ${formatTotals(large.totals, grouped)} (${large.by === 'rows' ? `over ${formatCount(rule.rows, grouped)} rows` : `over large-run.${large.by}`}).`,
   );
   const { input } = await import('@inquirer/prompts');
   const typed = await prompting(() => input({ message: `${question}\n  Type ${expected.what} (${expected.text}) to confirm:` }, { output: process.stderr }));
-  if (matches(typed, large)) return true;
+  if (expected.accepts(typed)) return true;
   throw new AirtimeError('cancelled', `cancelled: "${typed.trim()}" is not ${expected.text}; nothing was sent`);
+}
+
+/**
+ * What a large run's confirmation asks to type: the figure the question shows first — the rows (or the
+ * total) to send now. A resume with rows in flight used to ask for now + in flight (5601) under a question
+ * that showed 5600 (issue 23); either figure is accepted.
+ */
+export function typedConfirmation(plan: Plan, large: LargeRunCheck): { what: string; text: string; accepts: (typed: string) => boolean } {
+  const nowTotals = plan.sendNow.totals;
+  const now = plan.askFirst.rows ? ' to send now' : '';
+  const expected =
+    large.by === 'rows'
+      ? { what: `the number of rows${now}`, text: String(plan.sendNow.rows) }
+      : { what: `the ${large.by} total${now}`, text: formatAmount(nowTotals[large.by] ?? 0, large.by, false) };
+  return {
+    ...expected,
+    accepts: (typed) => matches(typed, large) || matches(typed, { rows: plan.sendNow.rows, totals: { ...nowTotals } }),
+  };
 }
 
 /** The row count, or a total in any of the run's currencies, typed with or without thousands separators. */

@@ -3,7 +3,7 @@ import { formatMinor } from '../core/money.js';
 import type { BalanceLine, GateView, Plan } from '../transfers/gate.js';
 import type { LargeRun } from '../config/settings.js';
 import { confirmPlan } from './confirm.js';
-import { formatAmount, formatMoney, formatTime, formatTotals } from './format.js';
+import { formatAmount, formatMoney, formatTime, formatTotals, plural } from './format.js';
 import type { IO } from './io.js';
 import { safeText } from './safe-text.js';
 
@@ -54,20 +54,25 @@ export function planJson(plan: Plan, balances?: readonly BalanceLine[]) {
 export function planLines(plan: Plan, balances: readonly BalanceLine[] | undefined, grouped = false): string[] {
   const money = (totals: Readonly<Record<string, number>>) => formatTotals(totals, grouped, ', ');
   const lines = [`plan for ${plan.subject} · ${describeAccount(plan.account)}`];
-  lines.push(`  send now: ${plan.sendNow.rows} rows, ${money(plan.sendNow.totals)}`);
+  lines.push(`  send now: ${plural(plan.sendNow.rows, 'row', grouped)}, ${money(plan.sendNow.totals)}`);
   if (plan.askFirst.rows) {
     lines.push(
-      `  ask first: ${plan.askFirst.rows} rows, ${money(plan.askFirst.totals)} — in flight when an earlier run stopped; asked about first, resent only where the provider deduplicates our key and has no record of it`,
+      `  ask first: ${plural(plan.askFirst.rows, 'row', grouped)}, ${money(plan.askFirst.totals)} — in flight when an earlier run stopped; asked about first, resent only where the provider deduplicates our key and has no record of it`,
     );
   }
   const done = Object.entries(plan.done).filter(([, count]) => count);
   if (done.length) lines.push(`  already: ${done.map(([state, count]) => `${count} ${state}`).join(', ')}`);
   if (plan.batch?.alreadySent)
-    lines.push(`  ${plan.batch.alreadySent} rows carry references an earlier batch already holds (sent, or waiting there): this batch does not send them`);
-  if (plan.repeats.skipped) lines.push(`  left out: ${plan.repeats.skipped} rows that repeat a recent payment (--skip-repeats)`);
+    lines.push(
+      `  ${plural(plan.batch.alreadySent, 'row', grouped)} carr${plan.batch.alreadySent === 1 ? 'ies' : 'y'} references an earlier batch already holds (sent, or waiting there): this batch does not send them`,
+    );
+  if (plan.repeats.skipped)
+    lines.push(
+      `  left out: ${plural(plan.repeats.skipped, 'row', grouped)} that repeat${plan.repeats.skipped === 1 ? 's' : ''} a recent payment (--skip-repeats)`,
+    );
   if (plan.repeats.count) {
     lines.push(
-      `  repeats: ${plan.repeats.count} rows pay a phone the same amount it was paid in the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days:`,
+      `  repeats: ${plural(plan.repeats.count, 'row', grouped)} pay${plan.repeats.count === 1 ? 's' : ''} a phone the same amount it was paid in the last ${Math.round(plan.repeats.windowMs / 86_400_000)} days:`,
     );
     for (const match of plan.repeats.matches) {
       const earlier = match.earlier;

@@ -19,7 +19,7 @@ export interface RunProgress {
   stop(): void;
 }
 
-/** "sent 1,234/5,000 · 1,234,000.00 KES · failed 2 · unknown 0 · 412/s · ETA 1m 32s". */
+/** "sent 1,234/5,000 · 1,234,000.00 KES · failed 2 · unknown 0 · 412 rows/s · ETA 1m 32s": rows (recipients), not requests — `--rate` counts requests. */
 export function progressLine(counts: RunCounts, now: number, grouped: boolean): string {
   const elapsedMs = Math.max(0, now - counts.startedAt);
   const perSecond = elapsedMs > 0 ? (counts.sent * 1000) / elapsedMs : 0;
@@ -30,7 +30,7 @@ export function progressLine(counts: RunCounts, now: number, grouped: boolean): 
     formatTotals(counts.sentMinor, grouped),
     `failed ${formatCount(counts.failed, grouped)}`,
     `unknown ${formatCount(counts.unknown, grouped)}`,
-    `${perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1)}/s`,
+    `${perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1)} rows/s`,
     eta,
     formatDuration(elapsedMs),
   ].join(' · ');

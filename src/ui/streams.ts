@@ -40,7 +40,41 @@ export function onStdoutClosed(listener: () => void): () => void {
   return () => closedListeners.delete(listener);
 }
 
+let wroteStdout = false;
+
+/** Whether anything went to stdout yet: a --json error object is printed only where no other JSON was. */
+export const stdoutWasWritten = (): boolean => wroteStdout;
+
 /** Writes a line to a stream whose reader is still there (and nothing otherwise). */
 export const writeTo = (name: 'stdout' | 'stderr', text: string): void => {
+  if (name === 'stdout') wroteStdout = true;
   if (open[name]) process[name].write(text.endsWith('\n') ? text : `${text}\n`);
 };
+
+/** Writes text as it is (help, commander's messages) to a stream whose reader is still there. */
+export const writeRaw = (name: 'stdout' | 'stderr', text: string): void => {
+  if (open[name]) process[name].write(text);
+};
+
+/** Whether stdout's reader is still there: a long export stops reading the journal once it is not. */
+export const stdoutOpen = (): boolean => open.stdout;
+
+/**
+ * Writes a chunk of a long output (an export) with back-pressure: resolves once stdout took it, or at once
+ * when its reader went away (the chunk is dropped, as writeTo does). Not `events.once(stdout, 'drain')`:
+ * that rejects with the stream's EPIPE, which is the reader leaving, not a failure.
+ */
+export async function writeStdout(text: string): Promise<void> {
+  if (!open.stdout || process.stdout.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('error', done);
+    process.stdout.on('close', done);
+  });
+}

@@ -119,9 +119,9 @@ describe('airtime bulk', () => {
     const partial = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '2000 KES']);
     expect(partial.code).toBe(2);
     expect(partial.stderr).toMatch(/--max-total "2000 KES" sets no cap for UGX, which this run pays \(5,?000 UGX\): nothing was sent/);
-    // A dry run says what the real run would refuse.
+    // A dry run says what the real run would refuse, and exits as it would (issue 23).
     const predicted = await runCli(home.home, ['bulk', file, '--dry-run', '--max-total', '2000 KES']);
-    expect(predicted.code).toBe(0);
+    expect(predicted.code).toBe(partial.code);
     expect(predicted.stderr).toMatch(/note: the real run would refuse: --max-total "2000 KES" sets no cap for UGX/);
     const zero = await runCli(home.home, ['bulk', file, '--yes', '--max-total', '2000 KES, 0 UGX']);
     expect(zero.code).toBe(1);

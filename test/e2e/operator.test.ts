@@ -328,6 +328,6 @@ describe('the bulk summary, results and batches', () => {
     expect(result.code).toBe(0);
     const finals = result.stderr.split('\n').filter((line) => line.startsWith('sent 300/300 · 3,000.00 KES') || line.startsWith('sent 300/300 · 3000.00 KES'));
     expect(finals).toHaveLength(1);
-    expect(finals[0]).toMatch(/^sent 300\/300 · 3000\.00 KES · failed 0 · unknown 0 · [\d.]+\/s · done · \d+s$/);
+    expect(finals[0]).toMatch(/^sent 300\/300 · 3000\.00 KES · failed 0 · unknown 0 · [\d.]+ rows\/s · done · \d+s$/);
   });
 });

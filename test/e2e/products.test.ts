@@ -221,7 +221,7 @@ describe('wallet topup', () => {
   it('is refused where the provider has none, and for a bad amount', async () => {
     const at = await runCli(home.home, ['wallet', 'topup', '50', 'KES', '--provider', 'africastalking']);
     expect(at.code).toBe(2);
-    expect(at.stderr).toMatch(/africastalking has no wallet top-up the tool can start: top it up in its portal \(wallet top-up: zw\)/);
+    expect(at.stderr).toMatch(/africastalking has no wallet top-up the tool can start: top it up in its portal \(wallet top-up: sandbox, zw\)/);
     const bad = await runCli(home.home, ['wallet', 'topup', 'fifty', 'USD', '--provider', 'zw'], { env });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/amount "fifty" is not a number/);

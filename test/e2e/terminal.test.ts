@@ -4,7 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson, runCli, tempHome } from '../helpers/cli.js';
 import { writePayouts } from '../helpers/files.js';
 import { keys, startPty } from '../helpers/pty.js';
-import { sandboxState } from '../helpers/sandbox-state.js';
+import { journalRows, sandboxState } from '../helpers/sandbox-state.js';
+
+/** Polls `check` every 20 ms for at most 10 s (a bounded loop, no sleep-based assertion). */
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !check();) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** What a person at a terminal meets: prompts, Ctrl-C, typed confirmations, spinners, tables, completion. */
 describe('at a terminal', () => {
@@ -75,7 +83,10 @@ describe('at a terminal', () => {
     const seen = new Set<string>();
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && seen.size < 3) {
-      const match = await session.waitFor(/sent ([\d,]+)\/6,000 · [\d,.]+ KES · failed 0 · unknown 0 · [\d.]+\/s · (ETA (?:\d+m )?\d+s|ETA —) · \d+/, 30_000);
+      const match = await session.waitFor(
+        /sent ([\d,]+)\/6,000 · [\d,.]+ KES · failed 0 · unknown 0 · [\d.]+ rows\/s · (ETA (?:\d+m )?\d+s|ETA —) · \d+/,
+        30_000,
+      );
       if (match[1] !== '6,000') seen.add(match[1] ?? '');
       // Look only at what arrives next.
       const before = session.text().length;
@@ -120,6 +131,66 @@ describe('at a terminal', () => {
     for (const line of cut) expect(line.length).toBeLessThanOrEqual(60);
     expect(cut[0]).toMatch(/^reference\s+status\s+phone\s+amount$/);
     expect(cut[1]).toMatch(/^tx_[0-9a-z]{16}\s+submitted\s+\+254711000200\s+5\.00 KES$/);
+  });
+
+  it('Ctrl-C after money left is never a cancellation: it says what was sent and the command that follows it', async () => {
+    // While --wait waits (the sandbox settles in a minute): the wait stops, the transfer is named, exit 5.
+    const waiting = startPty(home.home, ['send', '+254711000123', '10', '--yes', '--wait', '--timeout', '50'], {
+      env: { AIRTIME_SANDBOX_SETTLE_MS: '60000' },
+      timeoutMs: 30_000,
+    });
+    await waiting.waitFor(/waiting for tx_\w+: submitted/);
+    waiting.write(keys.ctrlC);
+    expect((await waiting.exited).code).toBe(5);
+    const reference = /tx_[0-9a-z]{16}/.exec(waiting.text())?.[0] ?? 'none';
+    expect(waiting.text()).toContain(
+      `stopped waiting, not the transfer: ${reference} was sent and is submitted — nothing was cancelled; follow it with 'airtime status ${reference}'`,
+    );
+    expect(waiting.text()).not.toMatch(/cancelled \(|this is a bug/);
+    // The printed next step does what it says: it finds that very transfer.
+    const followed = await runCli(home.home, ['status', reference], { env: { AIRTIME_SANDBOX_SETTLE_MS: '60000' } });
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain(reference);
+
+    // While the request is in flight (the sandbox answers in 4 s): the first Ctrl-C says it cannot be taken
+    // back and lets the answer arrive; a second one leaves, naming the transfer, exit 5 — never 130.
+    const slow = { AIRTIME_SANDBOX_LATENCY_MS: '4000' };
+    const patient = startPty(home.home, ['send', '+254711000124', '10', '--yes'], { env: slow, timeoutMs: 30_000 });
+    await waitUntil(() => journalRows(home.home).some((row) => row.status === 'sending'));
+    patient.write(keys.ctrlC);
+    await patient.waitFor(/is in flight and cannot be taken back: waiting for its answer/);
+    expect((await patient.exited).code).toBe(0);
+    expect(patient.text()).toMatch(/submitted/);
+    const leaving = startPty(home.home, ['send', '+254711000125', '10', '--yes'], { env: slow, timeoutMs: 30_000 });
+    await waitUntil(() => journalRows(home.home).filter((row) => row.status === 'sending').length > 0);
+    leaving.write(keys.ctrlC);
+    await leaving.waitFor(/cannot be taken back/);
+    // A second keypress, not the echo of the first (a repeat within 250 ms is the same one: ui/interrupt.ts).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    leaving.write(keys.ctrlC);
+    expect((await leaving.exited).code).toBe(5);
+    expect(leaving.text()).toMatch(/left while the request for (tx_\w+) was in flight: it may have been paid — follow it with 'airtime status \1'/);
+  });
+
+  it('at 60 columns nothing wraps: batches keeps its multi-currency total whole, help wraps its text and examples', async () => {
+    expect((await runCli(home.home, ['bulk', resolve('samples/payouts.csv'), '--yes'])).code).toBe(0);
+    const batches = startPty(home.home, ['batches'], { cols: 60 });
+    expect((await batches.exited).code).toBe(0);
+    const lines = batches
+      .text()
+      .split('\n')
+      .filter((line) => line.trim());
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(lines.find((line) => line.startsWith('b_'))).toContain('1,400.50 KES + 5,000 UGX');
+    const help = startPty(home.home, ['help', 'send'], { cols: 60 });
+    expect((await help.exited).code).toBe(0);
+    const long = help
+      .text()
+      .split('\n')
+      .filter((line) => line.length > 60 && !line.includes('Exit codes:'));
+    expect(long).toEqual([]);
+    // A long example continues after " \\" (a shell joins the lines): it still runs as shown.
+    expect(help.text()).toMatch(/ \\\n {6}\S/);
   });
 
   it('Ctrl-C stops a listener cleanly with 130', async () => {

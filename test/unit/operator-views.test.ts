@@ -36,7 +36,7 @@ describe('money, counts and times for people', () => {
 
   it('writes a progress line with money, rate and ETA', () => {
     const line = progressLine({ total: 5000, sent: 1000, sentMinor: { KES: 100_000_00 }, failed: 2, unknown: 1, startedAt: 0 }, 10_000, true);
-    expect(line).toBe('sent 1,000/5,000 · 100,000.00 KES · failed 2 · unknown 1 · 100/s · ETA 40s · 10s');
+    expect(line).toBe('sent 1,000/5,000 · 100,000.00 KES · failed 2 · unknown 1 · 100 rows/s · ETA 40s · 10s');
     expect(progressLine({ total: 10, sent: 10, sentMinor: {}, failed: 0, unknown: 0, startedAt: 0 }, 92_000, false)).toMatch(/done · 1m 32s$/);
   });
 });
