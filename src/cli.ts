@@ -4,18 +4,12 @@ import { allSettingKeys } from './config/schema.js';
 import { ExitCode, isAirtimeError, usageError } from './core/errors.js';
 import { didYouMean, notAChoice } from './core/suggest.js';
 import { transferStates } from './core/transfer-state.js';
+import type { GlobalOptions } from './global-options.js';
 import { commandPath, formatHelp, withExamples } from './help.js';
 import { providerNames } from './providers/names.js';
 import type { IO } from './ui/io.js';
 import { safeText } from './ui/safe-text.js';
 import { stdoutWasWritten, writeRaw } from './ui/streams.js';
-
-export interface GlobalOptions {
-  json?: boolean;
-  profile?: string;
-  provider?: string;
-  color?: boolean;
-}
 
 // A command that does no I/O of its own may answer synchronously; `action` awaits either.
 type CommandModule = () => Promise<{ default: (io: IO, ...args: never[]) => number | Promise<number> }>;

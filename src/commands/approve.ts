@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
 import { planForBatch } from '../batch/plan.js';
 import type { Batch } from '../journal/batch.js';

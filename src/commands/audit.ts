@@ -1,6 +1,6 @@
 import { checkOutputPath } from '../batch/output-paths.js';
 import { OutputFile } from '../output-file.js';
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { csvCell } from '../batch/results.js';
 import { ExitCode, failedError, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';

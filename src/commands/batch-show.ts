@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { checkOutputPath } from '../batch/output-paths.js';
 import { writeResults } from '../batch/results.js';
 import { batchReport, nextStep, resumeCommandFor } from '../batch/summary.js';

@@ -1,4 +1,3 @@
-import type { GlobalOptions } from '../cli.js';
 import { batchReport } from '../batch/summary.js';
 import { ExitCode } from '../core/errors.js';
 import { AppContext } from '../transfers/context.js';
@@ -7,6 +6,7 @@ import type { IO } from '../ui/io.js';
 import { printTable } from '../ui/table.js';
 import { colourStatus } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface BatchesOptions extends GlobalOptions {
   limit: string;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { hashFile } from '../batch/batch-identity.js';
 import { dispatchBatch } from '../batch/dispatch.js';
 import { checkOutputPath } from '../batch/output-paths.js';

@@ -1,4 +1,3 @@
-import type { GlobalOptions } from '../cli.js';
 import { claimedMoney } from '../callbacks/claims.js';
 import type { CallbackClaims } from '../callbacks/event.js';
 import { callbackParsers } from '../callbacks/parse.js';
@@ -11,6 +10,7 @@ import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { parseCount } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface ListOptions extends GlobalOptions {
   batch?: string;

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { callbackUrl, postCallback } from '../callbacks/post.js';
 import type { ShapedCallback } from '../callbacks/shapes.js';
 import { hmacSignature, sandboxSignatureHeader } from '../callbacks/verify.js';
@@ -9,7 +9,7 @@ import { AppContext } from '../transfers/context.js';
 import { findTransfer } from '../transfers/lookup.js';
 import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
-import { signingFor } from './callbacks-trigger.js';
+import { signingFor } from '../callbacks/signing.js';
 
 interface ReplayOptions extends GlobalOptions {
   to: string;
@@ -43,7 +43,7 @@ export default async function replay(io: IO, target: string, options: ReplayOpti
     for (const event of events) {
       const provider = event.kind.slice('callback:'.length);
       if (!isProviderName(provider)) continue;
-      const shaped = reshape(provider, event.rawPayload ?? '', signingFor(context, provider, profile));
+      const shaped = reshape(provider, event.rawPayload ?? '', signingFor(context.settings.paths, provider, profile));
       const url = callbackUrl(options.to, provider, pathToken);
       let status: number | string;
       try {

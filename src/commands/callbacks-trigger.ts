@@ -1,9 +1,8 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { callbackUrl, postCallback, type Posted } from '../callbacks/post.js';
-import { sandboxCallbackKey } from '../callbacks/sandbox-key.js';
-import { shapeCallback, triggerStatuses, type CallbackSubject, type Signing } from '../callbacks/shapes.js';
-import { resolveSettings } from '../config/settings.js';
-import { configError, ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
+import { shapeCallback, triggerStatuses, type CallbackSubject } from '../callbacks/shapes.js';
+import { signingFor } from '../callbacks/signing.js';
+import { ExitCode, failedError, invalidInput, usageError } from '../core/errors.js';
 import { parseProviderAmount, requireCurrency } from '../core/money.js';
 import { isTransferState } from '../core/transfer-state.js';
 import { isProviderName, type ProviderName } from '../providers/names.js';
@@ -50,7 +49,7 @@ export default async function trigger(io: IO, provider: string, status: string, 
       profile = transfer.profile;
     }
     subject = withOverrides(subject, options);
-    const signing = signingFor(context, provider, profile);
+    const signing = signingFor(context.settings.paths, provider, profile);
     const url = callbackUrl(options.to, provider, options.pathToken ?? process.env.AIRTIME_CALLBACK_TOKEN);
     const shaped = shapeCallback(provider, status, subject, signing);
     if (!io.json) io.err(`--> POST ${url.toString()}  ${provider} ${status} for ${safeText(subject.reference)}`);
@@ -87,13 +86,4 @@ function withOverrides(subject: CallbackSubject, options: TriggerOptions): Callb
     }
   }
   return { ...subject, currency, amountMinor, phone: options.phone ?? subject.phone };
-}
-
-/** zw signs with the webhook secret of the transfer's profile (or the active one); the sandbox with the data folder's key. */
-export function signingFor(context: AppContext, provider: ProviderName, profile: string | undefined): Signing {
-  if (provider === 'sandbox') return { sandboxKey: sandboxCallbackKey(context.settings.paths.dataDir) };
-  if (provider !== 'zw') return {};
-  const zwSecret = resolveSettings(context.settings.paths, { profile, provider: 'zw' }).credentials.webhookSecret;
-  if (!zwSecret) throw configError('zw callbacks are signed and no webhook secret is set: set ZW_WEBHOOK_SECRET or the profile’s webhook-secret');
-  return { zwSecret };
 }

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { usageError } from '../core/errors.js';
 import { resolveRecipient } from '../core/recipient.js';
 import { AppContext } from '../transfers/context.js';

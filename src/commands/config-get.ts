@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { airtimeCommand, setProfileInForce } from '../config/in-force.js';
 import { defaultSetting, displaySetting, parseSettingKey, readSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { profileRows } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings } from '../config/settings.js';

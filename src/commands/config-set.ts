@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { isInsecureRemote } from '../config/base-url.js';
 import { unusedCredential } from '../config/credentials-check.js';
 import { airtimeCommand, setProfileInForce } from '../config/in-force.js';

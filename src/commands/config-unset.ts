@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { parseSettingKey, removeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore } from '../config/store.js';

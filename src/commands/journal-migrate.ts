@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { checkJournalUrl } from '../config/journal-url.js';
 import { airtimePaths } from '../config/paths.js';
 import { resolveSettings } from '../config/settings.js';

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { configError, ExitCode } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { AppContext } from '../transfers/context.js';

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { airtimeCommand } from '../config/in-force.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { parseProductKind } from '../core/product.js';

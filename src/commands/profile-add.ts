@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { parseSettingKey, writeSetting } from '../config/edit.js';
 import { airtimePaths } from '../config/paths.js';
 import type { Profile } from '../config/schema.js';

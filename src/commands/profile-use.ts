@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { airtimePaths } from '../config/paths.js';
 import { ConfigStore, defaultProfileName } from '../config/store.js';
 import { configError, ExitCode } from '../core/errors.js';

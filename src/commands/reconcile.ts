@@ -1,4 +1,3 @@
-import type { GlobalOptions } from '../cli.js';
 import { ExitCode, invalidInput } from '../core/errors.js';
 import type { TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -11,6 +10,7 @@ import { printTable } from '../ui/table.js';
 import { formatMoney } from '../ui/format.js';
 import { transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface ReconcileOptions extends GlobalOptions {
   concurrency: string;

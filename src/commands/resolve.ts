@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { ExitCode, invalidInput, usageError } from '../core/errors.js';
 import type { Transfer } from '../journal/transfer.js';
 import { AppContext } from '../transfers/context.js';

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { faultsFromEnv, isLipadDuplicates, lipadDuplicateModes, type FaultOptions } from '../sim/faults.js';
 import { defaultSimCredentials, simCredentials, startSimServer } from '../sim/server.js';

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { airtimeCommand } from '../config/in-force.js';
 import { parseRetryHours } from '../config/settings.js';
 import { describeAccount, sameProviderAccount } from '../core/account.js';

@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { GlobalOptions } from '../cli.js';
 import { startListener, type RunningListener } from '../callbacks/listener.js';
 import { routePath } from '../callbacks/routes.js';
 import { sandboxCallbackKey } from '../callbacks/sandbox-key.js';
@@ -15,6 +14,7 @@ import { printCallback } from '../ui/callback-line.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { parseSeconds } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface ServeOptions extends GlobalOptions {
   host: string;

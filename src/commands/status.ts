@@ -1,4 +1,3 @@
-import type { GlobalOptions } from '../cli.js';
 import { ExitCode } from '../core/errors.js';
 import { isFinal, type TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -12,6 +11,7 @@ import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { colourStatus, displayStatus, printTransfer, transferJson } from '../ui/transfer-view.js';
 import { parseCount } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface StatusOptions extends GlobalOptions {
   limit: string;

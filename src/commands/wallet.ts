@@ -1,4 +1,3 @@
-import type { GlobalOptions } from '../cli.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { formatAmount, formatTime } from '../ui/format.js';
@@ -7,6 +6,7 @@ import type { IO } from '../ui/io.js';
 import { safeText } from '../ui/safe-text.js';
 import { printTable } from '../ui/table.js';
 import { parseCount } from './options.js';
+import type { GlobalOptions } from '../global-options.js';
 
 interface WalletOptions extends GlobalOptions {
   ledger?: boolean;

@@ -1,4 +1,4 @@
-import type { GlobalOptions } from '../cli.js';
+import type { GlobalOptions } from '../global-options.js';
 import { ExitCode } from '../core/errors.js';
 import { AppContext } from '../transfers/context.js';
 import type { IO } from '../ui/io.js';
