@@ -5,10 +5,8 @@ import { providerCatalog } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
 import type { AppContext } from '../transfers/context.js';
 import { catalogueProvider, providerRowCheck, requireOffer } from '../transfers/offers.js';
-import type { IO } from '../ui/io.js';
-import { previewJson, previewLines } from '../ui/preview-view.js';
 import type { FileCheck } from './prepare.js';
-import { comparePreview, maxPreviewRows } from './remote-preview.js';
+import { comparePreview, maxPreviewRows, type PreviewComparison } from './remote-preview.js';
 import type { RowCheck } from './validate.js';
 
 /** What a bulk run asks of its provider beyond the rows: retry hours, server-side bulk, the catalogue's row check. */
@@ -57,7 +55,7 @@ export async function bulkExtras(
 }
 
 export interface PreviewOutcome {
-  readonly json: ReturnType<typeof previewJson>;
+  readonly comparison: PreviewComparison;
   /** The provider refuses rows we accept: they would fail when sent. */
   readonly refusesOurs: boolean;
 }
@@ -67,17 +65,17 @@ export interface PreviewOutcome {
  * A preview that cannot be asked is a note, not an error: our own verdict stands.
  */
 export async function askPreview(
-  io: IO,
   context: AppContext,
   file: string,
   defaults: RecipientDefaults,
   check: FileCheck,
   ourErrors: ReadonlyMap<number, string>,
+  note: (line: string) => void,
 ): Promise<PreviewOutcome | undefined> {
   const name = context.account.provider as ProviderName;
   if (!providerCatalog[name].offers.bulkPreview) return undefined;
   if (check.summary.rows > maxPreviewRows) {
-    io.err(`note: ${name}'s preview is not asked for more than ${maxPreviewRows} rows: our own verdict stands`);
+    note(`note: ${name}'s preview is not asked for more than ${maxPreviewRows} rows: our own verdict stands`);
     return undefined;
   }
   let comparison;
@@ -86,9 +84,8 @@ export async function askPreview(
     if (!provider.previewBulk) return undefined;
     comparison = await comparePreview(file, defaults, check.batchId, provider, ourErrors);
   } catch (error) {
-    io.err(`note: ${name}'s own preview could not be asked (${error instanceof Error ? error.message : String(error)}): our verdict stands`);
+    note(`note: ${name}'s own preview could not be asked (${error instanceof Error ? error.message : String(error)}): our verdict stands`);
     return undefined;
   }
-  if (!io.json) for (const line of previewLines(comparison)) io.out(line);
-  return { json: previewJson(comparison), refusesOurs: comparison.disagreements.some((row) => row.ours === 'valid') };
+  return { comparison, refusesOurs: comparison.disagreements.some((row) => row.ours === 'valid') };
 }

@@ -27,12 +27,14 @@ import { BatchLease } from '../transfers/ownership.js';
 import { reconcileTransfers } from '../transfers/reconcile.js';
 import { RepeatIndex, repeatWindowOption } from '../transfers/repeats.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
+import { callbackPrinter } from '../ui/callback-line.js';
 import { onInterrupt } from '../ui/interrupt.js';
 import type { IO } from '../ui/io.js';
 import { printSummary, summaryJson } from '../ui/batch-summary.js';
 import { formatTime, formatTotals, totalsJson } from '../ui/format.js';
 import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { gateView, planJson } from '../ui/plan-view.js';
+import { previewJson, previewLines } from '../ui/preview-view.js';
 import { startRunProgress } from '../ui/progress.js';
 import { canSpin, startSpinner } from '../ui/spinner.js';
 import { OutputFileError } from '../output-file.js';
@@ -167,9 +169,16 @@ async function runFile(io: IO, context: AppContext, file: string, run: RunSettin
   const { summary } = check;
   const plan = await planForFile(journal, check, account, basename(file), run.options.skipRepeats === true, run.windowMs);
   printFileCheck(io, file, summary, run.options);
-  const preview = ourErrors ? await askPreview(io, context, file, run.defaults, check, ourErrors) : undefined;
+  const preview = ourErrors ? await askPreview(context, file, run.defaults, check, ourErrors, (line) => io.err(line)) : undefined;
+  if (preview && !io.json) for (const line of previewLines(preview.comparison)) io.out(line);
   if (run.options.dryRun && io.json)
-    io.printJson({ dryRun: true, batch: check.batchId, ...fileJson(file, summary), plan: planJson(plan), ...(preview ? { preview: preview.json } : {}) });
+    io.printJson({
+      dryRun: true,
+      batch: check.batchId,
+      ...fileJson(file, summary),
+      plan: planJson(plan),
+      ...(preview ? { preview: previewJson(preview.comparison) } : {}),
+    });
   if (!run.options.dryRun && summary.invalid > 0 && !run.options.skipInvalid) {
     throw invalidInput(`${summary.invalid} of ${summary.rows} rows are invalid (see above): ${invalidRowsNext(run.options)}`);
   }
@@ -406,7 +415,7 @@ async function waitUntil(io: IO, atMs: number, what: string): Promise<void> {
 /** `--wait`: until every row is final (callbacks through a temporary listener on the sandbox, status queries elsewhere). */
 async function waitIfAsked(io: IO, context: AppContext, batch: Batch, run: RunSettings): Promise<void> {
   if (!run.options.wait) return;
-  const listener = await startTemporaryListener(context, io, { batch });
+  const listener = await startTemporaryListener(context, { batch }, callbackPrinter(io));
   const waitSpinner = await startSpinner(io, 'waiting for final statuses…');
   try {
     await waitForBatch(context, batch.id, run.timeoutMs, (pending) => waitSpinner.update(`waiting for ${pending} transfers to be final…`));

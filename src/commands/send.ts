@@ -23,6 +23,7 @@ import { repeatWindowOption, transferMayHavePaid, type RepeatMatch } from '../tr
 import { earlierPaymentStates } from '../core/possibly-paid.js';
 import { sendItem, sendTransfer, waitWhileSending } from '../transfers/send.js';
 import { startTemporaryListener } from '../transfers/temporary-listener.js';
+import { callbackPrinter } from '../ui/callback-line.js';
 import { reportAwaitingApproval } from '../ui/approval-view.js';
 import { confirmPlan } from '../ui/confirm.js';
 import type { IO } from '../ui/io.js';
@@ -380,7 +381,7 @@ async function finish(io: IO, context: AppContext, sent: Transfer, options: PayO
   // Another run's request for this key is in flight: its answer is the outcome to show.
   let transfer = sent.status === 'sending' ? await waitWhileSending(context, sent.id) : sent;
   if (options.wait) {
-    const listener = await startTemporaryListener(context, io, { transfer });
+    const listener = await startTemporaryListener(context, { transfer }, callbackPrinter(io));
     const spinner = await startSpinner(io, `waiting for ${transfer.reference}: ${transfer.status}`);
     // Ctrl-C stops the waiting, not the transfer: it was sent (issue 23), so say so and how to follow it.
     const stop = new AbortController();

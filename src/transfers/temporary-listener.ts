@@ -1,3 +1,4 @@
+import type { CallbackLine } from '../callbacks/line.js';
 import { startListener } from '../callbacks/listener.js';
 import { sandboxCallbackKey } from '../callbacks/sandbox-key.js';
 import { CallbackSpool } from '../callbacks/spool.js';
@@ -5,8 +6,6 @@ import { hmacSignature, sandboxSignatureHeader } from '../callbacks/verify.js';
 import type { Batch } from '../journal/batch.js';
 import type { Transfer } from '../journal/transfer.js';
 import { startSandboxCallbacks } from '../sim/sandbox-callbacks.js';
-import { printCallback } from '../ui/callback-line.js';
-import type { IO } from '../ui/io.js';
 import type { AppContext } from './context.js';
 
 /** What a wait is about: one transfer (`send --wait`) or one batch (`bulk --wait`). */
@@ -14,13 +13,17 @@ export type WaitSubject = { readonly transfer: Transfer } | { readonly batch: Ba
 
 /**
  * For `send --wait` and `bulk --wait`: a listener on a free loopback port for as long as the command
- * waits, printing each final status of its own transfer or batch as it arrives (on stderr; stdout keeps
- * the command's result) — and nothing else: the sandbox's settlements are read with this listener's own
+ * waits, handing `onLine` each final status of its own transfer or batch as it arrives (the command prints
+ * it) — and nothing else: the sandbox's settlements are read with this listener's own
  * cursor, filtered to the subject, while a running `serve-callbacks` still sees every one of them. Only the
  * embedded sandbox can be pointed at it; real providers call the URL set in their dashboards, so for them
  * the wait relies on status queries alone.
  */
-export async function startTemporaryListener(context: AppContext, io: IO, subject: WaitSubject): Promise<{ stop(): Promise<void> }> {
+export async function startTemporaryListener(
+  context: AppContext,
+  subject: WaitSubject,
+  onLine: (line: CallbackLine) => void,
+): Promise<{ stop(): Promise<void> }> {
   const owner = 'transfer' in subject ? subject.transfer : subject.batch;
   if (owner.provider !== 'sandbox') return { stop: async () => {} };
   const references =
@@ -36,7 +39,7 @@ export async function startTemporaryListener(context: AppContext, io: IO, subjec
     sandboxKey: key,
     spool: CallbackSpool.in(paths.dataDir),
     onCallback: (line) => {
-      if (!io.json && (line.reference === null || references.has(line.reference))) printCallback(io, line, 'text', true);
+      if (line.reference === null || references.has(line.reference)) onLine(line);
     },
   });
   const pump = startSandboxCallbacks({

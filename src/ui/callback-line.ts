@@ -27,6 +27,13 @@ export function printCallback(io: IO, line: CallbackLine, format: 'text' | 'json
   else io.out(text);
 }
 
+/** What a command waiting on its own transfers prints for each of their callbacks: a line on stderr (stdout keeps the result; nothing under --json). */
+export function callbackPrinter(io: IO): (line: CallbackLine) => void {
+  return (line) => {
+    if (!io.json) printCallback(io, line, 'text', true);
+  };
+}
+
 function callbackColumns(line: CallbackLine, color: IO['color']): string {
   const cell = (value: string | null, width: number, alignRight = false) => {
     const text = safeText(value ?? '—');
