@@ -6,9 +6,9 @@ import { checkKey, newTransferKey } from '../transfers/keys.js';
 import { repeatWindowOption } from '../transfers/repeats.js';
 import { providerCatalog } from '../providers/catalog.js';
 import type { ProviderName } from '../providers/names.js';
+import { payOne } from '../payouts/pay-one.js';
 import type { IO } from '../ui/io.js';
 import { parseSeconds } from './options.js';
-import { payOne } from './send.js';
 
 interface PayoutOptions extends GlobalOptions {
   amount: string;
