@@ -6,6 +6,61 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import mustUseResult from './eslint-rules/must-use-result.js';
 
+/**
+ * The rooms of src/ and what each may not import (docs/ARCHITECTURE.md draws the same map). Data flows down:
+ * commands → payouts → ui, transfers, batch → callbacks → providers, sim → journal → config → core.
+ */
+const higher = {
+  core: ['config', 'journal', 'providers', 'sim', 'callbacks', 'batch', 'transfers', 'ui', 'payouts', 'commands'],
+  config: ['journal', 'sim', 'callbacks', 'batch', 'transfers', 'ui', 'payouts', 'commands'],
+  journal: ['sim', 'callbacks', 'batch', 'transfers', 'ui', 'payouts', 'commands'],
+  providers: ['callbacks', 'batch', 'transfers', 'ui', 'payouts', 'commands'],
+  sim: ['callbacks', 'batch', 'transfers', 'ui', 'payouts', 'commands'],
+  callbacks: ['batch', 'transfers', 'ui', 'payouts', 'commands'],
+  transfers: ['ui', 'payouts', 'commands'],
+  batch: ['ui', 'payouts', 'commands'],
+  ui: ['payouts', 'commands'],
+  payouts: ['commands'],
+};
+const roomRules = [
+  ...Object.entries(higher).map(([room, forbidden]) => ({
+    files: [`src/${room}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: forbidden.map((other) => `../${other}/*`),
+              message: `src/${room} may not import ${forbidden.join(', ')} (docs/ARCHITECTURE.md, "Rooms").`,
+            },
+            ...(room === 'core'
+              ? [
+                  { group: ['../*'], message: 'src/core imports nothing of the project outside src/core.' },
+                  {
+                    group: ['node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process', 'node:process', 'undici', 'better-sqlite3'],
+                    message: 'src/core is pure: no I/O.',
+                  },
+                ]
+              : []),
+            ...(room === 'journal' ? [{ group: ['../providers/*', '!../providers/names.js'], message: 'the journal knows providers by name only.' }] : []),
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    // A flow two commands share lives in src/payouts (or below), never in a command another command imports.
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./*', '!./options.js'], message: 'a command imports no other command: shared flows live in src/payouts.' }] },
+      ],
+    },
+  },
+];
+
 export default defineConfig(
   { ignores: ['dist/', 'coverage/'] },
   {
@@ -62,22 +117,5 @@ export default defineConfig(
     files: ['src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
-  {
-    // The pure domain: no I/O and nothing of the rest of the project (DESIGN.md, "Layers").
-    files: ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['../*'], message: 'src/core imports nothing of the project outside src/core.' },
-            {
-              group: ['node:fs', 'node:fs/*', 'node:http', 'node:https', 'node:net', 'node:child_process', 'node:process', 'undici', 'better-sqlite3'],
-              message: 'src/core is pure: no I/O.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...roomRules,
 );
