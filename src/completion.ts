@@ -8,7 +8,7 @@ import { ConfigStore, defaultProfileName } from './config/store.js';
 import { knownCurrencies } from './core/currency.js';
 import { ExitCode } from './core/errors.js';
 import { transferStates } from './core/transfer-state.js';
-import { choiceOf } from './cli.js';
+import { choiceOf } from './cli/command.js';
 import { openSqliteJournal } from './journal/open.js';
 import { providerNames } from './providers/names.js';
 
