@@ -1,3 +1,6 @@
+// Over 500 lines on purpose: the listener is one request pipeline (route → body budget → verify → parse →
+// match and record → answer → print), its stages sharing each request's state and the server's lifecycle. The
+// stages that stand alone live beside it in this folder (routes, budget, verify, parse, record, spool).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,7 @@
+// Over 500 lines on purpose: one adapter per provider (docs/ARCHITECTURE.md), and zw's API is nine endpoints —
+// orders, status, catalogue, wallet, ledger, top-up, preview, server-side bulk, campaign payouts — sharing one
+// client, one credential and one error mapping. What stands alone is beside it: the wire shapes (zw-wire.ts)
+// and the tolerant readers (zw-read.ts).
 import { createHmac } from 'node:crypto';
 import { airtimeCommand } from '../config/in-force.js';
 import { readFileSync } from 'node:fs';
