@@ -55,14 +55,17 @@ export function detectDelimiter(text: string): string {
 
 /**
  * Streams a CSV's records, values kept as strings, BOM removed, delimiter detected, record size capped.
- * The header is the first record.
+ * The header is the first record. `onBytes` sees every byte of the file as it is read (to hash it in the
+ * same pass).
  */
-export async function* readCsv(path: string): AsyncGenerator<CsvRecord> {
+export async function* readCsv(path: string, onBytes?: (chunk: Buffer) => void): AsyncGenerator<CsvRecord> {
   const { delimiter } = await sniff(path);
   // Line numbers are counted here rather than with csv-parse's `info`, which costs more than the parse
   // itself on a large file: a record starts one line after the previous one, plus the newlines inside its
   // quoted fields. Empty lines are kept as records so that they are counted too.
-  const parser: Parser = createReadStream(path).pipe(
+  const source = createReadStream(path);
+  if (onBytes) source.on('data', (chunk) => onBytes(chunk as Buffer));
+  const parser: Parser = source.pipe(
     parse({
       bom: true,
       delimiter,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Account } from '../core/account.js';
 import { formatMinor } from '../core/money.js';
 import type { RecipientDefaults } from '../core/recipient.js';
@@ -10,6 +11,7 @@ import { failpoint } from '../failpoints.js';
 import type { RepeatIndex } from '../transfers/repeats.js';
 import { RepeatTally } from '../transfers/repeats.js';
 import { ContentFingerprint, batchIdFor, rowKey } from './batch-identity.js';
+import type { StagedRows } from './staged-rows.js';
 import { emptySummary, rowAsk, validateFile, type RowCheck, type RowError, type ValidRow, type ValidationSummary } from './validate.js';
 
 /** What a row's transfer carries beyond phone, amount and currency (journal/details.ts); null for plain airtime. */
@@ -32,13 +34,16 @@ export interface FileCheck {
   readonly knownByBatch: ReadonlyMap<string | null, { count: number; totals: Record<string, number> }>;
   /** Valid rows that repeat a recent payment, by the batch of that payment. */
   readonly repeats: RepeatTally;
+  /** SHA-256 of the file's bytes, taken in the same pass (recorded with the batch). */
+  readonly fileHash: string;
 }
 
 /**
  * The validation pass: every row checked, nothing written. A reference the journal already holds for a
  * different transfer is an error; for the same transfer it is counted as known. Each valid row new to the
  * journal is looked up among recent payments (the repeat guard), and all valid rows make the batch's
- * content fingerprint, hence its id.
+ * content fingerprint, hence its id. The same pass hashes the file's bytes and, given `stage`, keeps every
+ * valid row for journaling (`journalRows`): a run reads its file once.
  */
 export async function checkFile(
   path: string,
@@ -49,8 +54,10 @@ export async function checkFile(
   onError?: (error: RowError, summary: ValidationSummary) => void | Promise<void>,
   /** A rule of the provider's (its catalogue: product, network, range), applied to rows valid so far. */
   providerCheck?: RowCheck,
+  stage?: StagedRows,
 ): Promise<FileCheck> {
   const summary = emptySummary();
+  const bytes = createHash('sha256');
   const fingerprint = new ContentFingerprint();
   const knownByBatch = new Map<string | null, { count: number; totals: Record<string, number> }>();
   const repeats = new RepeatTally();
@@ -73,11 +80,12 @@ export async function checkFile(
       reason: `reference ${row.reference} was already used for a different transfer (${existing.phone}, ${formatMinor(existing.amountMinor, existing.currency)} ${existing.currency}): give this row a new reference`,
     };
   };
-  for await (const result of validateFile(path, defaults, summary, againstJournal)) {
+  for await (const result of validateFile(path, defaults, summary, againstJournal, (chunk) => bytes.update(chunk))) {
     if (!result.ok) {
       await onError?.(result.error, summary);
       continue;
     }
+    stage?.push(result.row);
     fingerprint.add({ ...result.row, ask: rowAsk(result.row) });
     // A reference the journal holds is not a new payment: it is skipped or resumed, never repeated.
     if (knownLine === result.row.line) continue;
@@ -85,7 +93,7 @@ export async function checkFile(
     if (earlier !== undefined) repeats.add({ ...result.row, line: result.row.line, earlierBatch: earlier });
   }
   const digest = fingerprint.digest();
-  return { summary, batchId: batchIdFor(account.id, digest), fingerprint: digest, knownByBatch, repeats };
+  return { summary, batchId: batchIdFor(account.id, digest), fingerprint: digest, knownByBatch, repeats, fileHash: bytes.digest('hex') };
 }
 
 /** Valid rows (and their totals) that earlier batches or sends already hold: not part of this batch. */
@@ -112,11 +120,25 @@ export interface JournalFileOptions {
 }
 
 /**
- * The journal pass: every row of the batch recorded as `queued`, a thousand per transaction, then the
- * batch marked complete. A crash or a full disk part-way leaves it incomplete, and an incomplete batch is
- * completed from its file before anything is sent. Returns whether the batch is now whole.
+ * The journal pass from the file itself: a crash or a full disk part-way through journaling leaves a batch
+ * incomplete, and an incomplete batch is completed from its file (which must still make the same batch)
+ * before anything is sent. Returns whether the batch is now whole.
  */
 export async function journalFile(path: string, journal: Journal, options: JournalFileOptions): Promise<boolean> {
+  return journalRows(validRowsOf(path, options), journal, options);
+}
+
+/** The valid rows of a file as its check pass sees them (for completing an interrupted batch from its file). */
+async function* validRowsOf(path: string, options: JournalFileOptions): AsyncGenerator<ValidRow> {
+  for await (const result of validateFile(path, options.defaults, emptySummary(), options.check)) if (result.ok) yield result.row;
+}
+
+/**
+ * The journal pass over rows already checked (`checkFile`'s `stage`, or a file read again): every row of the
+ * batch recorded as `queued`, a thousand per transaction, then the batch marked complete.
+ * @mustUse
+ */
+export async function journalRows(rows: Iterable<ValidRow> | AsyncIterable<ValidRow>, journal: Journal, options: JournalFileOptions): Promise<boolean> {
   const { account, batch } = options;
   await journal.ensureAccount(account);
   let pending: NewTransfer[] = [];
@@ -126,10 +148,9 @@ export async function journalFile(path: string, journal: Journal, options: Journ
     const created = await journal.appendBatchRows(batch.id, rows);
     return created;
   };
-  for await (const result of validateFile(path, options.defaults, emptySummary(), options.check)) {
-    if (!result.ok || options.skip?.(result.row)) continue;
+  for await (const row of rows) {
+    if (options.skip?.(row)) continue;
     failpoint('during-journal');
-    const { row } = result;
     pending.push({
       account: account.id,
       reference: rowKey(batch.id, { ...row, ask: rowAsk(row) }),

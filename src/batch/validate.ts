@@ -69,12 +69,18 @@ export type RowCheck = (row: ValidRow) => Promise<{ column: string; value: strin
  * Validates every row of a payout file with the same rules as `send`, streaming: memory holds only what
  * duplicate detection needs. Yields each row's result and fills `summary` as it goes.
  */
-export async function* validateFile(path: string, defaults: RecipientDefaults, summary: ValidationSummary, check?: RowCheck): AsyncGenerator<RowResult> {
+export async function* validateFile(
+  path: string,
+  defaults: RecipientDefaults,
+  summary: ValidationSummary,
+  check?: RowCheck,
+  onBytes?: (chunk: Buffer) => void,
+): AsyncGenerator<RowResult> {
   const seenTransfers = new FingerprintIndex();
   const seenReferences = new FingerprintIndex();
   const convention: FileConvention = { first: undefined };
   let mapping: ColumnMapping | undefined;
-  for await (const record of readCsv(path)) {
+  for await (const record of readCsv(path, onBytes)) {
     if (!mapping && record.fields.every((field) => field.trim() === '')) continue;
     if (!mapping) {
       mapping = mapColumns(record.fields);

@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { basename, resolve } from 'node:path';
 import type { GlobalOptions } from '../global-options.js';
-import { hashFile } from '../batch/batch-identity.js';
 import { dispatchBatch } from '../batch/dispatch.js';
 import { planForBatch, planForFile } from '../batch/plan.js';
-import { checkFile, journalFile, type FileCheck } from '../batch/prepare.js';
+import { checkFile, journalFile, journalRows, type FileCheck } from '../batch/prepare.js';
+import { StagedRows } from '../batch/staged-rows.js';
 import { askPreview, type BulkExtras } from '../batch/bulk-extras.js';
 import { errorsWriter, writeResults } from '../batch/results.js';
 import { batchReport, nextStep, resumeCommandFor } from '../batch/summary.js';
@@ -85,13 +85,12 @@ export interface RunSettings {
 export async function runBatch(io: IO, context: AppContext, file: string, run: RunSettings): Promise<number> {
   const { journal } = context;
   const account = context.account;
-  const fileHash = await hashFile(file).catch(() => {
-    throw invalidInput(`file "${file}" cannot be read: check the path`);
-  });
   const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox' });
   const errorsOut = run.options.errorsOut ? errorsWriter(run.options.errorsOut) : undefined;
   // What our check refused, by line, for the provider's own preview to be compared with (dry runs only).
   const ourErrors = run.options.dryRun ? new Map<number, string>() : undefined;
+  // A real run keeps the rows it checks: what it journals after consent is what was planned, and the file is read once.
+  const stage = run.options.dryRun ? undefined : new StagedRows();
   let check: FileCheck;
   try {
     check = await checkFile(
@@ -105,6 +104,7 @@ export async function runBatch(io: IO, context: AppContext, file: string, run: R
         return errorsOut?.write(progress.header, error);
       },
       run.extras.rowCheck,
+      stage,
     );
   } finally {
     await errorsOut?.close();
@@ -153,7 +153,7 @@ export async function runBatch(io: IO, context: AppContext, file: string, run: R
     profile: account.profile,
     fileName: basename(file),
     filePath: resolve(file),
-    fileHash,
+    fileHash: check.fileHash,
     fingerprint: check.fingerprint,
     rows: plan.sendNow.rows,
     fileRows: summary.rows,
@@ -163,7 +163,8 @@ export async function runBatch(io: IO, context: AppContext, file: string, run: R
   const lease = await BatchLease.acquire(journal, batch.id);
   try {
     const skip = run.options.skipRepeats ? (row: Parameters<RepeatIndex['probe']>[0]) => repeatIndex.probe(row) !== undefined : undefined;
-    if (!(await journalFile(file, journal, { account, batch, defaults: run.defaults, skip, retryHours: run.extras.retryHours, check: run.extras.rowCheck }))) {
+    const rows = stage?.rows() ?? [];
+    if (!(await journalRows(rows, journal, { account, batch, defaults: run.defaults, skip, retryHours: run.extras.retryHours, check: run.extras.rowCheck }))) {
       throw invalidInput(`batch ${batch.id} could not be journaled whole from ${file}: nothing was sent; run the same command again`);
     }
     failpoint('after-journal');
