@@ -120,6 +120,17 @@ export async function verifyJournal(
  * event carried totals are compared on what it did carry.
  */
 async function firstEditedBatch(sql: Sql): Promise<AuditBreak | undefined> {
+  // A batch airtime made has a chained creation event, written in the transaction that made the batch.
+  const orphan = await sql.get<{ id: string; created_by: string }>(
+    `SELECT b.id, b.created_by FROM batches b WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.batch_id = b.id AND e.kind = 'batch-created') ORDER BY b.created_at LIMIT 1`,
+  );
+  if (orphan) {
+    return {
+      id: 0,
+      kind: 'batch',
+      message: `batch ${orphan.id} has no creation event in the chain (it names ${orphan.created_by} as its planner): its row was written outside airtime`,
+    };
+  }
   const rows = await sql.all<{ id: string; rows: number | string; file_hash: string; totals: string; payload: string | null; event: number | string }>(
     `SELECT b.id, b.rows, b.file_hash, b.totals, e.payload, e.id AS event
      FROM batches b JOIN events e ON e.batch_id = b.id AND e.kind = 'batch-created' ORDER BY e.id`,

@@ -362,6 +362,25 @@ const actorIsLogin = `
   $fn$;
 `;
 
+/**
+ * Version 7: a batch names as its planner the login that wrote it. Migration 6 checked who writes, not whom
+ * the row names: an operator could INSERT a batch naming a colleague as planner, then approve it herself
+ * (hostile test). Updates were already refused (`airtime_batch_fixed`); an import keeps original planners.
+ */
+const batchPlannerIsWriter = `
+  CREATE FUNCTION airtime_batch_planner() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF airtime_importing() THEN RETURN NEW; END IF;
+    IF NEW.created_by IS DISTINCT FROM session_user::text THEN
+      RAISE EXCEPTION 'a batch written by % must name % as its planner, not %', session_user, session_user, NEW.created_by
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END
+  $fn$;
+  CREATE TRIGGER batches_planner BEFORE INSERT ON batches FOR EACH ROW EXECUTE FUNCTION airtime_batch_planner();
+`;
+
 export const postgresMigrations: readonly string[] = [
   roles + tables + triggers + grants,
   transferDetails,
@@ -369,4 +388,5 @@ export const postgresMigrations: readonly string[] = [
   boundedQueryIndexes,
   leaseProcessStart,
   actorIsLogin,
+  batchPlannerIsWriter,
 ];

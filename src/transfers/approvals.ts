@@ -25,6 +25,8 @@ export interface ApprovalState {
   /** Operators (not the planner) who approved this very plan. */
   readonly approvers: readonly string[];
   readonly rejected: boolean;
+  /** No hash-chained creation event: its row was written outside airtime, so its planner is unknown and nobody may approve it. */
+  readonly orphan: boolean;
   readonly satisfied: boolean;
   /** Why approval is needed: "120000.00 KES is above 50000.00 KES". */
   readonly reason: string;
@@ -60,8 +62,13 @@ export async function planHash(journal: Journal, batch: Batch): Promise<string> 
 }
 
 /** The batch's planner, as the database recorded the batch's creation (the event's actor, not a column a client wrote). */
-function plannerOf(batch: Batch, events: readonly EventRecord[]): string {
-  return events.find((event) => event.kind === 'batch-created')?.actor ?? batch.createdBy;
+/**
+ * Who planned a batch: the actor of its hash-chained creation event. A batch without one was not planned
+ * through airtime (its row was written by hand, naming whoever it liked): it has no planner anyone can trust.
+ */
+function plannerOf(batch: Batch, events: readonly EventRecord[]): { planner: string; orphan: boolean } {
+  const created = events.find((event) => event.kind === 'batch-created');
+  return { planner: created?.actor ?? batch.createdBy, orphan: created === undefined };
 }
 
 export async function loadPolicy(journal: Journal): Promise<ApprovalPolicy> {
@@ -108,7 +115,7 @@ async function stateOf(
   totals: Readonly<Record<string, number>>,
 ): Promise<ApprovalState> {
   const hash = await planHash(journal, batch);
-  const planner = plannerOf(batch, events);
+  const { planner, orphan } = plannerOf(batch, events);
   const candidates = [
     ...new Set(
       events
@@ -119,7 +126,7 @@ async function stateOf(
   // A group role (airtime_operator, …) is nobody in particular: it never approves, and a batch it planned
   // (journaled before PostgreSQL migration 4 refused such writers) has no planner to tell apart from its approvers.
   const groups = await journal.groupRoles([planner, ...candidates]);
-  const approvers = groups.has(planner) ? [] : candidates.filter((actor) => !groups.has(actor));
+  const approvers = orphan || groups.has(planner) ? [] : candidates.filter((actor) => !groups.has(actor));
   const required = approvalsNeeded(rules, totals);
   const rejected = batch.state === 'rejected' || events.some((event) => event.kind === 'batch-rejected');
   return {
@@ -129,6 +136,7 @@ async function stateOf(
     planner,
     approvers,
     rejected,
+    orphan,
     satisfied: !rejected && approvers.length >= required,
     reason: describeExcess(rules, totals),
   };
@@ -172,6 +180,12 @@ export async function markAwaitingApproval(journal: Journal, batch: Batch): Prom
 export async function approveBatch(journal: Journal, batch: Batch, note: string | undefined): Promise<{ state: ApprovalState; recorded: boolean }> {
   const me = await journal.whoami();
   const before = await approvalState(journal, batch);
+  if (before.orphan) {
+    throw failedError(
+      `batch ${batch.id} has no creation event in the audit chain: it was not planned through airtime (its row was written outside it, naming ${before.planner}), so nobody can tell who planned it and it cannot be approved`,
+      `reject it (airtime reject ${batch.id} --note …) and plan the file again`,
+    );
+  }
   if (before.rejected) throw failedError(`batch ${batch.id} was rejected: it cannot be approved; a new run of its file needs a new batch`);
   if (!batch.complete) throw failedError(`batch ${batch.id} is not wholly journaled yet: its planner must run 'airtime bulk ${batch.fileName}' again first`);
   if (before.planner === me) {

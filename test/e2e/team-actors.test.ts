@@ -238,4 +238,33 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     expect((await cli(where, pgUrl(database, admin), ['policy', 'set', 'approvals.above', '1000 USD'])).code).toBe(0);
     expect((await asSuperuser<{ updated_by: string }>(database, `SELECT DISTINCT updated_by FROM policy`)).map((row) => row.updated_by)).toEqual([admin]);
   });
+  it('a batch row written by hand naming another planner: the database refuses it, and one smuggled in anyway is never approvable', async () => {
+    const alice = await createOperator(database, 'alice');
+    const bob = await createOperator(database, 'bob');
+    const aliceHome = home();
+    const aliceUrl = pgUrl(database, alice);
+    const held = await planHeld(aliceHome, aliceUrl);
+    // Hostile test: alice wrote the row of her next file's batch naming bob as its planner, completed it with her
+    // own bulk, approved it herself and paid it.
+    const next = writeZwPayouts(aliceHome, 61, '1', 'next.csv').path;
+    const id = (parseJson((await cli(aliceHome, aliceUrl, ['bulk', next, '--dry-run', '--json'])).stdout) as { batch: string }).batch;
+    const forge = (by: string) =>
+      `INSERT INTO batches (id, account, provider, profile, file_name, file_path, file_hash, fingerprint, rows, file_rows, invalid, journaled, complete, totals, state, created_by, created_at, updated_at)
+       SELECT '${id}', account, provider, profile, 'next.csv', NULL, 'x', 'forged', 61, 61, 0, 0, 0, '{"USD":6100}', 'open', '${by}', created_at, updated_at
+       FROM batches WHERE id = '${held}'`;
+    expect(await tryAs(aliceUrl, [forge(bob)])).toContain(`must name ${alice} as its planner, not ${bob}`);
+    // One that got past the database anyway (a superuser's import, an edited SQLite file) has no creation event: no planner to trust.
+    await asSuperuser(database, `SET airtime.import = 'on'; ${forge(bob)}`);
+    const completed = await cli(aliceHome, aliceUrl, ['bulk', next, '--yes']);
+    expect(completed.code, completed.stderr).toBe(5);
+    const approve = await cli(aliceHome, aliceUrl, ['approve', id, '--yes']);
+    expect(approve.code, approve.stderr).toBe(1);
+    expect(approve.stderr).toContain(`${id} has no creation event in the audit chain`);
+    expect(await approvalsOf(id)).toEqual([]);
+    expect((await cli(aliceHome, aliceUrl, ['bulk', '--resume', id, '--yes'])).code).toBe(5);
+    const verify = await cli(home(), ownerUrl, ['audit', 'verify']);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout + verify.stderr).toContain(`batch ${id} has no creation event in the chain (it names ${bob} as its planner)`);
+    expect(charged()).toEqual([]);
+  });
 });

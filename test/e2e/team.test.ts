@@ -258,7 +258,8 @@ describe('team mode: one PostgreSQL journal shared by several operators', () => 
     // Back to version 3, as a journal made by the previous release is.
     await asSuperuser(
       database,
-      `DROP TRIGGER accounts_writer ON accounts; DROP TRIGGER transfers_writer ON transfers; DROP TRIGGER chain_writer ON chain;
+      `DROP TRIGGER batches_planner ON batches; DROP FUNCTION airtime_batch_planner();
+       DROP TRIGGER accounts_writer ON accounts; DROP TRIGGER transfers_writer ON transfers; DROP TRIGGER chain_writer ON chain;
        DROP TRIGGER leases_writer ON leases; DROP TRIGGER events_writer ON events; DROP TRIGGER batches_writer ON batches;
        DROP TRIGGER policy_writer ON policy; DROP FUNCTION airtime_no_switched_role(); DROP FUNCTION airtime_actor_is_person();
        DROP INDEX transfers_by_phone_attempt; DROP INDEX transfers_by_provider_ref; DROP INDEX transfers_by_attempt_id; DROP INDEX transfers_by_status_id;
