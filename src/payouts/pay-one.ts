@@ -102,7 +102,11 @@ export async function payOne(
     io.err(`already sent under key ${reference}: nothing sent this time`);
     return finish(io, context, existing, options, run.timeoutMs);
   }
-  if (existing)
+  if (existing?.details?.unprovenRequeue) {
+    io.err(
+      `key ${reference} was put back by an operator, unconfirmed by ${existing.provider} (${existing.error ?? 'not sent'}): ${options.dryRun ? 'a real run would send it again now' : 'sending it again now, as the operator decided'}`,
+    );
+  } else if (existing)
     io.err(`key ${reference} was never sent (${existing.error ?? 'not sent'}): ${options.dryRun ? 'a real run would send it now' : 'sending it now'}`);
   else if (options.key) {
     const elsewhere = (await journal.find({ reference })).filter((transfer) => transfer.account !== account.id);

@@ -19,11 +19,16 @@ export interface PendingObservation {
 
 /**
  * The transfers of a request that are resends of an attempt that may have reached the provider: queued
- * again by reconcile on a "not found" (`possiblyTaken`), not on proof that nothing left. A refusal of their
- * resend may be the provider refusing a repeat of something it took the first time.
+ * again by reconcile on a "not found" (`possiblyTaken`) or by an operator's word the provider did not confirm
+ * (`unprovenRequeue`), not on proof that nothing left. A refusal of their resend may be the provider refusing
+ * a repeat of something it took the first time (Lipad's 721 "already used"): it is `unknown`, never `failed`.
  */
 export function resentIds(transfers: readonly Transfer[]): ReadonlySet<number> {
-  return new Set(transfers.filter((transfer) => transfer.details?.possiblyTaken === true && transfer.attempts > 1).map((transfer) => transfer.id));
+  return new Set(
+    transfers
+      .filter((transfer) => (transfer.details?.possiblyTaken === true || transfer.details?.unprovenRequeue === true) && transfer.attempts > 1)
+      .map((transfer) => transfer.id),
+  );
 }
 
 /**

@@ -74,7 +74,8 @@ export async function resolveTransfers(
   const words = await askProviders(context, transfers);
   const verdicts: Verdict[] = transfers.map((transfer, index) => {
     const provider = words[index] ?? { kind: 'no-answer', text: 'not asked' };
-    return { transfer, provider, contradicts: contradicts(decision, provider), confirmed: confirms(decision, provider) };
+    const confirmed = confirms(decision, provider);
+    return { transfer, provider, contradicts: contradicts(decision, provider) || resendMayPayTwice(decision, transfer, confirmed), confirmed };
   });
   const writable = verdicts.filter((verdict) => !verdict.contradicts || options.overrideProvider === true);
   if (writable.length) await options.confirm?.(writable);
@@ -118,7 +119,9 @@ export async function resolveTransfers(
       return {
         transfer,
         applied: false,
-        reason: `${provider.text}: not marked ${decision} (record what it said with 'airtime status ${transfer.reference}'; if you know it is wrong, run again with --override-provider — journaled as an override)`,
+        reason: resendMayPayTwice(decision, transfer, verdict.confirmed)
+          ? `${provider.text}; ${transfer.provider} does not promise to take a resent request as the same one, so sending it again may pay twice: not marked not-sent (if its portal shows no such request, run again with --override-provider — journaled as an override)`
+          : `${provider.text}: not marked ${decision} (record what it said with 'airtime status ${transfer.reference}'; if you know it is wrong, run again with --override-provider — journaled as an override)`,
         provider,
         overridden: false,
         confirmed: false,
@@ -139,6 +142,15 @@ export async function resolveTransfers(
 
 function unconfirmed(word: ProviderWord): string {
   return word.kind === 'no-answer' ? `not confirmed by the provider: ${word.text}` : `not confirmed by the provider, which said: ${word.text}`;
+}
+
+/**
+ * An unconfirmed "never sent" on a request that left, at a provider whose documents do not promise to take a
+ * resend as the same request (Lipad, Africa's Talking: resend-policy.ts): the resend it leads to may pay twice
+ * (DESIGN.md, invariant 9), so only an explicit, journaled override records it.
+ */
+function resendMayPayTwice(decision: OperatorDecision, transfer: Transfer, confirmed: boolean): boolean {
+  return decision === 'not-sent' && !confirmed && transfer.attempts > 0 && resendPolicy(transfer.provider).rule !== 'same-key';
 }
 
 /** Whether the provider's word contradicts the operator's decision. */

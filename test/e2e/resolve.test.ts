@@ -133,16 +133,20 @@ describe('resolve asks the provider first', () => {
     expect(again.code).toBe(0);
   });
 
-  it('--not-sent: refused where the provider holds the request; unconfirmed on AT, where only its own resend may send it', async () => {
+  it('--not-sent: refused where the provider holds the request; on AT, which cannot prove it, only as a journaled override, after which only its own resend may send it', async () => {
     const zw = await lostAnswer(providers[0]);
     const refused = await runCli(home.home, ['resolve', zw, '--not-sent', '--note', 'not in portal', '--yes'], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/zw says delivered.*not marked not-sent/);
 
     const at = await lostAnswer(providers[2]);
-    const noTerminal = await runCli(home.home, ['resolve', at, '--not-sent', '--note', 'not in the AT dashboard'], { env });
+    // Hostile test: an unconfirmed --not-sent on a provider that does not deduplicate a resend led to a second charge.
+    const risky = await runCli(home.home, ['resolve', at, '--not-sent', '--note', 'not in the AT dashboard', '--yes'], { env });
+    expect(risky.code).toBe(1);
+    expect(risky.stderr).toMatch(/sending it again may pay twice: not marked not-sent .*--override-provider/);
+    const noTerminal = await runCli(home.home, ['resolve', at, '--not-sent', '--note', 'not in the AT dashboard', '--override-provider'], { env });
     expect(noTerminal.code).toBe(2);
-    const requeued = await runCli(home.home, ['resolve', at, '--not-sent', '--note', 'not in the AT dashboard', '--yes'], { env });
+    const requeued = await runCli(home.home, ['resolve', at, '--not-sent', '--note', 'not in the AT dashboard', '--override-provider', '--yes'], { env });
     expect(requeued.code).toBe(0);
     expect(requeued.stderr).toMatch(/not confirmed by the provider.*held as a repeat/);
     // A new send to the same phone and amount under another key is held; the key itself is its own resend.
@@ -151,7 +155,7 @@ describe('resolve asks the provider first', () => {
     expect(other.stderr).toMatch(/repeats a payment/);
     expect(charges('at')).toBe(1);
     const own = await runCli(home.home, ['send', providers[2].phone, providers[2].amount, '--provider', 'africastalking', '--key', at, '--yes'], { env });
-    expect(own.stderr).toMatch(/was never sent/);
+    expect(own.stderr).toMatch(/was put back by an operator, unconfirmed by africastalking/);
     expect(own.code).toBe(0);
     expect(own.stderr).not.toMatch(/repeats a payment/);
     // Sent afresh on the operator's word (the simulator still remembers the first Idempotency-Key: no second charge there).
@@ -222,5 +226,28 @@ describe('resolve asks the provider first', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/3 rows repeat a payment/);
     expect(charges(case_.gateway)).toBe(3);
+  });
+  it('lipad refusing a repeated reference (721): the resend of a key an operator put back is unknown, not failed, and nobody is charged twice', async () => {
+    // Hostile test: Lipad charged the first request (its answer lost, visible to status only later); the operator's
+    // --not-sent resend met 721 "already used" and was journaled a final `failed` on a transfer Lipad had paid.
+    const strict = await startTestSim({ faults: { lipadDuplicates: 'reject', visibleAfterMs: 3000 } });
+    try {
+      const strictEnv = { ...env, ...simEnv(strict.url) };
+      const key = 'tx_lipad_721';
+      const lost = await runCli(home.home, ['send', '+254710000015', '10', '--provider', 'lipad', '--yes', '--key', key], {
+        env: { ...strictEnv, AIRTIME_FAILPOINT: 'after-send:1' },
+      });
+      expect(lost.signal).toBe('SIGKILL');
+      const overridden = await runCli(home.home, ['resolve', key, '--not-sent', '--note', 'not in the portal', '--override-provider', '--yes'], {
+        env: strictEnv,
+      });
+      expect(overridden.code, overridden.stderr).toBe(0);
+      const resent = await runCli(home.home, ['send', '+254710000015', '10', '--provider', 'lipad', '--yes', '--key', key], { env: strictEnv });
+      expect(resent.code).toBe(5);
+      expect(journalRows(home.home).map((row) => row.status)).toEqual(['unknown']);
+      expect([...strict.lipad.gateway.sendCounts().values()].reduce((sum, count) => sum + Math.min(count, 1), 0)).toBe(1);
+    } finally {
+      await strict.close();
+    }
   });
 });
