@@ -32,6 +32,22 @@ export class AirtimeError extends Error {
   }
 }
 
+/**
+ * An error met before a provider request was made (an access token that could not be had): it proves that
+ * request never left this machine, so what it would have sent is `not sent`, not `unknown`. Kind, message and
+ * hint are the cause's.
+ */
+export class BeforeRequestError extends AirtimeError {
+  constructor(cause: unknown) {
+    super(
+      cause instanceof AirtimeError ? cause.kind : 'failed',
+      cause instanceof Error ? cause.message : String(cause),
+      (cause instanceof AirtimeError ? cause.hint : undefined) ?? 'nothing was sent: the same command (with the same key) sends it once this is fixed',
+    );
+    this.name = 'BeforeRequestError';
+  }
+}
+
 export const invalidInput = (message: string, hint?: string) => new AirtimeError('invalidInput', message, hint);
 export const usageError = (message: string, hint?: string) => new AirtimeError('usage', message, hint);
 export const configError = (message: string, hint?: string) => new AirtimeError('config', message, hint);

@@ -3,7 +3,7 @@ import { airtimeCommand } from '../config/in-force.js';
 import { readFileSync } from 'node:fs';
 import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
-import { failedError } from '../core/errors.js';
+import { BeforeRequestError, failedError } from '../core/errors.js';
 import type { TransferState } from '../core/transfer-state.js';
 import { parseProviderAmount } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -245,7 +245,14 @@ export class LipadProvider implements Provider {
 
   /** A request with a valid token; on a 401 or 403, authenticate once more and retry that call once. */
   private async authorised(options: RequestOptions): Promise<HttpResponse> {
-    const first = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': await this.accessToken(false) } });
+    let token: string;
+    try {
+      token = await this.accessToken(false);
+    } catch (error) {
+      // Nothing of the call has left yet (hostile test: a 503 from /v1/auth left sends `unknown` for good).
+      throw new BeforeRequestError(error);
+    }
+    const first = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': token } });
     if (first.status !== 401 && first.status !== 403) return first;
     const second = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': await this.accessToken(true) } });
     // The first call may have been retried after an attempt that reached Lipad: that stays true of the second.

@@ -1,5 +1,5 @@
 import { redact } from '../config/mask.js';
-import { isAirtimeError } from '../core/errors.js';
+import { BeforeRequestError, isAirtimeError } from '../core/errors.js';
 import { TransportError } from '../providers/transport-error.js';
 import type { SendOutcome } from '../providers/provider.js';
 import { SerialisedPayload, type Observation, type Transfer } from '../journal/transfer.js';
@@ -71,6 +71,7 @@ export function outcomeObservations(
  * attempt. Anything that may have reached the provider — even once, whatever later retries got — does not.
  */
 export function provedNotSent(error: unknown): boolean {
+  if (error instanceof BeforeRequestError) return true;
   if (error instanceof TransportError) return !error.sent;
   return isAirtimeError(error) && error.kind === 'config' && (error as { mayHaveReached?: boolean }).mayHaveReached !== true;
 }

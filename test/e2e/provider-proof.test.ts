@@ -305,3 +305,35 @@ describe('keys that a status URL would read as a path', () => {
     expect(sim.zw.gateway.sendCounts().size).toBe(0);
   });
 });
+
+describe('a request that never left is not sent, whatever stopped it', () => {
+  it('lipad: an authentication that fails (503) before the send leaves the transfer not sent, and the same key sends it once later', async () => {
+    // Hostile test: /v1/auth answered 503, no send reached Lipad, yet the transfer stayed `unknown` for good.
+    let authDown = true;
+    const lipad = await startScriptedServer((request) => {
+      if (request.path === '/v1/auth') {
+        return authDown ? { status: 503, body: 'unavailable' } : { status: 200, body: JSON.stringify({ access_token: 'token-2', expiresIn: 3600 }) };
+      }
+      const reference = (JSON.parse(request.body || '{}') as { reference?: string }).reference ?? '';
+      return { status: 200, body: JSON.stringify({ reference, response_code: 720, response_description: 'accepted' }) };
+    });
+    const home = tempHome();
+    try {
+      const env = { ...simEnv(lipad.url), LIPAD_BASE_URL: lipad.url };
+      const args = ['send', '+254710000025', '10', '--provider', 'lipad', '--key', 'tx_auth_503', '--yes'];
+      const first = await runCli(home.home, args, { env });
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stderr).toMatch(/lipad authentication answered HTTP 503[\s\S]*nothing was sent/);
+      expect(journalRows(home.home).map((row) => row.status)).toEqual(['queued']);
+      const sends = () => lipad.requests.filter((request) => request.path !== '/v1/auth').length;
+      expect(sends()).toBe(0);
+      authDown = false;
+      const again = await runCli(home.home, args, { env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(sends()).toBe(1);
+    } finally {
+      home.cleanup();
+      await lipad.close();
+    }
+  });
+});
