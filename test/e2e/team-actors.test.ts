@@ -247,7 +247,7 @@ describe('team mode: an actor is the login, never a role switched to', () => {
     // Hostile test: alice wrote the row of her next file's batch naming bob as its planner, completed it with her
     // own bulk, approved it herself and paid it.
     const next = writeZwPayouts(aliceHome, 61, '1', 'next.csv').path;
-    const id = (parseJson((await cli(aliceHome, aliceUrl, ['bulk', next, '--dry-run', '--json'])).stdout) as { batch: string }).batch;
+    const id = parseJson<{ batch: string }>((await cli(aliceHome, aliceUrl, ['bulk', next, '--dry-run', '--json'])).stdout).batch;
     const forge = (by: string) =>
       `INSERT INTO batches (id, account, provider, profile, file_name, file_path, file_hash, fingerprint, rows, file_rows, invalid, journaled, complete, totals, state, created_by, created_at, updated_at)
        SELECT '${id}', account, provider, profile, 'next.csv', NULL, 'x', 'forged', 61, 61, 0, 0, 0, '{"USD":6100}', 'open', '${by}', created_at, updated_at
