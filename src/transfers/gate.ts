@@ -234,8 +234,10 @@ async function balanceLines(context: AppContext, plan: Plan, totals: Record<stri
 /** `--max-total`: "5000 KES" per currency (several separated by commas); a bare number only for a single-currency run. */
 export function parseMaxTotal(text: string, currencies: readonly string[]): Map<string, number> {
   const caps = new Map<string, number>();
+  // A comma between a digit and three more digits groups thousands ("1,000 KES"), as in `policy set`; any other
+  // comma separates currencies (hostile test: "1,000 KES" was read as 1 and 000, a cap of 0.00 KES).
   for (const part of text
-    .split(',')
+    .split(/(?<!\d),|,(?!\d{3}(?:\D|$))/)
     .map((item) => item.trim())
     .filter(Boolean)) {
     const match = /^([\d.,]+)\s*([A-Za-z]{3})?$|^([A-Za-z]{3})\s*([\d.,]+)$/.exec(part);
@@ -260,7 +262,8 @@ export function parseMaxTotal(text: string, currencies: readonly string[]): Map<
 function parseCap(text: string, amount: string, currency: string): number {
   if (/^0+(?:[.,]0*)?$/.test(amount)) return 0;
   try {
-    return parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null }).minor;
+    // Read as the tool writes money (and as `policy set` reads it): "1,000.50" is a thousand and a half.
+    return parseAmount(amount, requireCurrency(currency), { minMinor: null, maxMinor: null, decimalMark: '.' }).minor;
   } catch (error) {
     throw usageError(`--max-total "${text}": ${error instanceof Error ? error.message : String(error)}`, 'give e.g. "5000 KES"');
   }
