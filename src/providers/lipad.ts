@@ -3,7 +3,7 @@ import { airtimeCommand } from '../config/in-force.js';
 import { readFileSync } from 'node:fs';
 import { writePrivateFile } from '../config/private-files.js';
 import { join } from 'node:path';
-import { BeforeRequestError, failedError } from '../core/errors.js';
+import { BeforeRequestError, failedError, isAirtimeError } from '../core/errors.js';
 import type { TransferState } from '../core/transfer-state.js';
 import { parseProviderAmount } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -249,8 +249,9 @@ export class LipadProvider implements Provider {
     try {
       token = await this.accessToken(false);
     } catch (error) {
-      // Nothing of the call has left yet (hostile test: a 503 from /v1/auth left sends `unknown` for good).
-      throw new BeforeRequestError(error);
+      // Nothing of the call has left yet (hostile test: a 503 from /v1/auth left sends `unknown` for good). A
+      // transport error says so itself, a credential error is configuration: only our own refusal needs saying.
+      throw isAirtimeError(error) && error.kind === 'failed' ? new BeforeRequestError(error) : error;
     }
     const first = await this.http.request({ ...options, headers: { ...options.headers, 'x-access-token': token } });
     if (first.status !== 401 && first.status !== 403) return first;

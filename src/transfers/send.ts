@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { failedError, isAirtimeError } from '../core/errors.js';
+import { BeforeRequestError, failedError, isAirtimeError } from '../core/errors.js';
 import { formatMinor } from '../core/money.js';
 import { failpoint } from '../failpoints.js';
 import type { Transfer } from '../journal/transfer.js';
@@ -90,7 +90,8 @@ export async function sendTransfer(context: AppContext, consent: Consent, transf
     await journal.observeMany(outcomeObservations(context.secrets, new Map([[claimed.reference, claimed.id]]), outcomes, resentIds([claimed])));
   } catch (error) {
     await journal.observeMany(failureObservations(context.secrets, [claimed.id], error));
-    if (isAirtimeError(error)) throw error;
+    // What proves nothing left is answered below, with the key to retry under; any other error of ours stands.
+    if (isAirtimeError(error) && !(error instanceof BeforeRequestError)) throw error;
   }
   return { transfer: (await journal.get(claimed.id)) ?? claimed, sentByAnother: false };
 }

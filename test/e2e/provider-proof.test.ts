@@ -323,7 +323,7 @@ describe('a request that never left is not sent, whatever stopped it', () => {
       const args = ['send', '+254710000025', '10', '--provider', 'lipad', '--key', 'tx_auth_503', '--yes'];
       const first = await runCli(home.home, args, { env });
       expect(first.code, first.stderr).toBe(1);
-      expect(first.stderr).toMatch(/lipad authentication answered HTTP 503[\s\S]*nothing was sent/);
+      expect(first.stderr).toMatch(/not sent: lipad authentication answered HTTP 503; retry safely with the same key: --key tx_auth_503/);
       expect(journalRows(home.home).map((row) => row.status)).toEqual(['queued']);
       const sends = () => lipad.requests.filter((request) => request.path !== '/v1/auth').length;
       expect(sends()).toBe(0);
