@@ -2,6 +2,7 @@ import { failedError } from '../core/errors.js';
 import { formatMinor, parseProviderAmount } from '../core/money.js';
 import type { Transfer } from '../journal/transfer.js';
 import { providerCatalog } from './catalog.js';
+import { atKeyWindowMs } from './at-window.js';
 import { authRefused, missingCredential } from './credentials.js';
 import { silentDiagnostics, type ProviderDiagnostics } from './diagnostics.js';
 import { HttpClient, timeoutsFromEnv, type HttpResponse } from './http.js';
@@ -101,8 +102,10 @@ export class AfricasTalkingProvider implements Provider {
         ...(requestReference ? { 'idempotency-key': requestReference } : {}),
       },
       body,
-      // AT deduplicates on Idempotency-Key: a retry after a timeout or 5xx is the same transfer.
+      // AT deduplicates on Idempotency-Key: a retry after a timeout or 5xx is the same transfer — while AT
+      // remembers the key (hostile test: a retry 4.1 s after the first attempt, past a 3 s window).
       uncertainRetries: requestReference ? 2 : 0,
+      uncertainRetriesWithinMs: atKeyWindowMs(),
     });
     this.checkAuth(response);
     const parsed = parseJsonText(response.text);

@@ -49,6 +49,11 @@ export interface RequestOptions {
    * reads, and sends to a provider that deduplicates on our key.
    */
   readonly uncertainRetries?: number;
+  /**
+   * Retries after an uncertain failure only while this long has not passed since the first attempt: a provider
+   * that remembers our key for a while (Africa's Talking's Idempotency-Key) dedupes a repeat only inside it.
+   */
+  readonly uncertainRetriesWithinMs?: number;
 }
 
 export const defaultTimeouts: HttpTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000, totalMs: 60_000 };
@@ -98,8 +103,12 @@ export class HttpClient {
     const url = new URL(options.path.replace(/^\//, ''), this.base);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     const uncertainRetries = options.uncertainRetries ?? 0;
+    const firstAttemptAt = Date.now();
     let rateLimited = 0;
     let uncertain = 0;
+    // Another attempt after an uncertain one: within the count, and landing inside the window the provider remembers our key.
+    const mayRetryUncertain = () =>
+      uncertain < uncertainRetries && Date.now() + backoff(uncertain + 1) - firstAttemptAt < (options.uncertainRetriesWithinMs ?? Number.POSITIVE_INFINITY);
     // Once an attempt may have reached the provider, no later attempt can prove that nothing was sent.
     let reached = false;
     for (;;) {
@@ -110,7 +119,7 @@ export class HttpClient {
         if (!(error instanceof TransportError)) throw error;
         if (error.sent) {
           reached = true;
-          if (uncertain < uncertainRetries) {
+          if (mayRetryUncertain()) {
             uncertain += 1;
             await delay(backoff(uncertain));
             continue;
@@ -138,7 +147,7 @@ export class HttpClient {
         continue;
       }
       if (response.status >= 500) {
-        if (uncertain < uncertainRetries) {
+        if (mayRetryUncertain()) {
           reached = true;
           uncertain += 1;
           await delay(backoff(uncertain));

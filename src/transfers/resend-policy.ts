@@ -1,3 +1,4 @@
+import { atIdempotencyWindowMs } from '../providers/at-window.js';
 import type { ProviderName } from '../providers/names.js';
 
 /**
@@ -38,7 +39,7 @@ const policies: Record<ProviderName, ResendPolicy> = {
   lipad: { rule: 'never', settleMs: 120_000 },
   // Only a recorded requestId can be asked about; a few seconds for AT to list it. The window stays well
   // inside AT's documented 5-minute duplicate rule.
-  africastalking: { rule: 'same-request-in-window', settleMs: 5_000, windowMs: 4 * 60_000 },
+  africastalking: { rule: 'same-request-in-window', settleMs: 5_000, windowMs: atIdempotencyWindowMs },
 };
 
 function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -23,6 +23,19 @@ describe('the HTTP client: sent or not sent', () => {
     return error as TransportError;
   }
 
+  it('retries after an uncertain answer only inside the window the provider remembers our key for', async () => {
+    // Hostile test: Africa's Talking's send was retried 4.1 s after its first attempt, past a 3 s key window.
+    server = await startScriptedServer(() => ({ status: 503, body: 'busy' }));
+    const http = connect(server.url);
+    const inside = await http.request({ method: 'POST', path: '/send', body: '{}', uncertainRetries: 2, uncertainRetriesWithinMs: 60_000 });
+    expect(inside.status).toBe(503);
+    expect(server.requests).toHaveLength(3);
+    const past = await http.request({ method: 'POST', path: '/send', body: '{}', uncertainRetries: 2, uncertainRetriesWithinMs: 0 });
+    expect(past.status).toBe(503);
+    expect(past.afterUncertainAttempt).toBe(false);
+    expect(server.requests).toHaveLength(4);
+  });
+
   it('a reset on the first attempt, then only 429s: the request may have been taken (sent: true)', async () => {
     server = await startScriptedServer((_, index) => (index === 0 ? { reset: true } : { status: 429, headers: { 'retry-after': '0' }, body: 'slow down' }));
     const error = await failure(connect(server.url).request({ method: 'POST', path: '/orders', body: '{}', uncertainRetries: 2 }));
