@@ -17,6 +17,13 @@ export class BatchStore {
     return (await this.journal.sql.all<BatchRow>('SELECT * FROM batches ORDER BY created_at DESC, id LIMIT ?', [limit])).map(toBatch);
   }
 
+  /** An account's batches made from a file with exactly these bytes, newest first (one batch a run: a small table). */
+  async withFileHash(account: string, fileHash: string): Promise<Batch[]> {
+    return (
+      await this.journal.sql.all<BatchRow>('SELECT * FROM batches WHERE account = ? AND file_hash = ? ORDER BY created_at DESC LIMIT 5', [account, fileHash])
+    ).map(toBatch);
+  }
+
   /**
    * Creates a batch (incomplete until every row is journaled), or returns the one with that id.
    * @mustUse

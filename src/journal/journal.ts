@@ -205,6 +205,11 @@ export class Journal {
     return this.session.batches.batches(...args);
   }
 
+  /** An account's batches made from a file with exactly these bytes, newest first. */
+  withFileHash(...args: Parameters<BatchStore['withFileHash']>): ReturnType<BatchStore['withFileHash']> {
+    return this.session.batches.withFileHash(...args);
+  }
+
   /**
    * Creates a batch (incomplete until every row is journaled), or returns the one with that id.
    * @mustUse

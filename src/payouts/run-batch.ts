@@ -10,7 +10,7 @@ import { errorsWriter, writeResults } from '../batch/results.js';
 import { batchReport, nextStep, resumeCommandFor } from '../batch/summary.js';
 import { waitForBatch } from '../batch/wait.js';
 import type { Account } from '../core/account.js';
-import { ExitCode, invalidInput } from '../core/errors.js';
+import { ExitCode, failedError, invalidInput } from '../core/errors.js';
 import type { RecipientDefaults } from '../core/recipient.js';
 import { failpoint } from '../failpoints.js';
 import type { Batch } from '../journal/batch.js';
@@ -117,6 +117,15 @@ export async function runBatch(io: IO, context: AppContext, file: string, run: R
     return runExistingBatch(io, context, existing, run, file);
   }
 
+  // The same bytes already made another batch of this account: they read differently now (another decimal
+  // convention, currency or country), so the same people would be paid again under other amounts (hostile test).
+  const sameBytes = (await journal.withFileHash(account.id, check.fileHash)).find((batch) => batch.id !== check.batchId);
+  if (sameBytes && !run.options.allowRepeats) {
+    throw failedError(
+      `${file} (these very bytes) was already run as batch ${sameBytes.id} (${formatTime(sameBytes.createdAt)}) and now reads as other rows: its amounts or recipients are read differently this time (--decimal-comma / --decimal-point, --currency, --country); nothing was sent`,
+      `compare with 'airtime batch show ${sameBytes.id}'; to pay it again as a new batch, pass --allow-repeats`,
+    );
+  }
   const { summary } = check;
   const plan = await planForFile(journal, check, account, basename(file), run.options.skipRepeats === true, run.windowMs);
   printFileCheck(io, file, summary, run.options);

@@ -308,6 +308,23 @@ describe('airtime bulk: amounts that could be read two ways', () => {
     expect(sandboxState(home.home).transfers).toBe(0);
   });
 
+  it('the same file run again under the other convention is refused, naming the batch it already paid', async () => {
+    // Hostile test: paid with --decimal-comma (5.000 = five thousand), then again with --decimal-point (5.000 = five):
+    // the same bytes made a new batch and paid the same people again.
+    const path = european('dc.csv', ['+254711995105;5.000;KES', '+254711995115;7.500;KES']);
+    const first = await runCli(home.home, ['bulk', path, '--decimal-comma', '--yes'], { env: fast, timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const batch = /batch (b_\w+)/.exec(first.stderr)?.[1] ?? '';
+    const again = await runCli(home.home, ['bulk', path, '--decimal-point', '--yes'], { env: fast, timeoutMs: 60_000 });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`(these very bytes) was already run as batch ${batch}`);
+    expect(again.stderr).toContain('--allow-repeats');
+    expect(sandboxState(home.home).transfers).toBe(2);
+    const meant = await runCli(home.home, ['bulk', path, '--decimal-point', '--allow-repeats', '--yes'], { env: fast, timeoutMs: 60_000 });
+    expect(meant.code, meant.stderr).toBe(0);
+    expect(sandboxState(home.home).transfers).toBe(4);
+  });
+
   it('pays a file that declares --decimal-comma as it means: 1.000 is a thousand, 12,50 is twelve and a half', async () => {
     const path = european('eu.csv', ['+254711000100;12,50;KES', '+254711000200;1.000;KES', '+256772000500;5.000;UGX', '+254711000300;1.000,25;KES']);
     const result = await runCli(home.home, ['bulk', path, '--decimal-comma', '--yes', '--wait', '--json'], { env: fast, timeoutMs: 60_000 });
