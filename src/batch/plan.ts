@@ -51,6 +51,7 @@ export async function planForBatch(journal: Journal, batch: Batch, account: Acco
   for (let afterLine = 0; ;) {
     const page = await journal.batchPage(batch.id, ['queued'], afterLine, 5000);
     if (page.length === 0) break;
+    await repeatIndex.prefetch(page.map((transfer) => transfer.phone));
     for (const transfer of page) {
       const earlier = repeatIndex.probe(transfer);
       if (earlier === undefined) continue;

@@ -25,6 +25,9 @@ export function rowDetails(row: Pick<ValidRow, 'product' | 'sms'>, retryHours?: 
   };
 }
 
+/** Rows whose repeats are looked up together. */
+const repeatChunk = 500;
+
 export interface FileCheck {
   readonly summary: ValidationSummary;
   /** The batch these rows make for this account (whether or not the journal holds it yet). */
@@ -80,6 +83,16 @@ export async function checkFile(
       reason: `reference ${row.reference} was already used for a different transfer (${existing.phone}, ${formatMinor(existing.amountMinor, existing.currency)} ${existing.currency}): give this row a new reference`,
     };
   };
+  // Repeats are looked up a chunk of rows at a time, by phone (the index reads only what those rows need).
+  const phones: string[] = [];
+  const toProbe: ValidRow[] = [];
+  const tallyRepeats = async () => {
+    await repeatIndex.prefetch(phones.splice(0));
+    for (const row of toProbe.splice(0)) {
+      const earlier = repeatIndex.probe(row);
+      if (earlier !== undefined) repeats.add({ ...row, line: row.line, earlierBatch: earlier });
+    }
+  };
   for await (const result of validateFile(path, defaults, summary, againstJournal, (chunk) => bytes.update(chunk))) {
     if (!result.ok) {
       await onError?.(result.error, summary);
@@ -87,11 +100,12 @@ export async function checkFile(
     }
     stage?.push(result.row);
     fingerprint.add({ ...result.row, ask: rowAsk(result.row) });
+    phones.push(result.row.phone);
     // A reference the journal holds is not a new payment: it is skipped or resumed, never repeated.
-    if (knownLine === result.row.line) continue;
-    const earlier = repeatIndex.probe(result.row);
-    if (earlier !== undefined) repeats.add({ ...result.row, line: result.row.line, earlierBatch: earlier });
+    if (knownLine !== result.row.line) toProbe.push(result.row);
+    if (phones.length >= repeatChunk) await tallyRepeats();
   }
+  await tallyRepeats();
   const digest = fingerprint.digest();
   return { summary, batchId: batchIdFor(account.id, digest), fingerprint: digest, knownByBatch, repeats, fileHash: bytes.digest('hex') };
 }

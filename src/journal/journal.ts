@@ -322,6 +322,11 @@ export class Journal {
 
   // ——— the repeat guard (repeats-store.ts) ———
 
+  /** Recipients among these phones paid or being paid since `since`, oldest first (the gate's repeat check, bounded by the file). */
+  sentTo(...args: Parameters<RepeatStore['sentTo']>): ReturnType<RepeatStore['sentTo']> {
+    return this.session.repeats.sentTo(...args);
+  }
+
   /**
    * Recipients paid or being paid since `since` (sent, submitted, delivered or unknown), a page at a time.
    * Sandbox transfers and real ones are kept apart: a rehearsal is not a payment.

@@ -45,6 +45,39 @@ export class RepeatStore {
    * recipient (phone, amount, currency) another batch or send has paid, is paying or may still pay within the
    * window. The gate checked the same before consent; this closes the gap between two runs confirmed at once.
    */
+  /**
+   * Recipients among these phones paid or being paid since `since` (the repeat window), oldest first: what the
+   * gate's repeat check needs for a file's rows, read by phone (one short index range each), so it costs what
+   * the file holds, not what the window holds (issue 27: a 2,000-row payout read the window's 83,000).
+   */
+  async sentTo(phones: readonly string[], since: string, sandbox: boolean): Promise<(SentRecipient & { readonly at: string })[]> {
+    const found: (SentRecipient & { readonly at: string })[] = [];
+    const nowMs = Date.now();
+    for (let index = 0; index < phones.length; index += 500) {
+      const slice = phones.slice(index, index + 500);
+      const rows = await this.journal.sql.all<EarlierPaymentRow>(
+        `SELECT id, phone, amount_minor, currency, batch_id, reference, status, provider, last_attempt_at, details
+         FROM ${this.journal.database.dialect.via('transfers', 'transfers_by_phone_attempt')}
+         WHERE phone IN (${placeholders(slice.length)})
+           AND ${opaque('status')} IN (${placeholders(earlierPaymentStates.length)}) AND last_attempt_at >= ? AND provider ${sandbox ? '=' : '<>'} 'sandbox'`,
+        [...slice, ...earlierPaymentStates, since],
+      );
+      for (const row of rows) {
+        if (!mayHavePaid(earlierPayment(row), nowMs)) continue;
+        found.push({
+          id: Number(row.id),
+          phone: row.phone,
+          amountMinor: Number(row.amount_minor),
+          currency: row.currency,
+          batchId: row.batch_id,
+          at: row.last_attempt_at ?? '',
+        });
+      }
+    }
+    // Oldest first, as the window is read: the earliest payment is the one a repeat is reported against.
+    return found.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id - b.id));
+  }
+
   async repeatsAmong(members: readonly Transfer[], guard: RepeatGuard): Promise<Map<number, string>> {
     const held = new Map<number, string>();
     const since = new Date(Date.now() - guard.windowMs).toISOString();

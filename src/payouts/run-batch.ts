@@ -85,7 +85,7 @@ export interface RunSettings {
 export async function runBatch(io: IO, context: AppContext, file: string, run: RunSettings): Promise<number> {
   const { journal } = context;
   const account = context.account;
-  const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox' });
+  const repeatIndex = RepeatIndex.scoped(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox' });
   const errorsOut = run.options.errorsOut ? errorsWriter(run.options.errorsOut) : undefined;
   // What our check refused, by line, for the provider's own preview to be compared with (dry runs only).
   const ourErrors = run.options.dryRun ? new Map<number, string>() : undefined;
@@ -200,7 +200,7 @@ export async function runExistingBatch(io: IO, context: AppContext, batch: Batch
       io.err(`took over batch ${batch.id} from a run that stopped answering (pid ${lease.tookOverFrom.pid} on ${lease.tookOverFrom.host})`);
     let current = batch;
     if (!current.complete) current = await completeFromFile(io, context, current, account, run, file);
-    const repeatIndex = await RepeatIndex.load(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox', excludeBatch: current.id });
+    const repeatIndex = RepeatIndex.scoped(journal, { windowMs: run.windowMs, sandbox: account.provider === 'sandbox', excludeBatch: current.id });
     const { plan, repeatedIds } = await planForBatch(journal, current, account, repeatIndex, run.options.skipRepeats === true);
     if (run.options.dryRun && io.json) io.printJson({ dryRun: true, batch: current.id, plan: planJson(plan) });
     const gate = await passGate(context, plan, consentRequest(run.options), gateView(io, { dryRun: run.options.dryRun, largeRun: context.settings.largeRun }));

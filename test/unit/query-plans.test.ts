@@ -61,6 +61,12 @@ export const hotQueries: readonly HotQuery[] = [
     run: (j) => j.sentSince(new Date(Date.now() - windowMs).toISOString(), true, undefined, 10_000),
   },
   {
+    name: "gate: a file's recipients paid within the repeat window",
+    // Both lead with the phone: bounded by what the file's recipients were paid, whichever the planner takes.
+    uses: ['transfers_by_phone_attempt', 'transfers_by_recipient'],
+    run: (j, f) => j.sentTo([f.old.phone, '+254799000005'], new Date(Date.now() - windowMs).toISOString(), true),
+  },
+  {
     name: 'gate: describing a repeat',
     uses: ['transfers_by_recipient', 'transfers_by_phone_attempt'],
     run: (j, f) => j.find({ phone: f.old.phone, amountMinor: f.old.amountMinor, currency: 'KES', states: [...recipientStates] }),
