@@ -3,7 +3,8 @@ import { killTrial, scenarioName, type TrialProvider, type TrialScenario } from 
 
 /**
  * The short version of `npm run soak`: every cell of its matrix (provider × how it treats a repeated
- * request), two runs killed with SIGKILL at a random moment and resumed by running the same command again.
+ * request), one run killed with SIGKILL at a random moment and resumed by running the same command again
+ * (the soak runs 30 a cell; one here keeps the suite under five minutes on two cores).
  * At the provider: no extra charge, no row lost, nothing the journal says that the provider contradicts.
  */
 const matrix: [TrialProvider, TrialScenario][] = [
@@ -20,7 +21,7 @@ describe('kill -9 at a random moment, then the same command again: no extra char
   it.each(matrix.map(([provider, scenario]) => [scenarioName(provider, scenario), provider, scenario] as const))(
     '%s',
     async (_name, provider, scenario) => {
-      for (let trial = 0; trial < 2; trial += 1) {
+      for (let trial = 0; trial < 1; trial += 1) {
         const result = await killTrial(provider, 'while-paying', Math.random, scenario);
         const detail = JSON.stringify(result);
         expect(result.charged, detail).toBeLessThanOrEqual(result.rows);
