@@ -7,6 +7,7 @@
 // batches with a valid audit chain) and cached in bench/.cache/ (gitignored), keyed by its size and the
 // schema version, so only the first run pays for it. Each measurement runs on a copy of it.
 import { spawn, spawnSync } from 'node:child_process';
+import { journalSubmittedZw } from './submitted-zw.mjs';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -86,35 +87,9 @@ export async function journalGrowth(bench) {
     return file;
   }
 
-  /** The zw transfers a run of webhooks speaks of, journaled as submitted (as the callback section does). */
-  async function submittedZw(journal, count) {
-    const account = makeAccount('zw', 'default', '(no base URL)', null);
-    await journal.ensureAccount(account);
-    const ids = await journal.atomically(async (inner) => {
-      const created = [];
-      for (let index = 0; index < count; index += 1) {
-        const { transfer } = await inner.createTransfer({
-          account: account.id,
-          reference: `cb-${index}`,
-          provider: 'zw',
-          profile: 'default',
-          phone: '+263772279099',
-          amountMinor: 100,
-          currency: 'USD',
-        });
-        created.push(transfer.id);
-      }
-      return created;
-    });
-    const chunks = [];
-    for (let index = 0; index < ids.length; index += 1000) chunks.push({ ids: ids.slice(index, index + 1000) });
-    await journal.claim(chunks, 'bench', () => null);
-    await journal.observeMany(ids.map((id) => ({ id, observation: { kind: 'send', cause: 'answer', status: 'submitted' } })));
-  }
-
   async function callbackRate(env, openJournal) {
     const journal = openJournal();
-    await submittedZw(journal, callbackCount);
+    await journalSubmittedZw(journal, makeAccount, callbackCount);
     await journal.close();
     const secret = 'whsec_bench';
     const listener = spawn(process.execPath, [bin, 'serve-callbacks', '--port', '0', '--format', 'json', '--no-sandbox'], {

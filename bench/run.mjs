@@ -1,6 +1,7 @@
 // `npm run bench [-- --json] [-- --quick] [-- --only startup|csv|dispatch|dispatch-postgres|callback|journal-growth]`: the costs users feel, each as a ratio to a baseline
 // measured in the same run (timings on a shared 2-core machine drift; ratios drift less).
 import { spawn, spawnSync } from 'node:child_process';
+import { journalSubmittedZw } from './submitted-zw.mjs';
 import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -246,29 +247,8 @@ async function callbacks() {
   // The transfers the webhooks speak of, journaled as sent through the zw account the listener serves.
   const { openSqliteJournal } = await import(join(root, 'dist/journal/open.js'));
   const { makeAccount } = await import(join(root, 'dist/core/account.js'));
-  const account = makeAccount('zw', 'default', '(no base URL)', null);
   const journal = openSqliteJournal(join(airtimeHome, 'journal.db'));
-  await journal.ensureAccount(account);
-  const ids = await journal.atomically(async (inner) => {
-    const created = [];
-    for (let index = 0; index < count; index += 1) {
-      const { transfer } = await inner.createTransfer({
-        account: account.id,
-        reference: `cb-${index}`,
-        provider: 'zw',
-        profile: 'default',
-        phone: '+263772279099',
-        amountMinor: 100,
-        currency: 'USD',
-      });
-      created.push(transfer.id);
-    }
-    return created;
-  });
-  const chunks = [];
-  for (let index = 0; index < ids.length; index += 1000) chunks.push({ ids: ids.slice(index, index + 1000) });
-  await journal.claim(chunks, 'bench', () => null);
-  await journal.observeMany(ids.map((id) => ({ id, observation: { kind: 'send', cause: 'answer', status: 'submitted' } })));
+  await journalSubmittedZw(journal, makeAccount, count);
   await journal.close();
 
   const bare = spawn(process.execPath, [join(root, 'bench/bare-http.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -47,16 +47,8 @@ export class CallbackSender {
    */
   async ask(callback: OutgoingCallback): Promise<string | undefined> {
     if (!this.baseUrl) return undefined;
-    const url = new URL(callback.path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     try {
-      const response = await request(url, {
-        method: 'POST',
-        headers: { 'content-type': callback.contentType, ...callback.headers },
-        body: callback.body,
-        headersTimeout: 5_000,
-        bodyTimeout: 5_000,
-      });
-      return await response.body.text();
+      return await (await this.request(callback)).body.text();
     } catch {
       return undefined;
     }
@@ -68,16 +60,9 @@ export class CallbackSender {
   }
 
   private async post(callback: OutgoingCallback): Promise<void> {
-    const url = new URL(callback.path.replace(/^\//, ''), this.baseUrl?.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       try {
-        const response = await request(url, {
-          method: 'POST',
-          headers: { 'content-type': callback.contentType, ...callback.headers },
-          body: callback.body,
-          headersTimeout: 5_000,
-          bodyTimeout: 5_000,
-        });
+        const response = await this.request(callback);
         await response.body.dump();
         if (response.statusCode < 500) {
           this.delivered += 1;
@@ -89,5 +74,18 @@ export class CallbackSender {
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
     this.failed += 1;
+  }
+
+  /** One POST of a callback to the listener, as the provider sends it. */
+  private request(callback: OutgoingCallback): ReturnType<typeof request> {
+    const base = this.baseUrl ?? '';
+    const url = new URL(callback.path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+    return request(url, {
+      method: 'POST',
+      headers: { 'content-type': callback.contentType, ...callback.headers },
+      body: callback.body,
+      headersTimeout: 5_000,
+      bodyTimeout: 5_000,
+    });
   }
 }

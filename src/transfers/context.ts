@@ -108,3 +108,14 @@ export class AppContext {
     return entry;
   }
 }
+
+/** Transfers by the account they were journaled for, in their order: each is asked about through its own account. */
+export function groupByAccount(transfers: readonly Transfer[]): Transfer[][] {
+  const groups = new Map<string, Transfer[]>();
+  for (const transfer of transfers) {
+    const group = groups.get(transfer.account);
+    if (group) group.push(transfer);
+    else groups.set(transfer.account, [transfer]);
+  }
+  return [...groups.values()];
+}

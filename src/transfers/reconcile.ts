@@ -3,7 +3,7 @@ import { failpoint } from '../failpoints.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { NotFoundScope, Provider } from '../providers/provider.js';
 import { queryStatuses } from '../providers/status-many.js';
-import type { AppContext } from './context.js';
+import { groupByAccount, type AppContext } from './context.js';
 import { scrub, type PendingObservation } from './outcomes.js';
 import { ageMs, askableAtMs, insideWindow, resendPolicy, type ResendPolicy } from './resend-policy.js';
 
@@ -53,10 +53,8 @@ export interface ReconcileOptions {
 export async function reconcileTransfers(context: AppContext, transfers: readonly Transfer[], options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { resolved: 0, inProgress: 0, requeued: 0, unresolved: [] };
   const kind = options.kind ?? 'reconcile';
-  const byAccount = new Map<string, Transfer[]>();
-  for (const transfer of transfers) byAccount.set(transfer.account, [...(byAccount.get(transfer.account) ?? []), transfer]);
 
-  for (const group of byAccount.values()) {
+  for (const group of groupByAccount(transfers)) {
     const first = group[0] as Transfer;
     let provider: Provider;
     try {

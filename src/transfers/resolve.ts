@@ -2,7 +2,7 @@ import type { TransferState } from '../core/transfer-state.js';
 import type { Transfer } from '../journal/transfer.js';
 import type { Provider, StatusAnswer } from '../providers/provider.js';
 import { queryStatuses } from '../providers/status-many.js';
-import type { AppContext } from './context.js';
+import { groupByAccount, type AppContext } from './context.js';
 import { scrub } from './outcomes.js';
 import { ageMs, resendPolicy, type ResendPolicy } from './resend-policy.js';
 
@@ -49,8 +49,10 @@ export interface ResolveOptions {
 export interface Verdict {
   readonly transfer: Transfer;
   readonly provider: ProviderWord;
-  /** The provider's word contradicts the decision (refused unless overridden). */
+  /** The provider's word contradicts the decision, or the resend it leads to may pay twice (refused unless overridden). */
   readonly contradicts: boolean;
+  /** Why it is refused when it is: a resend that may pay twice, rather than the provider's word against it. */
+  readonly mayPayTwice: boolean;
   readonly confirmed: boolean;
 }
 
@@ -75,7 +77,8 @@ export async function resolveTransfers(
   const verdicts: Verdict[] = transfers.map((transfer, index) => {
     const provider = words[index] ?? { kind: 'no-answer', text: 'not asked' };
     const confirmed = confirms(decision, provider);
-    return { transfer, provider, contradicts: contradicts(decision, provider) || resendMayPayTwice(decision, transfer, confirmed), confirmed };
+    const mayPayTwice = resendMayPayTwice(decision, transfer, confirmed);
+    return { transfer, provider, contradicts: contradicts(decision, provider) || mayPayTwice, mayPayTwice, confirmed };
   });
   const writable = verdicts.filter((verdict) => !verdict.contradicts || options.overrideProvider === true);
   if (writable.length) await options.confirm?.(writable);
@@ -119,7 +122,7 @@ export async function resolveTransfers(
       return {
         transfer,
         applied: false,
-        reason: resendMayPayTwice(decision, transfer, verdict.confirmed)
+        reason: verdict.mayPayTwice
           ? `${provider.text}; ${transfer.provider} does not promise to take a resent request as the same one, so sending it again may pay twice: not marked not-sent (if its portal shows no such request, run again with --override-provider — journaled as an override)`
           : `${provider.text}: not marked ${decision} (record what it said with 'airtime status ${transfer.reference}'; if you know it is wrong, run again with --override-provider — journaled as an override)`,
         provider,
@@ -176,9 +179,7 @@ function confirms(decision: OperatorDecision, word: ProviderWord): boolean {
 /** Each transfer's provider word, asking every account once for its transfers (as reconcile does). */
 async function askProviders(context: AppContext, transfers: readonly Transfer[]): Promise<ProviderWord[]> {
   const words = new Map<number, ProviderWord>();
-  const byAccount = new Map<string, Transfer[]>();
-  for (const transfer of transfers) byAccount.set(transfer.account, [...(byAccount.get(transfer.account) ?? []), transfer]);
-  for (const group of byAccount.values()) {
+  for (const group of groupByAccount(transfers)) {
     const first = group[0] as Transfer;
     let provider: Provider;
     try {

@@ -33,6 +33,17 @@ export interface TrialResult {
   readonly scenario: string;
 }
 
+/** The soak's matrix: each provider × each plausible way it treats a repeated request (npm run soak; one kill a cell in npm test). */
+export const soakMatrix: readonly (readonly [TrialProvider, TrialScenario])[] = [
+  ['sandbox', {}],
+  ['zw', {}],
+  ['lipad', { lipadDuplicates: 'dedupe' }],
+  ['lipad', { lipadDuplicates: 'reject' }],
+  ['lipad', { lipadDuplicates: 'accept' }],
+  ['africastalking', { atKeyWindowMs: 300_000 }],
+  ['africastalking', { atKeyWindowMs: 500 }],
+];
+
 /** How the simulator treats a repeated request: Lipad's three plausible behaviours, AT's key window. */
 export interface TrialScenario {
   readonly lipadDuplicates?: LipadDuplicates;

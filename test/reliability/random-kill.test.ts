@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { killTrial, scenarioName, type TrialProvider, type TrialScenario } from '../helpers/kill-trial.js';
+import { killTrial, scenarioName, soakMatrix } from '../helpers/kill-trial.js';
 
 /**
  * The short version of `npm run soak`: every cell of its matrix (provider × how it treats a repeated
@@ -7,15 +7,7 @@ import { killTrial, scenarioName, type TrialProvider, type TrialScenario } from 
  * (the soak runs 30 a cell; one here keeps the suite under five minutes on two cores).
  * At the provider: no extra charge, no row lost, nothing the journal says that the provider contradicts.
  */
-const matrix: [TrialProvider, TrialScenario][] = [
-  ['sandbox', {}],
-  ['zw', {}],
-  ['lipad', { lipadDuplicates: 'dedupe' }],
-  ['lipad', { lipadDuplicates: 'reject' }],
-  ['lipad', { lipadDuplicates: 'accept' }],
-  ['africastalking', { atKeyWindowMs: 300_000 }],
-  ['africastalking', { atKeyWindowMs: 500 }],
-];
+const matrix = soakMatrix;
 
 describe('kill -9 at a random moment, then the same command again: no extra charge, none lost', () => {
   it.each(matrix.map(([provider, scenario]) => [scenarioName(provider, scenario), provider, scenario] as const))(

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { killTrial, scenarioName, type TrialProvider, type TrialResult, type TrialScenario } from '../helpers/kill-trial.js';
+import { killTrial, scenarioName, soakMatrix, type TrialProvider, type TrialResult } from '../helpers/kill-trial.js';
 
 /**
  * `npm run soak`: runs killed with SIGKILL at random moments (SOAK_TRIALS per cell, 30 by default; two in
@@ -16,15 +16,7 @@ import { killTrial, scenarioName, type TrialProvider, type TrialResult, type Tri
 const trials = Number(process.env.SOAK_TRIALS ?? '30');
 const providers = (process.env.SOAK_PROVIDERS ?? 'sandbox,zw,lipad,africastalking').split(',') as TrialProvider[];
 
-export const matrix: [TrialProvider, TrialScenario][] = [
-  ['sandbox', {}],
-  ['zw', {}],
-  ['lipad', { lipadDuplicates: 'dedupe' }],
-  ['lipad', { lipadDuplicates: 'reject' }],
-  ['lipad', { lipadDuplicates: 'accept' }],
-  ['africastalking', { atKeyWindowMs: 300_000 }],
-  ['africastalking', { atKeyWindowMs: 500 }],
-];
+export const matrix = soakMatrix;
 
 /** What every trial must hold: nobody paid twice, nobody lost, nothing the provider contradicts. */
 export function expectExact(result: TrialResult): void {
